@@ -1,0 +1,45 @@
+//! The one error type of the SDK, shaped for callers: what went wrong decides
+//! what they can do about it (fix the input, fix the token, retry, report).
+
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Rejected before sending, by the same rules as the official SDKs.
+    #[error("invalid request: {0}")]
+    Validation(String),
+    /// aepipe answered non-2xx; `message` is the body's `error` text, or the
+    /// raw body when it is not JSON (e.g. a Cloudflare error page).
+    #[error("aepipe answered {status}: {message}")]
+    Api { status: u16, message: String },
+    #[error("request timed out after {0:?}")]
+    Timeout(Duration),
+    /// Could not talk to the server (DNS, refused, reset, TLS…).
+    #[error("could not reach aepipe: {message}")]
+    Transport {
+        message: String,
+        /// True when the request provably never reached the server
+        /// (connection refused), so even a write may be retried.
+        never_sent: bool,
+    },
+    /// The answer was not the JSON we expect; `path` is where decoding failed.
+    #[error("unexpected answer from aepipe (at {path}): {message}")]
+    Decode {
+        body: String,
+        path: String,
+        message: String,
+    },
+}
+
+impl Error {
+    /// HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,13 @@
+//! aepipe: explore logs kept in an aepipe service from a terminal.
+//!
+//! - [`client`]: the async SDK over the whole HTTP API;
+//! - [`server`]: a local aepipe-compatible server on SQLite (`aepipe serve`);
+//! - [`tui`]: the explorer (`aepipe` with no arguments);
+//! - [`cli`]: the scripting subcommands.
+
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod limits;
+pub mod server;
+pub mod tui;

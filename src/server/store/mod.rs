@@ -1,0 +1,3 @@
+//! SQLite storage of the local server.
+
+pub mod schema;

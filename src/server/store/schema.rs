@@ -1,0 +1,61 @@
+//! The SQLite schema of the local server: one database standing in for
+//! Analytics Engine (events), D1 (payloads) and Workers Logs (rawlogs).
+//! Shared knowledge of the store and the SQL translator, so it lives here once.
+
+/// Table holding AE events. Columns are named exactly as AE names them so the
+/// SQL translator can map `aepipe` columns one to one.
+pub const EVENTS_TABLE: &str = "events";
+
+/// Statements that create the schema; idempotent.
+pub fn create_statements() -> String {
+    let blobs: String = (1..=20)
+        .map(|i| format!(",\n    blob{i} TEXT NOT NULL DEFAULT ''"))
+        .collect();
+    let doubles: String = (1..=20)
+        .map(|i| format!(",\n    double{i} REAL NOT NULL DEFAULT 0"))
+        .collect();
+    format!(
+        "
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    -- AE's timestamp: Unix seconds, UTC (DateTime, second precision)
+    timestamp INTEGER NOT NULL,
+    _sample_interval INTEGER NOT NULL DEFAULT 1,
+    -- `project/logstore`: the tenant key every query is scoped by
+    index1 TEXT NOT NULL{blobs}{doubles}
+);
+CREATE INDEX IF NOT EXISTS events_tenant_time ON events(index1, timestamp);
+CREATE INDEX IF NOT EXISTS events_tenant_event ON events(index1, blob3);
+
+-- D1's payload table, plus the tenant so `detail` answers only its own tenant.
+CREATE TABLE IF NOT EXISTS payloads (
+    ref_id TEXT PRIMARY KEY,
+    project TEXT NOT NULL,
+    logstore TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,  -- Unix ms
+    expires_at INTEGER NOT NULL   -- Unix ms
+);
+CREATE INDEX IF NOT EXISTS payloads_expires ON payloads(expires_at);
+
+-- Workers Logs: a raw JSON copy of every ingested point and log entry.
+CREATE TABLE IF NOT EXISTS rawlogs (
+    id INTEGER PRIMARY KEY,
+    project TEXT NOT NULL,
+    logstore TEXT NOT NULL,
+    ts_ms INTEGER NOT NULL,       -- Unix ms
+    level TEXT NOT NULL,
+    data TEXT NOT NULL            -- the stored JSON object
+);
+CREATE INDEX IF NOT EXISTS rawlogs_tenant_time ON rawlogs(project, logstore, ts_ms);
+
+-- Projects and logstores are implicit upstream; we remember them on write so
+-- the lists stay fast at millions of events.
+CREATE TABLE IF NOT EXISTS logstores (
+    project TEXT NOT NULL,
+    logstore TEXT NOT NULL,
+    PRIMARY KEY (project, logstore)
+) WITHOUT ROWID;
+"
+    )
+}
