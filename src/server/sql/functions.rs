@@ -820,22 +820,7 @@ impl Translator {
                         }
                     },
                 };
-                let x = &args[0];
-                if x.ty.is_integer() && digits >= 0 {
-                    return Ok(x.clone());
-                }
-                let f = match name {
-                    "round" => "ae_round",
-                    "floor" => "ae_floor",
-                    _ => "ae_ceil",
-                };
-                let sql = format!("{f}({}, {digits})", x.sql);
-                let (sql, ty) = if x.ty.is_integer() {
-                    (format!("CAST({sql} AS INTEGER)"), x.ty.clone())
-                } else {
-                    (sql, ChType::Float64)
-                };
-                return Ok(Typed::from_parts(sql, ty, &[x]));
+                return Ok(self.round_like(name, args.remove(0), digits));
             }
             "least" | "greatest" => {
                 expect_args(c, node, 2, 2)?;
@@ -1026,6 +1011,26 @@ impl Translator {
             _ => return err_at(node, format!("unknown function {name}")),
         };
         Ok(Typed::from_parts(sql, ty, &[&t]))
+    }
+
+    /// round / floor / ceil to `digits` decimal places; integers with
+    /// digits >= 0 are already there.
+    pub fn round_like(&mut self, name: &str, x: Typed, digits: i64) -> Typed {
+        if x.ty.is_integer() && digits >= 0 {
+            return x;
+        }
+        let f = match name {
+            "round" => "ae_round",
+            "floor" => "ae_floor",
+            _ => "ae_ceil",
+        };
+        let sql = format!("{f}({}, {digits})", x.sql);
+        let (sql, ty) = if x.ty.is_integer() {
+            (format!("CAST({sql} AS INTEGER)"), x.ty.clone())
+        } else {
+            (sql, ChType::Float64)
+        };
+        Typed::from_parts(sql, ty, &[&x])
     }
 
     fn check_tz(&self, c: &Call<'_>, index: usize) -> Result<(), SqlError> {

@@ -111,7 +111,10 @@ fn sqlite_error(e: rusqlite::Error) -> SqlError {
 
 fn execute(conn: &Connection, c: &Compiled, started: Instant) -> Result<String, SqlError> {
     let mut stmt = conn.prepare(&c.sql).map_err(sqlite_error)?;
-    for (i, p) in c.params.iter().enumerate() {
+    // Literals folded at translation (e.g. a string parsed as a DateTime)
+    // leave their parameter unused; SQLite only knows up to the last one used.
+    let used = stmt.parameter_count();
+    for (i, p) in c.params.iter().enumerate().take(used) {
         stmt.raw_bind_parameter(i + 1, p).map_err(sqlite_error)?;
     }
     let mut rows = stmt.raw_query();

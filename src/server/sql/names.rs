@@ -139,6 +139,19 @@ pub fn column_name(e: &Expr) -> String {
             args.extend(substring_for.as_deref());
             call("substring", &args)
         }
+        Expr::Floor { expr, field } | Expr::Ceil { expr, field } => {
+            let f = if matches!(e, Expr::Floor { .. }) {
+                "floor"
+            } else {
+                "ceil"
+            };
+            match field {
+                sqlparser::ast::CeilFloorKind::Scale(v) => {
+                    format!("{f}({}, {})", column_name(expr), literal(v))
+                }
+                _ => call(f, &[expr]),
+            }
+        }
         Expr::Trim { expr, .. } => call("trimBoth", &[expr]),
         Expr::Subquery(_) => "_subquery".to_string(),
         Expr::Function(f) => {

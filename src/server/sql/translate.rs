@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use rusqlite::types::Value;
 use sqlparser::ast::{
-    BinaryOperator, Expr, GroupByExpr, LimitClause, OrderByKind, Query, Select, SelectItem,
-    SetExpr, UnaryOperator, Value as AstValue,
+    BinaryOperator, CeilFloorKind, DateTimeField, Expr, GroupByExpr, LimitClause, OrderByKind,
+    Query, Select, SelectItem, SetExpr, UnaryOperator, Value as AstValue,
 };
 
 use super::datetime;
@@ -822,6 +822,26 @@ impl Translator {
                 }
                 let t = self.expr(env, expr)?;
                 self.string_fn("trim", t, e)
+            }
+            Expr::Floor { expr, field } | Expr::Ceil { expr, field } => {
+                let name = if matches!(e, Expr::Floor { .. }) { "floor" } else { "ceil" };
+                let digits = match field {
+                    CeilFloorKind::Scale(AstValue::Number(n, _)) => n.parse::<i64>().map_err(|_| {
+                        at(SqlError::new(format!("{name}: the number of digits must be an integer")), e)
+                    })?,
+                    CeilFloorKind::Scale(_) => {
+                        return err_at(e, format!("{name}: the number of digits must be an integer"))
+                    }
+                    CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) => 0,
+                    CeilFloorKind::DateTimeField(_) => {
+                        return err_at(e, format!("{name}(x TO unit) is not supported; use toStartOf…"))
+                    }
+                };
+                let x = self.expr(env, expr)?;
+                if !x.ty.is_numeric() {
+                    return err_at(e, format!("{name} needs a number, got {}", x.ty));
+                }
+                Ok(self.round_like(name, x, digits.clamp(-20, 20)))
             }
             Expr::Case { .. } => err_at(
                 e,

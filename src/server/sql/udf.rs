@@ -688,7 +688,8 @@ impl Aggregate<QuantileState, Option<f64>> for QuantileWeighted {
         acc.points
             .sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
         let total: f64 = acc.points.iter().map(|p| p.1).sum();
-        let threshold = acc.level.clamp(0.0, 1.0) * total;
+        // ClickHouse: the first value whose running weight reaches ceil(level × total).
+        let threshold = (acc.level.clamp(0.0, 1.0) * total).ceil();
         let mut sum = 0.0;
         for (x, w) in &acc.points {
             sum += w;
