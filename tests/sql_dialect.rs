@@ -389,6 +389,28 @@ fn to_start_of_interval_buckets() {
 }
 
 #[test]
+fn bucket_counts_with_sample_interval_having_and_order() {
+    // Served by counting per second first (pre_aggregate.rs): same answer.
+    case(
+        "SELECT toStartOfHour(timestamp) AS h, count() AS c, sum(_sample_interval) AS s FROM aepipe \
+         GROUP BY h HAVING c >= 2 ORDER BY c DESC, h",
+        &[("h", "DateTime"), ("c", "UInt64"), ("s", "UInt64")],
+        json!([
+            {"h": "2026-11-27 02:00:00", "c": "3", "s": "3"},
+            {"h": "2026-11-27 01:00:00", "c": "2", "s": "3"}
+        ]),
+    );
+    case(
+        "SELECT toDate(timestamp) AS d, count() AS c, avg(double1) AS a FROM aepipe GROUP BY d ORDER BY d",
+        &[("d", "Date"), ("c", "UInt64"), ("a", "Float64")],
+        json!([
+            {"d": "2026-11-26", "c": "1", "a": 120.5},
+            {"d": "2026-11-27", "c": "5", "a": 86.25}
+        ]),
+    );
+}
+
+#[test]
 fn to_start_of_day_hour_and_minutes_are_datetime() {
     case(
         "SELECT toStartOfDay(now()) AS a, toStartOfHour(now()) AS b, toStartOfFifteenMinutes(now()) AS c, \
