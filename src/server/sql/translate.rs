@@ -1052,6 +1052,10 @@ impl Translator {
         if x.ty.is_string() && other.ty.is_time() {
             return Ok(other);
         }
+        // A DateTime compares with a number as Unix seconds.
+        if (x.ty.is_time() && other.ty.is_integer()) || (x.ty.is_integer() && other.ty.is_time()) {
+            return Ok(other);
+        }
         if types::supertype(&x.ty, &other.ty).is_none() && !x.ty.is_null() && !other.ty.is_null() {
             return err_at(node, format!("cannot compare {} with {}", x.ty, other.ty));
         }
@@ -1166,7 +1170,11 @@ impl Translator {
                     )))
                 } else {
                     let months = unit.months().unwrap_or(1).saturating_mul(*n);
-                    let months = if sign == "-" { -months } else { months };
+                    let months = if sign == "-" {
+                        months.saturating_neg()
+                    } else {
+                        months
+                    };
                     Ok(Some(Typed::from_parts(
                         format!("ae_add_months({}, {months})", time.sql),
                         time.ty.base().clone(),
