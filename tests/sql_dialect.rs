@@ -1249,6 +1249,51 @@ fn extreme_values_never_panic() {
 }
 
 #[test]
+fn alias_chains_are_bounded() {
+    let c = db();
+    // A long chain, each alias used before it is defined: refused, not a
+    // stack overflow.
+    let chain: Vec<String> = (1..2000)
+        .rev()
+        .map(|i| format!("a{} + 1 AS a{}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT double1 AS a0, {} FROM aepipe", chain.join(", "));
+    let m = fail(&c, &sql);
+    assert!(m.contains("nested too deeply"), "{m}");
+    // Defined in order, the SQL nests 2000 deep: SQLite refuses it cleanly.
+    let chain: Vec<String> = (1..2000)
+        .map(|i| format!("a{} + 1 AS a{}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT double1 AS a0, {} FROM aepipe", chain.join(", "));
+    assert!(!fail(&c, &sql).is_empty());
+    // Each alias used twice doubles the text: refused before memory runs out.
+    let doubling: Vec<String> = (1..60)
+        .map(|i| format!("concat(b{0}, b{0}) AS b{1}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT blob3 AS b0, {} FROM aepipe", doubling.join(", "));
+    assert!(fail(&c, &sql).contains("too large"));
+    // Long flat chains of operators make deep trees too.
+    for sql in [
+        format!("SELECT {}1 FROM aepipe", "1 + ".repeat(5000)),
+        format!(
+            "SELECT count() FROM aepipe WHERE {}1",
+            "1 AND ".repeat(5000)
+        ),
+        format!("SELECT {}1", "NOT ".repeat(5000)),
+        format!("SELECT concat({})", vec!["blob3"; 5000].join(", ")),
+        format!("SELECT 1 IN ({})", vec!["1"; 5000].join(", ")),
+    ] {
+        no_panic(&c, &sql);
+    }
+    // Short chains are fine.
+    case(
+        "SELECT double1 AS a, a * 2 AS b, b + 1 AS c FROM aepipe WHERE blob4 = 'error'",
+        &[("a", "Float64"), ("b", "Float64"), ("c", "Float64")],
+        json!([{"a": 300, "b": 600, "c": 601}]),
+    );
+}
+
+#[test]
 fn datetime_compares_with_unix_seconds() {
     case(
         "SELECT count() AS c FROM aepipe WHERE timestamp > 1795745735 - 120",

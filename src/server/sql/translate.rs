@@ -118,8 +118,19 @@ pub struct Translator {
     params: Vec<Value>,
     interned: HashMap<ParamKey, usize>,
     next_column: usize,
+    /// Current expression nesting, aliases included.
+    depth: usize,
     pub now: i64,
 }
+
+/// Expressions nested deeper than this (through aliases too) are refused: the
+/// parser bounds nesting in the text, but a chain of aliases could otherwise
+/// recurse until the stack runs out.
+const MAX_DEPTH: usize = 256;
+
+/// Generated SQL longer than this is refused: aliases used twice in the
+/// next alias double the text each time.
+const MAX_SQL_BYTES: usize = 1 << 20;
 
 #[derive(Hash, PartialEq, Eq)]
 enum ParamKey {
@@ -133,6 +144,7 @@ pub fn compile(query: &Query, tenant: &str, now: i64) -> Result<Compiled, SqlErr
         params: Vec::new(),
         interned: HashMap::new(),
         next_column: 0,
+        depth: 0,
         now,
     };
     // The tenant key is always ?1: scope::SCOPED_FILTER relies on it.
@@ -610,7 +622,16 @@ impl Translator {
 
     /// Translate an expression; marks it grouped when it is a GROUP BY key.
     pub fn expr(&mut self, env: &mut Env<'_>, e: &Expr) -> Result<Typed, SqlError> {
-        let mut t = self.expr_inner(env, e)?;
+        if self.depth >= MAX_DEPTH {
+            return err_at(e, "the expression is nested too deeply (through aliases?)");
+        }
+        self.depth += 1;
+        let t = self.expr_inner(env, e);
+        self.depth -= 1;
+        let mut t = t?;
+        if t.sql.len() > MAX_SQL_BYTES {
+            return err_at(e, "the query is too large once aliases are expanded");
+        }
         if t.free.is_some() && env.group_keys.contains(&t.sql) {
             t.free = None;
         }
