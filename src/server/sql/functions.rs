@@ -1229,8 +1229,8 @@ fn floor_sql(t: &str, step: i64) -> String {
 fn start_of_interval(t: &Typed, n: i64, unit: IntervalUnit) -> Typed {
     let (sql, ty) = match unit {
         IntervalUnit::Week => {
-            // Weeks start on Monday; 1970-01-05 was one, so shift by 4 days… as
-            // ClickHouse counts weeks from 1970-01-01's Monday (1969-12-29).
+            // Weeks start on Monday and are counted from the Monday before
+            // the epoch (1969-12-29, three days earlier), like toMonday.
             let step = n.saturating_mul(604_800);
             let shifted = format!("({} + 259200)", t.sql);
             (
