@@ -3,12 +3,17 @@
 //!
 //! - parse.rs: sqlparser (ClickHouse dialect) and the statements AE refuses;
 //! - scope.rs: which tables a query may read, and the tenant filter;
-//! - translate.rs + functions.rs: AST → SQLite SQL with bound literals;
+//! - translate.rs: queries (sources, aliases, grouping, LIMIT) → SQLite SQL;
+//! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
+//! - pre_aggregate.rs: time-bucket counts without a sort of every event;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
 
+mod aggregates;
+mod bits;
 mod datetime;
 mod error;
+mod expr;
 mod functions;
 mod names;
 mod parse;
