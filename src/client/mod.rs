@@ -3,6 +3,7 @@
 
 mod error;
 mod query_result;
+pub mod tail;
 mod types;
 pub mod validate;
 
