@@ -158,3 +158,9 @@ fn run_effects(runner: &mut TaskRunner, guard: &mut TerminalGuard, effects: Vec<
         }
     }
 }
+
+pub mod chart;
+pub mod detail;
+pub mod send_form;
+pub mod tail;
+pub mod theme;
