@@ -1,12 +1,27 @@
 //! The local aepipe-compatible server (`aepipe serve`), also embeddable
 //! in-process: the explorer's default backend and every test's backend.
 
+mod app;
+mod batch;
+pub mod demo;
+mod error;
+mod extract;
+pub mod retention;
+mod routes;
 pub mod serve_cmd;
 pub mod sql;
 pub mod store;
+pub mod time;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use error::AppError;
+use store::{Store, StoreError};
 
 /// How to run a server.
 #[derive(Debug, Clone)]
@@ -43,4 +58,161 @@ impl ServerConfig {
             demo_trickle: false,
         }
     }
+}
+
+/// Why a server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot open the store in {path}: {source}")]
+    Store { path: PathBuf, source: StoreError },
+    #[error("the token must not be empty")]
+    EmptyToken,
+    #[error("cannot seed the demo dataset: {0}")]
+    Demo(#[from] demo::DemoError),
+}
+
+/// A running server. Dropping it stops the server too (without waiting);
+/// [`ServerHandle::shutdown`] stops it gracefully and waits.
+pub struct ServerHandle {
+    /// The address it listens on (the real port when 0 was asked).
+    pub addr: SocketAddr,
+    /// The bearer token clients must send.
+    pub token: String,
+    /// Folder holding the database.
+    pub data_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    serving: Option<JoinHandle<()>>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ServerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerHandle")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerHandle {
+    /// `http://127.0.0.1:PORT`, the base URL for a client.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting connections, finish the requests in flight, stop the
+    /// background tasks, and return when all is done.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+        if let Some(serving) = self.serving.take() {
+            if let Err(e) = serving.await {
+                tracing::warn!(error = %e, "server task ended badly");
+            }
+        }
+    }
+}
+
+impl Drop for ServerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+/// Open the store in `config.data_dir`, bind `config.addr` and serve in a
+/// tokio task. Returns once the server accepts connections.
+pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
+    if config.token.is_empty() {
+        return Err(ServerError::EmptyToken);
+    }
+    let data_dir = config.data_dir.clone();
+    let store = {
+        let dir = data_dir.clone();
+        tokio::task::spawn_blocking(move || Store::open(&dir))
+            .await
+            .map_err(|e| StoreError::Task(e.to_string()))
+            .and_then(|r| r)
+            .map_err(|source| ServerError::Store {
+                path: data_dir.clone(),
+                source,
+            })?
+    };
+    // One pass before serving, so a restart never shows rows past retention.
+    if let Err(e) =
+        retention::purge_once(&store, config.retention_days, config.rawlog_retention_days).await
+    {
+        tracing::warn!(error = %e, "retention pass failed");
+    }
+
+    if config.demo {
+        let started = std::time::Instant::now();
+        if demo::seed_if_empty(&store).await? {
+            tracing::info!(elapsed = ?started.elapsed(), "seeded the demo dataset");
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+
+    let state = app::AppState {
+        store: store.clone(),
+        token: Arc::from(config.token.as_str()),
+        payloads: config.payloads,
+        max_body_bytes: config.max_body_bytes,
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        let result = axum::serve(listener, app::router(state))
+            .with_graceful_shutdown(async move {
+                // A dropped sender (handle dropped) stops the server too.
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+
+    let mut background = Vec::new();
+    let (days, raw_days) = (config.retention_days, config.rawlog_retention_days);
+    let retention_store = store.clone();
+    background.push(tokio::spawn(async move {
+        tokio::time::sleep(retention::INTERVAL).await;
+        retention::run(retention_store, days, raw_days).await;
+    }));
+
+    if config.demo && config.demo_trickle {
+        background.push(tokio::spawn(demo::trickle(store.clone())));
+    }
+
+    Ok(ServerHandle {
+        addr,
+        token: config.token,
+        data_dir,
+        stop: Some(stop),
+        serving: Some(serving),
+        background,
+    })
 }

@@ -1,3 +1,124 @@
-//! SQLite storage of the local server.
+//! SQLite storage of the local server: one database file in the data dir, in
+//! WAL mode, with one writer connection (each request's writes in one
+//! transaction, answered after commit) and a small pool of read-only
+//! connections so a long query never blocks a small one or a write.
+//! Every call runs on tokio's blocking pool.
 
+mod readers;
+mod reads;
 pub mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use readers::ReaderPool;
+pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
+pub use writer::{
+    insert_point, insert_raw, purge_old, read_payloads, remember_logstore, write_logs,
+    write_points, DetailRow, NewLog, NewPoint,
+};
+
+/// File name of the database inside the data dir.
+pub const DB_FILE: &str = "aepipe.sqlite3";
+
+/// Readers kept open: enough for the explorer's parallel panes plus one slow
+/// query, few enough that their page caches stay small.
+const READERS: usize = 4;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create data dir {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("storage task failed: {0}")]
+    Task(String),
+    #[error("storage lock poisoned")]
+    Poisoned,
+}
+
+/// The store shared by all requests. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    writer: Arc<Mutex<Connection>>,
+    readers: ReaderPool,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (and create if needed) the database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let writer = Connection::open(&path)?;
+        // WAL + NORMAL: a commit is durable against a crash of the process
+        // (kill -9), which is what "acknowledged" promises; only a power loss
+        // can drop the last commits.
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "NORMAL")?;
+        writer.pragma_update(None, "cache_size", -32_768)?;
+        writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        writer.execute_batch(&schema::create_statements())?;
+        let readers = ReaderPool::open(&path, READERS)?;
+        Ok(Self {
+            writer: Arc::new(Mutex::new(writer)),
+            readers,
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn readers(&self) -> &ReaderPool {
+        &self.readers
+    }
+
+    /// Run `f` on the writer connection on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().map_err(|_| StoreError::Poisoned)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| StoreError::Task(e.to_string()))?
+    }
+
+    /// Run `f` on a read-only connection on the blocking pool.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.readers.run(f).await
+    }
+}
+
+/// Open a connection for reading: `query_only` so no SQL that reaches it can
+/// write, whatever the translator lets through.
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "query_only", true)?;
+    conn.pragma_update(None, "cache_size", -16_384)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    super::sql::register_functions(&conn)?;
+    Ok(conn)
+}

@@ -1,0 +1,225 @@
+//! Turning `ingest` and `log` bodies into rows to store. Parsing is lenient
+//! where upstream is (entries without an event/message are skipped, unknown
+//! fields kept) and strict where our server is on purpose: every client-side
+//! limit is checked here too, with a 400 naming the point, and the reserved
+//! fields `project`, `logstore` and `level` of a raw record are always ours.
+
+use serde_json::{Map, Value};
+
+use super::error::AppError;
+use super::store::{NewLog, NewPoint};
+use crate::limits::{self, *};
+
+/// Keys of a raw record the server sets itself; a client's own are replaced.
+const RESERVED: [&str; 3] = ["project", "logstore", "level"];
+
+/// The batch array under `key`, checked for presence and size.
+fn batch<'a>(
+    body: &'a Value,
+    key: &str,
+    noun: &str,
+    max: usize,
+) -> Result<&'a Vec<Value>, AppError> {
+    match body.get(key) {
+        Some(Value::Array(items)) if !items.is_empty() => {
+            if items.len() > max {
+                Err(AppError::bad_request(format!(
+                    "max {max} {noun} per request"
+                )))
+            } else {
+                Ok(items)
+            }
+        }
+        _ => Err(AppError::bad_request(format!(
+            "{key} must be a non-empty array"
+        ))),
+    }
+}
+
+/// A non-empty string level, else the default.
+fn level_of(entry: &Map<String, Value>) -> String {
+    match entry.get("level") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => DEFAULT_LEVEL.to_string(),
+    }
+}
+
+/// `{project, logstore, level, ...entry}` with the reserved keys ours.
+pub(crate) fn raw_record(
+    project: &str,
+    logstore: &str,
+    level: &str,
+    entry: &Map<String, Value>,
+) -> String {
+    let mut record = Map::with_capacity(entry.len() + 3);
+    record.insert("project".into(), Value::from(project));
+    record.insert("logstore".into(), Value::from(logstore));
+    record.insert("level".into(), Value::from(level));
+    for (k, v) in entry {
+        if !RESERVED.contains(&k.as_str()) {
+            record.insert(k.clone(), v.clone());
+        }
+    }
+    Value::Object(record).to_string()
+}
+
+/// Parse an `ingest` body into points to store; skipped points are absent.
+pub fn points(
+    project: &str,
+    logstore: &str,
+    body: &Value,
+    now_ms: i64,
+) -> Result<Vec<NewPoint>, AppError> {
+    let items = batch(body, "points", "points", MAX_POINTS_PER_REQUEST)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Some(obj) = item.as_object() else {
+            continue;
+        };
+        let event = match obj.get("event") {
+            Some(Value::String(e)) if !e.is_empty() => e.clone(),
+            _ => continue,
+        };
+        let bad = |what: String| AppError::bad_request(format!("point {i}: {what}"));
+        let level = level_of(obj);
+        let blobs = match obj.get("blobs") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|b| b.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad("blobs must be strings".into()))?,
+            Some(_) => return Err(bad("blobs must be an array of strings".into())),
+        };
+        if blobs.len() > MAX_BLOBS {
+            return Err(bad(format!(
+                "{} blobs; the maximum is {MAX_BLOBS}",
+                blobs.len()
+            )));
+        }
+        let doubles = match obj.get("doubles") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(Value::as_f64)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad("doubles must be numbers".into()))?,
+            Some(_) => return Err(bad("doubles must be an array of numbers".into())),
+        };
+        if doubles.len() > MAX_DOUBLES {
+            return Err(bad(format!(
+                "{} doubles; the maximum is {MAX_DOUBLES}",
+                doubles.len()
+            )));
+        }
+        let payload = match obj.get("payload") {
+            None | Some(Value::Null) => None,
+            Some(p @ Value::Object(_)) => Some(p.to_string()),
+            Some(_) => return Err(bad("payload must be a JSON object".into())),
+        };
+        let ttl_s = match obj.get("ttl") {
+            None | Some(Value::Null) => DEFAULT_TTL_SECONDS,
+            Some(t) => t
+                .as_u64()
+                .ok_or_else(|| bad("ttl must be an integer number of seconds >= 0".into()))?,
+        };
+        let bytes = limits::point_blob_bytes(
+            project,
+            logstore,
+            &event,
+            &level,
+            payload.is_some(),
+            blobs.iter().map(String::as_str),
+        );
+        if bytes > MAX_BLOB_BYTES {
+            return Err(bad(format!(
+                "its blobs take {bytes} bytes; the maximum is {MAX_BLOB_BYTES}"
+            )));
+        }
+        let expires_at = now_ms.saturating_add(
+            i64::try_from(ttl_s)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
+        );
+        out.push(NewPoint {
+            raw: raw_record(project, logstore, &level, obj),
+            event,
+            level,
+            blobs,
+            doubles,
+            payload: payload.map(|p| (p, expires_at)),
+        });
+    }
+    Ok(out)
+}
+
+/// Parse a `log` body into entries to store; skipped entries are absent.
+pub fn logs(project: &str, logstore: &str, body: &Value) -> Result<Vec<NewLog>, AppError> {
+    let items = batch(body, "logs", "logs", MAX_LOGS_PER_REQUEST)?;
+    Ok(items
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|obj| matches!(obj.get("message"), Some(Value::String(m)) if !m.is_empty()))
+        .map(|obj| {
+            let level = level_of(obj);
+            NewLog {
+                raw: raw_record(project, logstore, &level, obj),
+                level,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn skips_points_without_event_and_keeps_reserved_fields() {
+        let body = json!({"points": [
+            {"event": "a", "project": "evil", "level": "warn", "x": 1},
+            {"event": ""}, {"event": 5}, {"level": "info"}, "str",
+        ]});
+        let pts = points("p", "l", &body, 0).unwrap();
+        assert_eq!(pts.len(), 1);
+        let raw: Value = serde_json::from_str(&pts[0].raw).unwrap();
+        assert_eq!(raw["project"], "p");
+        assert_eq!(raw["logstore"], "l");
+        assert_eq!(raw["level"], "warn");
+        assert_eq!(raw["x"], 1);
+    }
+
+    #[test]
+    fn limits_name_the_point() {
+        let blobs: Vec<String> = (0..16).map(|i| i.to_string()).collect();
+        let body = json!({"points": [{"event": "ok"}, {"event": "e", "blobs": blobs}]});
+        let err = points("p", "l", &body, 0).unwrap_err().to_string();
+        assert!(err.starts_with("point 1: 16 blobs"), "{err}");
+    }
+
+    #[test]
+    fn log_level_cannot_be_a_non_string() {
+        let body =
+            json!({"logs": [{"message": "m", "level": 3, "logstore": "x"}, {"message": ""}]});
+        let logs = logs("p", "l", &body).unwrap();
+        assert_eq!(logs.len(), 1);
+        assert_eq!(logs[0].level, "info");
+        let raw: Value = serde_json::from_str(&logs[0].raw).unwrap();
+        assert_eq!(raw["logstore"], "l");
+        assert_eq!(raw["level"], "info");
+    }
+
+    #[test]
+    fn batch_errors_use_the_spec_text() {
+        let err = logs("p", "l", &json!({"logs": []}))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "logs must be a non-empty array");
+        let many: Vec<Value> = (0..251).map(|_| json!({"event": "e"})).collect();
+        let err = points("p", "l", &json!({ "points": many }), 0)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "max 250 points per request");
+    }
+}
