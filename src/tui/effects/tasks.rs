@@ -1,0 +1,130 @@
+//! Runs effects as tokio tasks. Each answers with an `Action` carrying its
+//! request id on the channel the event loop reads, so nothing here blocks
+//! the UI, and a running task can be aborted by id.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+use crate::client::Client;
+use crate::tui::action::{Action, RequestId, TaskError};
+use crate::tui::effects::Effect;
+
+pub struct TaskRunner {
+    client: Client,
+    tx: UnboundedSender<Action>,
+    running: HashMap<RequestId, AbortHandle>,
+}
+
+impl TaskRunner {
+    pub fn new(client: Client, tx: UnboundedSender<Action>) -> Self {
+        Self {
+            client,
+            tx,
+            running: HashMap::new(),
+        }
+    }
+
+    /// Start an effect. Terminal effects (mouse) are the event loop's.
+    pub fn run(&mut self, effect: Effect) {
+        self.running.retain(|_, h| !h.is_finished());
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        match effect {
+            Effect::LoadProjects { id } => self.spawn(id, async move {
+                let result = client
+                    .list_projects()
+                    .await
+                    .map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::ProjectsLoaded { id, result });
+            }),
+            Effect::LoadLogstores { id, project } => self.spawn(id, async move {
+                let result = client
+                    .list_logstores(&project)
+                    .await
+                    .map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::LogstoresLoaded {
+                    id,
+                    project,
+                    result,
+                });
+            }),
+            Effect::RunQuery { id, scope, sql } => self.spawn(id, async move {
+                let started = Instant::now();
+                let result = client
+                    .query(&scope.project, &scope.logstore, &sql)
+                    .await
+                    .map(Arc::new)
+                    .map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::QueryFinished {
+                    id,
+                    result,
+                    elapsed: started.elapsed(),
+                });
+            }),
+            Effect::FetchDetail { id, scope, ref_ids } => self.spawn(id, async move {
+                let result = client
+                    .detail(&scope.project, &scope.logstore, &ref_ids)
+                    .await
+                    .map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::DetailLoaded {
+                    id,
+                    ref_ids,
+                    result,
+                });
+            }),
+            Effect::PollRawlog { id, scope, request } => self.spawn(id, async move {
+                let result = client
+                    .rawlog(&scope.project, &scope.logstore, &request)
+                    .await
+                    .map(|r| r.logs)
+                    .map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::TailPolled { id, result });
+            }),
+            Effect::Abort(id) => {
+                if let Some(h) = self.running.remove(&id) {
+                    h.abort();
+                }
+            }
+            Effect::Copy { what, text } => {
+                let result = crate::tui::terminal::osc52_copy(&text).map_err(|e| e.to_string());
+                let _ = tx.send(Action::Copied { what, result });
+            }
+            Effect::Export {
+                dir,
+                scope,
+                result,
+                rows,
+                format,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::tui::grid::export::export_to_file(
+                        &dir, &scope, &result, &rows, format,
+                    )
+                    .map_err(|e| format!("export to {} failed: {e}", dir.display()));
+                    let _ = tx.send(Action::Exported { result });
+                });
+            }
+            Effect::SaveHistory { file, entries } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::editor::history::save(&file, &entries) {
+                        tracing::warn!("saving history to {}: {e}", file.display());
+                    }
+                });
+            }
+            Effect::SetMouseCapture(_) => {}
+        }
+    }
+
+    fn spawn(
+        &mut self,
+        id: RequestId,
+        fut: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let handle = tokio::spawn(fut);
+        self.running.insert(id, handle.abort_handle());
+    }
+}

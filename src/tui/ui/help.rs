@@ -1,0 +1,66 @@
+//! The help screen, generated from the merged keymap: what is shown is what
+//! is bound, user overrides included.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::tui::app::App;
+use crate::tui::keymap::Context;
+use crate::tui::ui::centered;
+
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    for ctx in Context::ALL {
+        if ctx == Context::Help {
+            continue;
+        }
+        let bindings = app.keymap.bindings(ctx);
+        if bindings.is_empty() {
+            continue;
+        }
+        let heading = match ctx {
+            Context::Global => "Everywhere",
+            Context::Normal => "Outside the editor",
+            Context::Tree => "Tree",
+            Context::Editor => "Editor (plus the usual editing keys)",
+            Context::Grid => "Results",
+            Context::Detail => "Detail",
+            Context::Tail => "Live tail",
+            Context::Help => "Help",
+        };
+        out.push(Line::styled(heading.to_string(), app.theme.title));
+        for (cmd, keys) in bindings {
+            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+            out.push(Line::from(vec![
+                Span::styled(format!("  {:<22}", keys.join(", ")), app.theme.key),
+                Span::raw(cmd.description().to_string()),
+            ]));
+        }
+        out.push(Line::raw(""));
+    }
+    out.push(Line::styled(
+        "Keys can be changed in ~/.config/aepipe/keymap.toml (same tables as the built-in one).",
+        app.theme.dim,
+    ));
+    out
+}
+
+pub fn render(app: &App, scroll: u16, frame: &mut Frame) {
+    let area: Rect = centered(frame.area(), 72, frame.area().height.saturating_sub(2));
+    let all = lines(app);
+    let max_scroll = (all.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(all)
+            .scroll((scroll.min(max_scroll), 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(app.theme.border_focused)
+                    .title(" Help · Esc closes · ↑↓ scroll "),
+            ),
+        area,
+    );
+}
