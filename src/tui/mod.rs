@@ -7,12 +7,16 @@
 
 pub mod action;
 pub mod app;
+pub mod chart;
 pub mod connect;
+pub mod detail;
 pub mod editor;
 pub mod effects;
 pub mod grid;
 pub mod keymap;
+pub mod send_form;
 pub mod snippets;
+pub mod tail;
 pub mod terminal;
 pub mod theme;
 pub mod tree;
@@ -132,7 +136,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
         }
     }
     drop(guard);
-    drop(conn);
+    conn.close().await;
     Ok(())
 }
 
@@ -158,9 +162,3 @@ fn run_effects(runner: &mut TaskRunner, guard: &mut TerminalGuard, effects: Vec<
         }
     }
 }
-
-pub mod chart;
-pub mod detail;
-pub mod send_form;
-pub mod tail;
-pub mod theme;
