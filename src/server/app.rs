@@ -23,6 +23,7 @@ pub struct AppState {
     /// Payload storage on (`detail` works) or off (501 like upstream without D1).
     pub payloads: bool,
     pub max_body_bytes: usize,
+    pub query_timeout: std::time::Duration,
 }
 
 pub fn router(state: AppState) -> Router {
