@@ -102,7 +102,7 @@ async fn the_demo_readme_queries_run_and_return_rows() {
             .query(p, l, &sql)
             .await
             .unwrap_or_else(|e| panic!("{tenant}: {sql}\n{e}"));
-        assert!(r.len() > 0, "{tenant}: no rows for {sql}");
+        assert!(!r.is_empty(), "{tenant}: no rows for {sql}");
     }
 }
 
