@@ -157,18 +157,19 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
                 source,
             })?
     };
-    // One pass before serving, so a restart never shows rows past retention.
-    if let Err(e) =
-        retention::purge_once(&store, config.retention_days, config.rawlog_retention_days).await
-    {
-        tracing::warn!(error = %e, "retention pass failed");
-    }
-
     if config.demo {
         let started = std::time::Instant::now();
         if demo::seed_if_empty(&store).await? {
             tracing::info!(elapsed = ?started.elapsed(), "seeded the demo dataset");
         }
+    }
+
+    // One pass before serving (after the demo seed, which it trims too), so a
+    // restart never shows rows past retention.
+    if let Err(e) =
+        retention::purge_once(&store, config.retention_days, config.rawlog_retention_days).await
+    {
+        tracing::warn!(error = %e, "retention pass failed");
     }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
