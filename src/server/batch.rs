@@ -45,7 +45,12 @@ fn level_of(entry: &Map<String, Value>) -> String {
 }
 
 /// `{project, logstore, level, ...entry}` with the reserved keys ours.
-fn raw_record(project: &str, logstore: &str, level: &str, entry: &Map<String, Value>) -> String {
+pub(crate) fn raw_record(
+    project: &str,
+    logstore: &str,
+    level: &str,
+    entry: &Map<String, Value>,
+) -> String {
     let mut record = Map::with_capacity(entry.len() + 3);
     record.insert("project".into(), Value::from(project));
     record.insert("logstore".into(), Value::from(logstore));

@@ -3,6 +3,7 @@
 
 mod app;
 mod batch;
+pub mod demo;
 mod error;
 mod extract;
 pub mod retention;
@@ -71,6 +72,8 @@ pub enum ServerError {
     Store { path: PathBuf, source: StoreError },
     #[error("the token must not be empty")]
     EmptyToken,
+    #[error("cannot seed the demo dataset: {0}")]
+    Demo(#[from] demo::DemoError),
 }
 
 /// A running server. Dropping it stops the server too (without waiting);
@@ -155,6 +158,13 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         tracing::warn!(error = %e, "retention pass failed");
     }
 
+    if config.demo {
+        let started = std::time::Instant::now();
+        if demo::seed_if_empty(&store).await? {
+            tracing::info!(elapsed = ?started.elapsed(), "seeded the demo dataset");
+        }
+    }
+
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| ServerError::Bind {
@@ -192,6 +202,10 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         tokio::time::sleep(retention::INTERVAL).await;
         retention::run(retention_store, days, raw_days).await;
     }));
+
+    if config.demo && config.demo_trickle {
+        background.push(tokio::spawn(demo::trickle(store.clone())));
+    }
 
     Ok(ServerHandle {
         addr,

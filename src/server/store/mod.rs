@@ -16,7 +16,10 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use readers::ReaderPool;
 pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
-pub use writer::{purge_old, read_payloads, write_logs, write_points, DetailRow, NewLog, NewPoint};
+pub use writer::{
+    insert_point, insert_raw, purge_old, read_payloads, remember_logstore, write_logs,
+    write_points, DetailRow, NewLog, NewPoint,
+};
 
 /// File name of the database inside the data dir.
 pub const DB_FILE: &str = "aepipe.sqlite3";

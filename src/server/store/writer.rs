@@ -1,7 +1,7 @@
 //! Writes and payload reads, all on the writer connection: every request's
 //! rows go in one transaction that commits before the request is answered.
 
-use rusqlite::{params, params_from_iter, Connection, ToSql};
+use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction};
 
 use super::StoreError;
 use crate::limits::PAYLOAD_PURGE_BATCH;
@@ -37,7 +37,12 @@ pub struct DetailRow {
     pub expires_at: i64,
 }
 
-fn insert_event_sql() -> String {
+fn insert_event_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(build_insert_event_sql)
+}
+
+fn build_insert_event_sql() -> String {
     let blobs: Vec<String> = (1..=20).map(|i| format!("blob{i}")).collect();
     let doubles: Vec<String> = (1..=20).map(|i| format!("double{i}")).collect();
     let marks = vec!["?"; 3 + 20 + 20].join(",");
@@ -48,8 +53,8 @@ fn insert_event_sql() -> String {
     )
 }
 
-/// Store `points` for a tenant at `now_ms`; returns the ref_ids given to the
-/// payloads, in point order (`None` for points without one).
+/// Store `points` for a tenant at `now_ms` in one transaction; returns the
+/// ref_ids given to the payloads, in point order (`None` without one).
 pub fn write_points(
     conn: &mut Connection,
     project: &str,
@@ -58,61 +63,82 @@ pub fn write_points(
     now_ms: i64,
 ) -> Result<Vec<Option<String>>, StoreError> {
     let tx = conn.transaction()?;
-    let mut ref_ids = Vec::with_capacity(points.len());
-    {
-        let has_payloads = points.iter().any(|p| p.payload.is_some());
-        if has_payloads {
-            purge_expired_payloads(&tx, now_ms)?;
-        }
-        let index = crate::limits::index_of(project, logstore);
-        let ts = now_ms.div_euclid(1000);
-        let mut event_stmt = tx.prepare_cached(&insert_event_sql())?;
-        let mut raw_stmt = tx.prepare_cached(
-            "INSERT INTO rawlogs (project, logstore, ts_ms, level, data) VALUES (?,?,?,?,?)",
-        )?;
-        let mut payload_stmt = tx.prepare_cached(
-            "INSERT INTO payloads (ref_id, project, logstore, payload, created_at, expires_at)
-             VALUES (?,?,?,?,?,?)",
-        )?;
-        for point in points {
-            let ref_id = match &point.payload {
-                Some((payload, expires_at)) => {
-                    let id = uuid::Uuid::new_v4().to_string();
-                    payload_stmt
-                        .execute(params![id, project, logstore, payload, now_ms, expires_at])?;
-                    Some(id)
-                }
-                None => None,
-            };
-            let empty = String::new();
-            let mut values: Vec<&dyn ToSql> = Vec::with_capacity(43);
-            values.push(&ts);
-            values.push(&1_i64);
-            values.push(&index);
-            values.push(&project);
-            values.push(&logstore);
-            values.push(&point.event);
-            values.push(&point.level);
-            values.push(ref_id.as_ref().unwrap_or(&empty));
-            for i in 0..15 {
-                values.push(point.blobs.get(i).unwrap_or(&empty));
-            }
-            for i in 0..20 {
-                values.push(point.doubles.get(i).unwrap_or(&0.0));
-            }
-            event_stmt.execute(params_from_iter(values))?;
-            raw_stmt.execute(params![project, logstore, now_ms, point.level, point.raw])?;
-            ref_ids.push(ref_id);
-        }
-        if !points.is_empty() {
-            remember_logstore(&tx, project, logstore)?;
-        }
+    if points.iter().any(|p| p.payload.is_some()) {
+        purge_expired_payloads(&tx, now_ms)?;
+    }
+    let ref_ids = points
+        .iter()
+        .map(|point| insert_point(&tx, project, logstore, point, now_ms))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !points.is_empty() {
+        remember_logstore(&tx, project, logstore)?;
     }
     tx.commit()?;
     Ok(ref_ids)
 }
 
-/// Store raw log entries for a tenant at `now_ms`.
+/// Insert one point (event, payload, raw record) written at `ts_ms`, inside
+/// the caller's transaction. Returns the payload's ref_id.
+pub fn insert_point(
+    tx: &Transaction<'_>,
+    project: &str,
+    logstore: &str,
+    point: &NewPoint,
+    ts_ms: i64,
+) -> Result<Option<String>, StoreError> {
+    let ref_id = match &point.payload {
+        Some((payload, expires_at)) => {
+            let id = uuid::Uuid::new_v4().to_string();
+            tx.prepare_cached(
+                "INSERT INTO payloads (ref_id, project, logstore, payload, created_at, expires_at)
+                 VALUES (?,?,?,?,?,?)",
+            )?
+            .execute(params![id, project, logstore, payload, ts_ms, expires_at])?;
+            Some(id)
+        }
+        None => None,
+    };
+    let index = crate::limits::index_of(project, logstore);
+    let ts = ts_ms.div_euclid(1000);
+    let empty = String::new();
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(43);
+    values.push(&ts);
+    values.push(&1_i64);
+    values.push(&index);
+    values.push(&project);
+    values.push(&logstore);
+    values.push(&point.event);
+    values.push(&point.level);
+    values.push(ref_id.as_ref().unwrap_or(&empty));
+    for i in 0..15 {
+        values.push(point.blobs.get(i).unwrap_or(&empty));
+    }
+    for i in 0..20 {
+        values.push(point.doubles.get(i).unwrap_or(&0.0));
+    }
+    tx.prepare_cached(insert_event_sql())?
+        .execute(params_from_iter(values))?;
+    insert_raw(tx, project, logstore, &point.level, &point.raw, ts_ms)?;
+    Ok(ref_id)
+}
+
+/// Insert one raw record (Workers Logs) written at `ts_ms`.
+pub fn insert_raw(
+    tx: &Transaction<'_>,
+    project: &str,
+    logstore: &str,
+    level: &str,
+    data: &str,
+    ts_ms: i64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO rawlogs (project, logstore, ts_ms, level, data) VALUES (?,?,?,?,?)",
+    )?
+    .execute(params![project, logstore, ts_ms, level, data])?;
+    Ok(())
+}
+
+/// Store raw log entries for a tenant at `now_ms` in one transaction.
 pub fn write_logs(
     conn: &mut Connection,
     project: &str,
@@ -121,22 +147,22 @@ pub fn write_logs(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
-    {
-        let mut raw_stmt = tx.prepare_cached(
-            "INSERT INTO rawlogs (project, logstore, ts_ms, level, data) VALUES (?,?,?,?,?)",
-        )?;
-        for log in logs {
-            raw_stmt.execute(params![project, logstore, now_ms, log.level, log.raw])?;
-        }
-        if !logs.is_empty() {
-            remember_logstore(&tx, project, logstore)?;
-        }
+    for log in logs {
+        insert_raw(&tx, project, logstore, &log.level, &log.raw, now_ms)?;
+    }
+    if !logs.is_empty() {
+        remember_logstore(&tx, project, logstore)?;
     }
     tx.commit()?;
     Ok(())
 }
 
-fn remember_logstore(conn: &Connection, project: &str, logstore: &str) -> Result<(), StoreError> {
+/// Remember that a tenant exists (projects and logstores are implicit).
+pub fn remember_logstore(
+    conn: &Connection,
+    project: &str,
+    logstore: &str,
+) -> Result<(), StoreError> {
     conn.prepare_cached("INSERT OR IGNORE INTO logstores (project, logstore) VALUES (?, ?)")?
         .execute(params![project, logstore])?;
     Ok(())
