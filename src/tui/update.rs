@@ -301,13 +301,24 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if app.focus == Focus::Detail {
+    // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
+    // so F5, Alt-z or Alt-← work the same in every pane.
+    let global_chord = (matches!(key.code, KeyCode::F(_))
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
+        && app
+            .keymap
+            .lookup_in(crate::tui::keymap::Context::Global, &key)
+            .is_some();
+    if app.focus == Focus::Detail && !global_chord {
         match app.detail.handle_key(key) {
             DetailOutcome::Ignored => {}
             outcome => return detail_outcome(app, outcome),
         }
     }
-    if app.focus == Focus::Results && app.bottom == Bottom::Tail {
+    let tail_typing = app.tail.captures_input();
+    if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
         match app.tail.handle_key(key) {
             TailOutcome::Ignored => {}
             TailOutcome::Handled => return Vec::new(),
