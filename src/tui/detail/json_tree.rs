@@ -384,19 +384,36 @@ pub fn str_width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
-/// Byte ranges of `text` cut into pieces of at most `width` columns.
+/// Byte ranges of `text` cut into pieces of at most `width` columns,
+/// breaking after a space when the piece has one, else mid-word.
 fn wrap_ranges(text: &str, width: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut cols = 0;
+    // Byte index just after the last space of the current piece, and the
+    // columns taken up to there.
+    let mut after_space: Option<(usize, usize)> = None;
     for (i, c) in text.char_indices() {
         let w = c.width().unwrap_or(0);
         if cols + w > width && i > start {
-            out.push((start, i));
-            start = i;
-            cols = 0;
+            match after_space {
+                Some((cut, used)) if cut > start && cut < i => {
+                    out.push((start, cut));
+                    start = cut;
+                    cols -= used;
+                }
+                _ => {
+                    out.push((start, i));
+                    start = i;
+                    cols = 0;
+                }
+            }
+            after_space = None;
         }
         cols += w;
+        if c == ' ' {
+            after_space = Some((i + 1, cols));
+        }
     }
     out.push((start, text.len()));
     out
@@ -514,6 +531,21 @@ mod tests {
             "the second z is its own value"
         );
         assert_eq!(t.path(4), "$.a.k[0]");
+    }
+
+    #[test]
+    fn wrapping_breaks_after_spaces_when_it_can() {
+        let text = "a long note that wraps";
+        let pieces: Vec<&str> = wrap_ranges(text, 10)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        assert_eq!(pieces, ["a long ", "note that ", "wraps"]);
+        let pieces: Vec<&str> = wrap_ranges("abcdefghijkl mn", 5)
+            .into_iter()
+            .map(|(s, e)| &"abcdefghijkl mn"[s..e])
+            .collect();
+        assert_eq!(pieces, ["abcde", "fghij", "kl mn"]);
     }
 
     #[test]

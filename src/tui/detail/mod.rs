@@ -355,11 +355,11 @@ impl DetailState {
             Content::Empty => {}
             Content::Json { title, value } => tree.push_section(title, "", value.clone()),
             Content::Row {
-                title,
+                title: _,
                 fields,
                 ref_id,
             } => {
-                tree.push_fields_section("row", title, fields.clone());
+                tree.push_fields_section("row", "", fields.clone());
                 if let Some(id) = ref_id.clone() {
                     let status = self.planner.status(&id);
                     self.push_payload(&mut tree, &id, &status);
