@@ -129,7 +129,7 @@ async fn the_tail_shows_new_lines() {
     choose(&mut h, "shop", "api").await;
     h.send([key(KeyCode::F(4))]);
     assert_eq!(h.app.bottom, Bottom::Tail);
-    h.until("backlog", WAIT, |a| a.tail.buffer().len() > 0)
+    h.until("backlog", WAIT, |a| !a.tail.buffer().is_empty())
         .await;
     let first = h.app.tail.buffer().len();
     // The trickle writes a few lines a second.
