@@ -301,13 +301,24 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         return Vec::new();
     }
-    if app.focus == Focus::Detail {
+    // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
+    // so F5, Alt-z or Alt-← work the same in every pane.
+    let global_chord = (matches!(key.code, KeyCode::F(_))
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
+        && app
+            .keymap
+            .lookup_in(crate::tui::keymap::Context::Global, &key)
+            .is_some();
+    if app.focus == Focus::Detail && !global_chord {
         match app.detail.handle_key(key) {
             DetailOutcome::Ignored => {}
             outcome => return detail_outcome(app, outcome),
         }
     }
-    if app.focus == Focus::Results && app.bottom == Bottom::Tail {
+    let tail_typing = app.tail.captures_input();
+    if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
         match app.tail.handle_key(key) {
             TailOutcome::Ignored => {}
             TailOutcome::Handled => return Vec::new(),
@@ -470,7 +481,12 @@ fn open_completion(app: &mut App) -> bool {
         .cloned()
         .unwrap_or_default();
     let prefix = completion::word_before(&line, col);
-    let items = completion::candidates(&prefix);
+    // A word that is already complete offers nothing, so Tab after "DESC"
+    // moves on instead of "completing" it to itself.
+    let items: Vec<_> = completion::candidates(&prefix)
+        .into_iter()
+        .filter(|c| !c.text.trim_end_matches('(').eq_ignore_ascii_case(&prefix))
+        .collect();
     match items.len() {
         0 => {
             app.editor.completion = None;
