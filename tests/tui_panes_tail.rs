@@ -263,7 +263,7 @@ async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
         fast(TailStart::Backlog(10)),
         tx,
     );
-    pump(&mut s, &mut rx, |s| s.buffer().len() >= 1).await;
+    pump(&mut s, &mut rx, |s| !s.buffer().is_empty()).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     while let Ok(msg) = rx.try_recv() {
         s.on_tail_msg(msg, Instant::now(), 0);
