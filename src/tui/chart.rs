@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -168,11 +168,11 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
             theme.border_focused
         } else {
             theme.border
-        })
-        .title(Span::styled(" chart ", theme.title));
+        });
     let data = match state.data() {
         Ok(d) => d,
         Err(why) => {
+            let block = block.title(Span::styled(" chart ", theme.title));
             let inner = block.inner(area);
             block.render(area, buf);
             buf.set_line(inner.x, inner.y, &Line::styled(why, theme.dim), inner.width);
@@ -232,6 +232,9 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
                 .labels(y_labels)
                 .style(theme.dim),
         )
+        // The legend names the series and their hide keys: keep it unless
+        // it would cover more than half the chart.
+        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)))
         .render(area, buf);
 }
 
