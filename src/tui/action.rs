@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::client::{DetailResult, QueryResult, RawLogEntry};
+use crate::client::{DetailResult, QueryResult};
+use crate::tui::detail::PayloadError;
+use crate::tui::tail::task::TailMsg;
 
 /// Identifies one request; newer requests have larger ids.
 pub type RequestId = u64;
@@ -62,16 +64,13 @@ pub enum Action {
         result: Result<Arc<QueryResult>, TaskError>,
         elapsed: Duration,
     },
+    /// Answer to the detail pane's payload request (its own id space).
     DetailLoaded {
-        id: RequestId,
-        ref_ids: Vec<String>,
-        result: Result<DetailResult, TaskError>,
+        req_id: u64,
+        result: Result<DetailResult, PayloadError>,
     },
-    /// New raw log lines from the tail (oldest → newest).
-    TailPolled {
-        id: RequestId,
-        result: Result<Vec<RawLogEntry>, TaskError>,
-    },
+    /// A report of the live tail's polling task (tagged with the tail's id).
+    Tail(TailMsg),
     SendFinished {
         id: RequestId,
         result: Result<String, TaskError>,
@@ -83,4 +82,10 @@ pub enum Action {
         what: String,
         result: Result<(), String>,
     },
+}
+
+impl From<TailMsg> for Action {
+    fn from(msg: TailMsg) -> Self {
+        Action::Tail(msg)
+    }
 }

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::tui::action::RequestId;
+use crate::tui::detail::DetailState;
 use crate::tui::editor::EditorState;
 use crate::tui::grid::GridState;
 use crate::tui::keymap::{Context, Keymap};
+use crate::tui::tail::TailState;
 use crate::tui::theme::Theme;
 use crate::tui::tree::TreeState;
 
@@ -153,7 +155,7 @@ impl Pending {
 /// Ticks per second of the event loop's clock.
 pub const TICKS_PER_SECOND: u64 = 4;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct App {
     pub connection: ConnectionInfo,
     pub conn_state: ConnState,
@@ -166,9 +168,14 @@ pub struct App {
     pub size: (u16, u16),
     pub tree: TreeState,
     pub scope: Option<Scope>,
+    /// The logstore the grid's rows came from (payloads are fetched there).
+    pub result_scope: Option<Scope>,
     pub editor: EditorState,
     pub query: QueryState,
     pub grid: GridState,
+    /// The panes helper's components, hosted here.
+    pub detail: DetailState,
+    pub tail: TailState,
     pub help: Option<u16>,
     pub picker: Option<Picker>,
     pub notice: Option<Notice>,
@@ -195,9 +202,12 @@ impl App {
             size: (80, 24),
             tree: TreeState::default(),
             scope: None,
+            result_scope: None,
             editor: EditorState::new(),
             query: QueryState::default(),
             grid: GridState::default(),
+            detail: DetailState::default(),
+            tail: TailState::default(),
             help: None,
             picker: None,
             notice: None,

@@ -136,7 +136,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
         }
     }
     drop(guard);
-    drop(conn);
+    conn.close().await;
     Ok(())
 }
 

@@ -6,11 +6,14 @@ use crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
+use std::time::Instant;
+
 use crate::tui::action::{Action, TaskError};
 use crate::tui::app::{
     App, Bottom, ConnState, Focus, NoticeLevel, Picker, PickerKind, QueryState, RunningQuery,
     Scope, TICKS_PER_SECOND,
 };
+use crate::tui::detail::DetailOutcome;
 use crate::tui::editor::completion::{self, CompletionState};
 use crate::tui::editor::history::History;
 use crate::tui::editor::LONG_SQL_CHARS;
@@ -18,6 +21,7 @@ use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
 use crate::tui::grid::{row_ref_id, RunInfo};
 use crate::tui::keymap::Command;
+use crate::tui::tail::TailOutcome;
 use crate::tui::tree::{Load, TreeRow};
 use crate::tui::ui::layout;
 
@@ -107,6 +111,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if app.bottom == Bottom::Tail {
                         app.bottom = Bottom::Grid;
                     }
+                    app.result_scope = Some(running.scope);
+                    return sync_detail(app);
                 }
                 Err(e) => {
                     if e.retryable {
@@ -117,10 +123,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::DetailLoaded { .. } | Action::TailPolled { .. } | Action::SendFinished { .. } => {
-            // Hosted panes take these once they are wired in.
+        Action::DetailLoaded { req_id, result } => {
+            app.detail.on_payloads(req_id, result);
             Vec::new()
         }
+        Action::Tail(msg) => {
+            app.tail
+                .on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
+            Vec::new()
+        }
+        Action::SendFinished { .. } => Vec::new(),
         Action::Exported { result } => {
             match result {
                 Ok((path, n)) => app.notify(
@@ -175,6 +187,11 @@ fn connection_failed(app: &mut App, e: &TaskError, projects: bool) {
 
 fn on_tick(app: &mut App) -> Vec<Effect> {
     app.tick += 1;
+    let (now, now_ms) = (Instant::now(), chrono::Utc::now().timestamp_millis());
+    app.tail.tick(now, now_ms);
+    let mut effects = Vec::new();
+    let outcome = app.detail.tick(now, now_ms);
+    effects.extend(detail_outcome(app, outcome));
     if app
         .notice
         .as_ref()
@@ -185,10 +202,63 @@ fn on_tick(app: &mut App) -> Vec<Effect> {
     if let ConnState::Failing { retry_at, .. } = app.conn_state {
         if app.tick >= retry_at && app.pending.projects.is_none() {
             app.conn_state = ConnState::Connecting;
-            return load_projects(app);
+            effects.extend(load_projects(app));
         }
     }
+    effects
+}
+
+/// Act on what the detail pane asked for.
+fn detail_outcome(app: &mut App, outcome: DetailOutcome) -> Vec<Effect> {
+    match outcome {
+        DetailOutcome::Ignored | DetailOutcome::Handled => Vec::new(),
+        DetailOutcome::Fetch(request) => match app.result_scope.clone() {
+            Some(scope) => vec![Effect::FetchDetail { scope, request }],
+            None => Vec::new(),
+        },
+        DetailOutcome::Copy { text, what } => vec![Effect::Copy { what, text }],
+    }
+}
+
+/// Show the selected grid row in the detail pane (its payload is fetched
+/// after the pane's debounce, with the visible rows' payloads).
+fn sync_detail(app: &mut App) -> Vec<Effect> {
+    let (Some(result), Some(row)) = (app.grid.result.clone(), app.grid.selected_row()) else {
+        app.detail.clear();
+        return Vec::new();
+    };
+    // Prefetch needs a range of result rows: only the identity view has one.
+    let identity = app.grid.sort.is_none() && app.grid.filter.is_empty();
+    let visible = if identity {
+        app.grid.offset..(app.grid.offset + app.grid.height).min(result.len())
+    } else {
+        row..row + 1
+    };
+    app.detail.show_row(&result, row, visible, Instant::now());
     Vec::new()
+}
+
+/// Start (or restart) the tail on the current scope when it is not already
+/// tailing it.
+fn ensure_tail(app: &mut App) -> Vec<Effect> {
+    let Some(scope) = app.scope.clone() else {
+        app.notify(
+            NoticeLevel::Warning,
+            "choose a logstore in the tree to tail it",
+        );
+        return Vec::new();
+    };
+    let current = app
+        .tail
+        .source()
+        .map(|(p, l)| (p.to_string(), l.to_string()));
+    if current == Some((scope.project.clone(), scope.logstore.clone())) {
+        return Vec::new();
+    }
+    let id = app
+        .tail
+        .start(&scope.project, &scope.logstore, Instant::now());
+    vec![Effect::StartTail { scope, id }]
 }
 
 /// Store viewport sizes from the layout (render never changes state).
@@ -201,6 +271,10 @@ pub fn apply_layout(app: &mut App) {
     app.grid.width = panes.results.width.saturating_sub(2);
     app.grid.scroll_to_cursor();
     app.grid.scroll_cols_to_cursor();
+    let d = crate::tui::detail::render::inner(panes.detail);
+    app.detail.set_viewport(d.width, d.height);
+    let (w, h) = crate::tui::tail::render::viewport(panes.results);
+    app.tail.set_viewport(w, h);
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -226,6 +300,34 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.grid.set_filter(filter);
         }
         return Vec::new();
+    }
+    // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
+    // so F5, Alt-z or Alt-← work the same in every pane.
+    let global_chord = (matches!(key.code, KeyCode::F(_))
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
+        && app
+            .keymap
+            .lookup_in(crate::tui::keymap::Context::Global, &key)
+            .is_some();
+    if app.focus == Focus::Detail && !global_chord {
+        match app.detail.handle_key(key) {
+            DetailOutcome::Ignored => {}
+            outcome => return detail_outcome(app, outcome),
+        }
+    }
+    let tail_typing = app.tail.captures_input();
+    if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
+        match app.tail.handle_key(key) {
+            TailOutcome::Ignored => {}
+            TailOutcome::Handled => return Vec::new(),
+            TailOutcome::OpenJson { title, value } => {
+                app.detail.show_json(&title, value);
+                return Vec::new();
+            }
+            TailOutcome::Copy { text, what } => return vec![Effect::Copy { what, text }],
+        }
     }
     if app.focus == Focus::Editor && app.editor.completion.is_some() {
         if let Some(effects) = completion_key(app, &key) {
@@ -455,12 +557,13 @@ fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             return vec![Effect::SetMouseCapture(app.mouse_capture)];
         }
         Command::ToggleTail => {
-            app.bottom = if app.bottom == Bottom::Tail {
-                Bottom::Grid
-            } else {
-                Bottom::Tail
-            };
             app.focus = Focus::Results;
+            if app.bottom == Bottom::Tail {
+                app.bottom = Bottom::Grid;
+            } else {
+                app.bottom = Bottom::Tail;
+                return ensure_tail(app);
+            }
         }
         Command::ToggleChart => {
             app.bottom = if app.bottom == Bottom::Chart {
@@ -703,8 +806,7 @@ fn tree_open(app: &mut App, cmd: Command) -> Vec<Effect> {
             ) else {
                 return Vec::new();
             };
-            choose_logstore(app, Scope { project, logstore });
-            Vec::new()
+            choose_logstore(app, Scope { project, logstore })
         }
         Some(TreeRow::ProjectStatus(pi)) => {
             let name = app.tree.project_name(pi).map(str::to_string);
@@ -718,7 +820,7 @@ fn tree_open(app: &mut App, cmd: Command) -> Vec<Effect> {
 }
 
 /// Scope the editor (and tail, send form) to a logstore.
-pub fn choose_logstore(app: &mut App, scope: Scope) {
+pub fn choose_logstore(app: &mut App, scope: Scope) -> Vec<Effect> {
     app.editor.history = match &app.history_dir {
         Some(root) => History::load(History::path_for(
             root,
@@ -735,6 +837,10 @@ pub fn choose_logstore(app: &mut App, scope: Scope) {
     app.notify(NoticeLevel::Info, format!("editor scoped to {scope}"));
     app.scope = Some(scope);
     app.focus = Focus::Editor;
+    if app.bottom == Bottom::Tail {
+        return ensure_tail(app);
+    }
+    Vec::new()
 }
 
 fn editor_command(app: &mut App, cmd: Command) -> Vec<Effect> {
@@ -790,7 +896,7 @@ fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::OpenDetail => app.focus = Focus::Detail,
         _ => {}
     }
-    Vec::new()
+    sync_detail(app)
 }
 
 fn copy(app: &mut App, whole_row: bool) -> Vec<Effect> {
@@ -861,6 +967,7 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
                 // Two header lines (names, types) above the rows.
                 Focus::Results if app.bottom == Bottom::Grid && inner_row >= 2 => {
                     app.grid.move_to_row(app.grid.offset + inner_row - 2);
+                    return sync_detail(app);
                 }
                 _ => {}
             }
@@ -873,7 +980,21 @@ fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
             };
             match pane {
                 Focus::Tree => app.tree.move_by(d),
-                Focus::Results if app.bottom == Bottom::Grid => app.grid.move_rows(d),
+                Focus::Results if app.bottom == Bottom::Grid => {
+                    app.grid.move_rows(d);
+                    return sync_detail(app);
+                }
+                Focus::Results | Focus::Detail => {
+                    let code = if d > 0 { KeyCode::Down } else { KeyCode::Up };
+                    for _ in 0..d.abs() {
+                        let key = KeyEvent::new(code, KeyModifiers::NONE);
+                        if pane == Focus::Detail {
+                            app.detail.handle_key(key);
+                        } else {
+                            app.tail.handle_key(key);
+                        }
+                    }
+                }
                 _ => {}
             }
         }

@@ -98,3 +98,70 @@ impl TestServer {
         self.dir
     }
 }
+
+/// An HTTP answer as tests look at it.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: serde_json::Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// The `error` text of an error body ("" when absent).
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+}
+
+impl TestServer {
+    /// Send `method path` with `body` bytes and our token; for requests the
+    /// SDK would refuse to send.
+    pub async fn send(&self, method: &str, path: &str, body: Option<Vec<u8>>) -> Answer {
+        self.send_as(Some(self.token()), method, path, body).await
+    }
+
+    /// Same as [`send`](Self::send) with any token (or none).
+    pub async fn send_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Answer {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http().request(method, self.at(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// POST a JSON value with our token.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Answer {
+        self.send("POST", path, Some(body.to_string().into_bytes()))
+            .await
+    }
+
+    /// Open the database directly (read-write), for checks and for ageing rows.
+    pub fn db(&self) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open(self.db_path()).expect("open db");
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .expect("busy timeout");
+        conn
+    }
+}

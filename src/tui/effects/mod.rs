@@ -7,9 +7,10 @@ pub mod tasks;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::client::{QueryResult, RawLogRequest};
+use crate::client::QueryResult;
 use crate::tui::action::RequestId;
 use crate::tui::app::Scope;
+use crate::tui::detail::PayloadRequest;
 use crate::tui::grid::export::ExportFormat;
 
 #[derive(Debug, Clone)]
@@ -28,16 +29,17 @@ pub enum Effect {
     },
     /// Stop a running request; its answer will not come.
     Abort(RequestId),
+    /// The detail pane's payload request, for the scope the rows came from.
     FetchDetail {
-        id: RequestId,
         scope: Scope,
-        ref_ids: Vec<String>,
+        request: PayloadRequest,
     },
-    PollRawlog {
-        id: RequestId,
+    /// (Re)start the live tail; replaces a running one.
+    StartTail {
         scope: Scope,
-        request: RawLogRequest,
+        id: u64,
     },
+    StopTail,
     Copy {
         what: String,
         text: String,

@@ -11,12 +11,16 @@ use tokio::task::AbortHandle;
 
 use crate::client::Client;
 use crate::tui::action::{Action, RequestId, TaskError};
+use crate::tui::detail::PayloadError;
 use crate::tui::effects::Effect;
+use crate::tui::tail::task::TailTask;
 
 pub struct TaskRunner {
     client: Client,
     tx: UnboundedSender<Action>,
     running: HashMap<RequestId, AbortHandle>,
+    /// The live tail's polling task; dropping it stops the polling.
+    tail: Option<TailTask>,
 }
 
 impl TaskRunner {
@@ -25,6 +29,7 @@ impl TaskRunner {
             client,
             tx,
             running: HashMap::new(),
+            tail: None,
         }
     }
 
@@ -65,25 +70,30 @@ impl TaskRunner {
                     elapsed: started.elapsed(),
                 });
             }),
-            Effect::FetchDetail { id, scope, ref_ids } => self.spawn(id, async move {
-                let result = client
-                    .detail(&scope.project, &scope.logstore, &ref_ids)
-                    .await
-                    .map_err(|e| TaskError::from_client(&e));
-                let _ = tx.send(Action::DetailLoaded {
-                    id,
-                    ref_ids,
-                    result,
+            Effect::FetchDetail { scope, request } => {
+                // Payload fetches are not aborted: a late answer still fills
+                // the pane's cache.
+                tokio::spawn(async move {
+                    let result = client
+                        .detail(&scope.project, &scope.logstore, &request.ref_ids)
+                        .await
+                        .map_err(|e| PayloadError::from(&e));
+                    let _ = tx.send(Action::DetailLoaded {
+                        req_id: request.req_id,
+                        result,
+                    });
                 });
-            }),
-            Effect::PollRawlog { id, scope, request } => self.spawn(id, async move {
-                let result = client
-                    .rawlog(&scope.project, &scope.logstore, &request)
-                    .await
-                    .map(|r| r.logs)
-                    .map_err(|e| TaskError::from_client(&e));
-                let _ = tx.send(Action::TailPolled { id, result });
-            }),
+            }
+            Effect::StartTail { scope, id } => {
+                self.tail = Some(crate::tui::tail::task::spawn(
+                    client,
+                    &scope.project,
+                    &scope.logstore,
+                    id,
+                    tx,
+                ));
+            }
+            Effect::StopTail => self.tail = None,
             Effect::Abort(id) => {
                 if let Some(h) = self.running.remove(&id) {
                     h.abort();

@@ -204,12 +204,12 @@ impl GridState {
             }
         }
         if !self.filter.is_empty() {
-            parts.push(format!("{} shown by filter", self.view.len()));
+            parts.push(format!("{} shown", self.view.len()));
         }
         if let Some((col, dir)) = self.sort {
             let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
             let arrow = if dir == SortDir::Asc { "↑" } else { "↓" };
-            parts.push(format!("sorted {name} {arrow} (fetched rows only)"));
+            parts.push(format!("sorted {name}{arrow} (fetched rows)"));
         }
         parts.join(" · ")
     }
@@ -356,7 +356,7 @@ mod tests {
         assert_eq!(g.count_line(), "3 rows · 0.21 s · limit reached");
         g.col = 1;
         g.cycle_sort();
-        assert!(g.count_line().ends_with("sorted n ↑ (fetched rows only)"));
+        assert!(g.count_line().ends_with("sorted n↑ (fetched rows)"));
     }
 
     #[test]

@@ -41,10 +41,16 @@ fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
             (C::Normal, Quit),
         ],
         C::Help => &[(C::Help, Close), (C::Help, Down)],
-        _ => &[
-            (C::Normal, ToggleTail),
+        C::Tail => &[
+            (C::Global, ToggleTail),
             (C::Global, FocusNext),
-            (C::Normal, Help),
+            (C::Global, Help),
+            (C::Normal, Quit),
+        ],
+        _ => &[
+            (C::Global, FocusNext),
+            (C::Normal, Zoom),
+            (C::Global, Help),
             (C::Normal, Quit),
         ],
     }

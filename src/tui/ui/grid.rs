@@ -19,16 +19,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let g = &app.grid;
     let mut title = vec![Span::raw(" Results ")];
-    if g.result.is_some() {
-        title.push(Span::styled(format!("{} ", g.count_line()), app.theme.dim));
-    }
     if g.filtering || !g.filter.is_empty() {
         title.push(Span::styled(
             format!("/{}{} ", g.filter, if g.filtering { "▏" } else { "" }),
             app.theme.key,
         ));
     }
-    let block = pane_block(app, Line::from(title), Focus::Results);
+    let mut block = pane_block(app, Line::from(title), Focus::Results);
+    if g.result.is_some() && app.query.running.is_none() && app.query.error.is_none() {
+        let count = truncate(&g.count_line(), area.width.saturating_sub(4) as usize);
+        block = block.title_bottom(Line::styled(format!(" {count} "), app.theme.dim));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -43,8 +44,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     if let Some(err) = &app.query.error {
+        let heading = if app.conn_state == crate::tui::app::ConnState::Connected {
+            "The server rejected the query:"
+        } else {
+            "The query failed:"
+        };
         let text = vec![
-            Line::styled("The server rejected the query:", app.theme.error),
+            Line::styled(heading, app.theme.error),
             Line::styled(err.clone(), app.theme.error),
             Line::raw(""),
             Line::styled("Fix the SQL and run it again (F5).", app.theme.dim),

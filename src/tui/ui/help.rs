@@ -33,10 +33,15 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         out.push(Line::styled(heading.to_string(), app.theme.title));
         for (cmd, keys) in bindings {
             let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<22}", keys.join(", ")), app.theme.key),
-                Span::raw(cmd.description().to_string()),
-            ]));
+            out.push(key_line(app, &keys.join(", "), cmd.description()));
+        }
+        out.push(Line::raw(""));
+    }
+    // The detail and tail panes keep their own keys (not remappable yet).
+    for (heading, keys) in [("Detail", DETAIL_KEYS), ("Live tail", TAIL_KEYS)] {
+        out.push(Line::styled(heading.to_string(), app.theme.title));
+        for (k, d) in keys {
+            out.push(key_line(app, k, d));
         }
         out.push(Line::raw(""));
     }
@@ -45,6 +50,37 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         app.theme.dim,
     ));
     out
+}
+
+const DETAIL_KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "move"),
+    ("Enter, Space", "fold / unfold"),
+    ("→ l / ← h", "unfold / fold or go to parent"),
+    ("z", "fold / unfold all"),
+    ("y", "copy value"),
+    ("Y, p", "copy JSON path"),
+    ("r", "fetch the payload again"),
+];
+
+const TAIL_KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "scroll (pauses follow)"),
+    ("End, F, G", "follow again"),
+    ("Space, p", "pause / follow"),
+    ("/", "text filter"),
+    ("l", "level filter"),
+    ("v, !", "invert the filter"),
+    ("t", "UTC / local / relative times"),
+    ("c", "clear the buffer"),
+    ("Enter", "open the line in the detail pane"),
+    ("y", "copy the line's JSON"),
+];
+
+fn key_line(app: &App, keys: &str, desc: &str) -> Line<'static> {
+    let width = unicode_width::UnicodeWidthStr::width(keys).max(22);
+    Line::from(vec![
+        Span::styled(format!("  {keys:<width$} "), app.theme.key),
+        Span::raw(desc.to_string()),
+    ])
 }
 
 pub fn render(app: &App, scroll: u16, frame: &mut Frame) {

@@ -24,14 +24,17 @@ pub fn render(app: &App, frame: &mut Frame) {
     editor::render(app, frame, panes.editor);
     match app.bottom {
         Bottom::Grid => grid::render(app, frame, panes.results),
-        Bottom::Tail => placeholder(
-            app,
-            frame,
-            panes.results,
-            "Live tail",
-            Focus::Results,
-            "The live tail of the chosen logstore appears here.",
-        ),
+        Bottom::Tail => {
+            if !panes.results.is_empty() {
+                crate::tui::tail::render::render(
+                    &app.tail,
+                    panes.results,
+                    frame.buffer_mut(),
+                    &app.theme,
+                    app.focus == Focus::Results,
+                );
+            }
+        }
         Bottom::Chart => placeholder(
             app,
             frame,
@@ -41,14 +44,15 @@ pub fn render(app: &App, frame: &mut Frame) {
             "A chart of the result appears here when it has a time column and numbers.",
         ),
     }
-    placeholder(
-        app,
-        frame,
-        panes.detail,
-        "Detail",
-        Focus::Detail,
-        "The selected row in full, and its payload.",
-    );
+    if !panes.detail.is_empty() {
+        crate::tui::detail::render::render(
+            &app.detail,
+            panes.detail,
+            frame.buffer_mut(),
+            &app.theme,
+            app.focus == Focus::Detail,
+        );
+    }
     status::render(app, frame, panes.status);
     footer::render(app, frame, panes.footer);
     if let Some(p) = &app.picker {

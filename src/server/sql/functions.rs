@@ -1,0 +1,1254 @@
+//! Function calls of the AE dialect: each documented (or accepted,
+//! undocumented) function mapped to SQLite — native expressions where the
+//! semantics match, `ae_` functions (udf.rs) where they do not.
+
+use sqlparser::ast::{
+    DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Value as AstValue,
+};
+
+use super::datetime;
+use super::error::{at, err_at, SqlError};
+use super::translate::{Env, Lit, Translator, Typed};
+use super::types::{self, Arith, ChType, IntervalUnit};
+
+/// Timezone names that mean UTC; the local server computes in UTC only.
+const UTC_NAMES: [&str; 7] = [
+    "UTC",
+    "Etc/UTC",
+    "GMT",
+    "Etc/GMT",
+    "Zulu",
+    "Universal",
+    "Etc/Universal",
+];
+
+/// The arguments of a call, split the way the translator needs them.
+struct Call<'e> {
+    name: String,
+    lower: String,
+    params: Vec<&'e Expr>,
+    has_params: bool,
+    args: Vec<&'e Expr>,
+    star: bool,
+    distinct: bool,
+}
+
+fn split_call<'e>(f: &'e Function, node: &Expr) -> Result<Call<'e>, SqlError> {
+    let name = match f.name.0.as_slice() {
+        [one] => one
+            .as_ident()
+            .map(|i| i.value.clone())
+            .unwrap_or_else(|| one.to_string()),
+        _ => return err_at(node, format!("unknown function {}", f.name)),
+    };
+    if f.filter.is_some()
+        || f.over.is_some()
+        || !f.within_group.is_empty()
+        || f.null_treatment.is_some()
+    {
+        return err_at(
+            node,
+            format!("{name}: FILTER, OVER and window functions are not supported"),
+        );
+    }
+    let mut call = Call {
+        lower: name.to_ascii_lowercase(),
+        name,
+        params: Vec::new(),
+        has_params: false,
+        args: Vec::new(),
+        star: false,
+        distinct: false,
+    };
+    if let FunctionArguments::List(p) = &f.parameters {
+        call.has_params = true;
+        for a in &p.args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => call.params.push(e),
+                _ => return err_at(node, format!("{}: parameters must be constants", call.name)),
+            }
+        }
+    }
+    match &f.args {
+        FunctionArguments::None => {}
+        FunctionArguments::Subquery(_) => {
+            return err_at(
+                node,
+                format!("{}: a subquery is not a function argument", call.name),
+            )
+        }
+        FunctionArguments::List(list) => {
+            if !list.clauses.is_empty() {
+                return err_at(
+                    node,
+                    format!("{}: clauses inside a call are not supported", call.name),
+                );
+            }
+            call.distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+            for a in &list.args {
+                match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => call.args.push(e),
+                    FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => call.star = true,
+                    _ => {
+                        return err_at(
+                            node,
+                            format!(
+                                "{}: named or qualified arguments are not supported",
+                                call.name
+                            ),
+                        )
+                    }
+                }
+            }
+        }
+    }
+    if call.star && !(call.lower == "count" && call.args.is_empty()) {
+        return err_at(
+            node,
+            format!("{}(*) is not supported; only count(*)", call.name),
+        );
+    }
+    Ok(call)
+}
+
+fn expect_args(c: &Call<'_>, node: &Expr, min: usize, max: usize) -> Result<(), SqlError> {
+    let n = c.args.len();
+    if n < min || n > max {
+        let want = if min == max {
+            format!("{min}")
+        } else if max == usize::MAX {
+            format!("at least {min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        return err_at(
+            node,
+            format!("{} takes {want} argument(s), got {n}", c.name),
+        );
+    }
+    if c.has_params && !is_parametric(&c.lower) {
+        return err_at(
+            node,
+            format!("{} takes no parameters: write {}(…)", c.name, c.name),
+        );
+    }
+    if c.distinct && !matches!(c.lower.as_str(), "count" | "sum" | "avg") {
+        return err_at(node, format!("{}(DISTINCT …) is not supported", c.name));
+    }
+    Ok(())
+}
+
+fn is_parametric(lower: &str) -> bool {
+    matches!(
+        lower,
+        "topk" | "topkweighted" | "quantileexactweighted" | "quantileweighted"
+    )
+}
+
+fn is_aggregate(lower: &str) -> bool {
+    matches!(
+        lower,
+        "count"
+            | "uniqexact"
+            | "sum"
+            | "avg"
+            | "min"
+            | "max"
+            | "countif"
+            | "sumif"
+            | "avgif"
+            | "argmax"
+            | "argmin"
+            | "first_value"
+            | "last_value"
+            | "topk"
+            | "topkweighted"
+            | "quantileexactweighted"
+            | "quantileweighted"
+    )
+}
+
+fn aggregate(sql: String, ty: ChType) -> Typed {
+    let mut t = Typed::new(sql, ty);
+    t.agg = true;
+    t
+}
+
+/// A constant number among a function's parameters or arguments.
+fn const_f64(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Value(v) => match &v.value {
+            AstValue::Number(n, _) => n.parse().ok(),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl Translator {
+    pub fn function(
+        &mut self,
+        env: &mut Env<'_>,
+        f: &Function,
+        node: &Expr,
+    ) -> Result<Typed, SqlError> {
+        let c = split_call(f, node)?;
+        if is_aggregate(&c.lower) {
+            if env.in_aggregate {
+                return err_at(
+                    node,
+                    format!(
+                        "aggregate function {} is found inside another aggregate function",
+                        c.name
+                    ),
+                );
+            }
+            env.in_aggregate = true;
+            let args: Result<Vec<Typed>, SqlError> =
+                c.args.iter().map(|a| self.expr(env, a)).collect();
+            env.in_aggregate = false;
+            let args = args?;
+            if args.iter().any(|a| a.agg) {
+                return err_at(
+                    node,
+                    format!(
+                        "aggregate function {} is found inside another aggregate function",
+                        c.name
+                    ),
+                );
+            }
+            return self.aggregate_call(&c, args, node);
+        }
+        let args: Vec<Typed> = c
+            .args
+            .iter()
+            .map(|a| self.expr(env, a))
+            .collect::<Result<_, _>>()?;
+        self.scalar_call(&c, args, node)
+    }
+
+    fn aggregate_call(
+        &mut self,
+        c: &Call<'_>,
+        mut args: Vec<Typed>,
+        node: &Expr,
+    ) -> Result<Typed, SqlError> {
+        let distinct = if c.distinct { "DISTINCT " } else { "" };
+        let numeric = |t: &Typed, name: &str| -> Result<(), SqlError> {
+            if t.ty.is_numeric() || t.ty.is_null() {
+                Ok(())
+            } else {
+                err_at(node, format!("{name} needs a number, got {}", t.ty))
+            }
+        };
+        match c.lower.as_str() {
+            "count" => {
+                expect_args(c, node, 0, 1)?;
+                Ok(match args.first() {
+                    None => aggregate("COUNT(*)".into(), ChType::UInt64),
+                    Some(x) => aggregate(format!("COUNT({distinct}{})", x.sql), ChType::UInt64),
+                })
+            }
+            "uniqexact" => {
+                expect_args(c, node, 1, 1)?;
+                Ok(aggregate(
+                    format!("COUNT(DISTINCT {})", args[0].sql),
+                    ChType::UInt64,
+                ))
+            }
+            "sum" | "sumif" => {
+                let (x, cond) = if c.lower == "sum" {
+                    expect_args(c, node, 1, 1)?;
+                    (args.remove(0), None)
+                } else {
+                    expect_args(c, node, 2, 2)?;
+                    let cond = args.remove(1);
+                    (args.remove(0), Some(cond))
+                };
+                numeric(&x, &c.name)?;
+                let value = match cond {
+                    Some(cond) => format!("CASE WHEN {} THEN {} END", cond.sql, x.sql),
+                    None => x.sql.clone(),
+                };
+                Ok(match x.ty.int_shape() {
+                    // ClickHouse sums of no rows are 0, not NULL.
+                    Some((signed, _)) => aggregate(
+                        format!("COALESCE(SUM({distinct}{value}), 0)"),
+                        if signed {
+                            ChType::Int64
+                        } else {
+                            ChType::UInt64
+                        },
+                    ),
+                    None => aggregate(format!("TOTAL({distinct}{value})"), ChType::Float64),
+                })
+            }
+            "avg" | "avgif" => {
+                let value = if c.lower == "avg" {
+                    expect_args(c, node, 1, 1)?;
+                    numeric(&args[0], &c.name)?;
+                    args[0].sql.clone()
+                } else {
+                    expect_args(c, node, 2, 2)?;
+                    numeric(&args[0], &c.name)?;
+                    format!("CASE WHEN {} THEN {} END", args[1].sql, args[0].sql)
+                };
+                // AVG of no rows is NULL here, nan in ClickHouse: both render null.
+                Ok(aggregate(
+                    format!("AVG({distinct}{value})"),
+                    ChType::Float64,
+                ))
+            }
+            "min" | "max" => {
+                expect_args(c, node, 1, 1)?;
+                let x = &args[0];
+                let f = c.lower.to_ascii_uppercase();
+                Ok(aggregate(
+                    format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),
+                    x.ty.clone(),
+                ))
+            }
+            "countif" => {
+                expect_args(c, node, 1, 1)?;
+                Ok(aggregate(
+                    format!("COUNT(CASE WHEN {} THEN 1 END)", args[0].sql),
+                    ChType::UInt64,
+                ))
+            }
+            "argmax" | "argmin" => {
+                expect_args(c, node, 2, 2)?;
+                let f = if c.lower == "argmax" {
+                    "ae_argmax"
+                } else {
+                    "ae_argmin"
+                };
+                let x = &args[0];
+                Ok(aggregate(
+                    format!(
+                        "COALESCE({f}({}, {}), {})",
+                        x.sql,
+                        args[1].sql,
+                        x.ty.default_sql()
+                    ),
+                    x.ty.clone(),
+                ))
+            }
+            "first_value" | "last_value" => {
+                expect_args(c, node, 1, 1)?;
+                let f = if c.lower == "first_value" {
+                    "ae_first"
+                } else {
+                    "ae_last"
+                };
+                let x = &args[0];
+                Ok(aggregate(
+                    format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),
+                    x.ty.clone(),
+                ))
+            }
+            "topk" | "topkweighted" => {
+                let weighted = c.lower == "topkweighted";
+                expect_args(
+                    c,
+                    node,
+                    if weighted { 2 } else { 1 },
+                    if weighted { 2 } else { 1 },
+                )?;
+                let n = match c.params.as_slice() {
+                    [] => 10,
+                    [p] => const_f64(p)
+                        .filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= 10_000.0)
+                        .map(|v| v as i64)
+                        .ok_or_else(|| {
+                            at(
+                                SqlError::new(format!(
+                                    "{}: the parameter must be an integer from 1 to 10000",
+                                    c.name
+                                )),
+                                node,
+                            )
+                        })?,
+                    _ => {
+                        return err_at(
+                            node,
+                            format!("{} takes one parameter: {}(n)(x)", c.name, c.name),
+                        )
+                    }
+                };
+                let elem = args[0].ty.base().clone();
+                let sql = if weighted {
+                    numeric(&args[1], &c.name)?;
+                    format!("ae_topk_weighted({n}, {}, {})", args[0].sql, args[1].sql)
+                } else {
+                    format!("ae_topk({n}, {})", args[0].sql)
+                };
+                Ok(aggregate(sql, ChType::Array(Box::new(elem))))
+            }
+            "quantileexactweighted" | "quantileweighted" => {
+                // quantileExactWeighted(level)(x, w); the older quantileWeighted(level, x, w).
+                let (level, x, w) = if c.has_params {
+                    expect_args(c, node, 2, 2)?;
+                    let level = match c.params.as_slice() {
+                        [] => Some(0.5),
+                        [p] => const_f64(p),
+                        _ => None,
+                    };
+                    (level, args.remove(0), args.remove(0))
+                } else if args.len() == 3 {
+                    let level = c.args.first().and_then(|e| const_f64(e));
+                    args.remove(0);
+                    (level, args.remove(0), args.remove(0))
+                } else {
+                    return err_at(
+                        node,
+                        format!("{} is written {}(level)(x, weight)", c.name, c.name),
+                    );
+                };
+                let level = level.filter(|l| (0.0..=1.0).contains(l)).ok_or_else(|| {
+                    at(
+                        SqlError::new(format!(
+                            "{}: the level must be a number from 0 to 1",
+                            c.name
+                        )),
+                        node,
+                    )
+                })?;
+                numeric(&w, &c.name)?;
+                let ty = if x.ty.is_time() {
+                    x.ty.base().clone()
+                } else {
+                    ChType::Float64
+                };
+                if !x.ty.is_numeric() && !x.ty.is_time() {
+                    return err_at(node, format!("{} needs a number, got {}", c.name, x.ty));
+                }
+                let level = self.bind_real(level);
+                Ok(aggregate(
+                    format!("ae_quantile_weighted({level}, {}, {})", x.sql, w.sql),
+                    ty,
+                ))
+            }
+            _ => err_at(node, format!("unknown aggregate function {}", c.name)),
+        }
+    }
+
+    fn scalar_call(
+        &mut self,
+        c: &Call<'_>,
+        mut args: Vec<Typed>,
+        node: &Expr,
+    ) -> Result<Typed, SqlError> {
+        let name = c.lower.as_str();
+        // Date and time.
+        match name {
+            "now" => {
+                expect_args(c, node, 0, 1)?;
+                self.check_tz(c, 0)?;
+                return Ok(Typed::new(self.now.to_string(), ChType::DateTime));
+            }
+            "today" => {
+                expect_args(c, node, 0, 0)?;
+                return Ok(Typed::new(
+                    datetime::floor_to(self.now, 86_400).to_string(),
+                    ChType::Date,
+                ));
+            }
+            "todatetime" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let x = args.remove(0);
+                return match x.ty.base() {
+                    ChType::DateTime => Ok(x),
+                    ChType::Date => Ok(Typed {
+                        ty: ChType::DateTime,
+                        ..x
+                    }),
+                    t if t.is_integer() => Ok(Typed {
+                        ty: ChType::DateTime,
+                        ..x
+                    }),
+                    ChType::Float64 => Ok(Typed::from_parts(
+                        format!("CAST({} AS INTEGER)", x.sql),
+                        ChType::DateTime,
+                        &[&x],
+                    )),
+                    _ => self.as_time(x, c.args[0], "toDateTime"),
+                };
+            }
+            "todate" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let x = args.remove(0);
+                return match x.ty.base() {
+                    ChType::Date => Ok(x),
+                    ChType::DateTime => Ok(Typed::from_parts(floor_sql(&x.sql, 86_400), ChType::Date, &[&x])),
+                    ChType::String => match &x.lit {
+                        Some(Lit::Str(s)) => {
+                            let secs = datetime::parse_date(s)
+                                .or_else(|| datetime::parse_datetime(s).map(|t| datetime::floor_to(t, 86_400)))
+                                .ok_or_else(|| at(SqlError::new(format!("cannot parse '{s}' as Date (expected 'YYYY-MM-DD')")), c.args[0]))?;
+                            Ok(Typed::new(secs.to_string(), ChType::Date))
+                        }
+                        _ => Ok(Typed::from_parts(format!("ae_parse_date({})", x.sql), ChType::Date, &[&x])),
+                    },
+                    // ClickHouse reads small numbers as days since 1970, larger as Unix seconds.
+                    t if t.is_numeric() => Ok(Typed::from_parts(
+                        format!("(CASE WHEN {0} < 65536 THEN CAST({0} AS INTEGER) * 86400 ELSE {1} END)", x.sql, floor_sql(&format!("CAST({} AS INTEGER)", x.sql), 86_400)),
+                        ChType::Date,
+                        &[&x],
+                    )),
+                    other => err_at(node, format!("toDate expects a DateTime, string or number, got {other}")),
+                };
+            }
+            "tounixtimestamp" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let x = self.as_time(args.remove(0), c.args[0], "toUnixTimestamp")?;
+                return Ok(Typed {
+                    ty: ChType::UInt32,
+                    lit: None,
+                    ..x
+                });
+            }
+            "formatdatetime" => {
+                expect_args(c, node, 2, 3)?;
+                self.check_tz(c, 2)?;
+                let fmt = args.remove(1);
+                let t = self.as_time(args.remove(0), c.args[0], "formatDateTime")?;
+                match &fmt.lit {
+                    Some(Lit::Str(f)) => {
+                        datetime::format_datetime(0, f)
+                            .map_err(|m| at(SqlError::new(m), c.args[1]))?;
+                    }
+                    _ => {
+                        return err_at(node, "formatDateTime: the format must be a constant string")
+                    }
+                }
+                return Ok(Typed::from_parts(
+                    format!("ae_format_datetime({}, {})", t.sql, fmt.sql),
+                    ChType::String,
+                    &[&t],
+                ));
+            }
+            "tostartofinterval" => {
+                expect_args(c, node, 2, 3)?;
+                self.check_tz(c, 2)?;
+                let iv = args.remove(1);
+                let t = self.as_time(args.remove(0), c.args[0], "toStartOfInterval")?;
+                let Some(Lit::Interval(n, unit)) = iv.lit else {
+                    return err_at(node, "toStartOfInterval: the second argument must be an INTERVAL, e.g. INTERVAL '5' MINUTE");
+                };
+                if n <= 0 {
+                    return err_at(node, "toStartOfInterval: the interval must be positive");
+                }
+                return Ok(start_of_interval(&t, n, unit));
+            }
+            "tostartofyear" | "tostartofquarter" | "tostartofmonth" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
+                let months = match name {
+                    "tostartofyear" => 12,
+                    "tostartofquarter" => 3,
+                    _ => 1,
+                };
+                let sql = if months == 1 {
+                    format!(
+                        "CAST(strftime('%s', {}, 'unixepoch', 'start of month') AS INTEGER)",
+                        t.sql
+                    )
+                } else if months == 12 {
+                    format!(
+                        "CAST(strftime('%s', {}, 'unixepoch', 'start of year') AS INTEGER)",
+                        t.sql
+                    )
+                } else {
+                    format!("ae_start_of_months({}, 3)", t.sql)
+                };
+                return Ok(Typed::from_parts(sql, ChType::Date, &[&t]));
+            }
+            "tostartofweek" | "tomonday" => {
+                expect_args(c, node, 1, 3)?;
+                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
+                return Ok(Typed::from_parts(
+                    format!("ae_start_of_week({})", t.sql),
+                    ChType::Date,
+                    &[&t],
+                ));
+            }
+            "tostartofday"
+            | "tostartofhour"
+            | "tostartoffifteenminutes"
+            | "tostartoftenminutes"
+            | "tostartoffiveminutes"
+            | "tostartofminute" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
+                let step = match name {
+                    "tostartofday" => 86_400,
+                    "tostartofhour" => 3_600,
+                    "tostartoffifteenminutes" => 900,
+                    "tostartoftenminutes" => 600,
+                    "tostartoffiveminutes" => 300,
+                    _ => 60,
+                };
+                return Ok(Typed::from_parts(
+                    floor_sql(&t.sql, step),
+                    ChType::DateTime,
+                    &[&t],
+                ));
+            }
+            "toyear" | "tomonth" | "todayofmonth" | "todayofweek" | "tohour" | "tominute"
+            | "tosecond" | "toyyyymm" | "todayofyear" | "toquarter" => {
+                expect_args(c, node, 1, 2)?;
+                self.check_tz(c, 1)?;
+                let t = args.remove(0);
+                return self.date_part(&c.name, t, c.args[0]);
+            }
+            _ => {}
+        }
+        // Strings.
+        match name {
+            "length" => {
+                expect_args(c, node, 1, 1)?;
+                let x = &args[0];
+                let sql = match x.ty.base() {
+                    ChType::String => format!("length({})", x.sql),
+                    ChType::Array(_) => format!("json_array_length({})", x.sql),
+                    other => return err_at(node, format!("length needs a String, got {other}")),
+                };
+                return Ok(Typed::from_parts(sql, ChType::UInt64, &[x]));
+            }
+            "empty" | "isempty" | "notempty" => {
+                expect_args(c, node, 1, 1)?;
+                let x = &args[0];
+                let op = if name == "notempty" { "<>" } else { "=" };
+                let sql = match x.ty.base() {
+                    ChType::String => format!("({} {op} '')", x.sql),
+                    ChType::Array(_) => format!("(json_array_length({}) {op} 0)", x.sql),
+                    other => {
+                        return err_at(node, format!("{} needs a String, got {other}", c.name))
+                    }
+                };
+                return Ok(Typed::from_parts(sql, ChType::UInt8, &[x]));
+            }
+            // SQLite's lower/upper change ASCII letters only, like ClickHouse's.
+            "lower" | "lcase" => return self.one_string(c, args, node, "lower"),
+            "upper" | "ucase" => return self.one_string(c, args, node, "upper"),
+            // AE's toLower/toUpper are the UTF-8 versions.
+            "lowerutf8" | "tolower" => return self.one_string(c, args, node, "ae_lower_utf8"),
+            "upperutf8" | "toupper" => return self.one_string(c, args, node, "ae_upper_utf8"),
+            "trim" | "trimboth" => return self.one_string(c, args, node, "trim"),
+            "trimleft" | "ltrim" => return self.one_string(c, args, node, "ltrim"),
+            "trimright" | "rtrim" => return self.one_string(c, args, node, "rtrim"),
+            "startswith" | "endswith" => {
+                expect_args(c, node, 2, 2)?;
+                self.strings(c, &args, node)?;
+                let f = if name == "startswith" {
+                    "ae_starts_with"
+                } else {
+                    "ae_ends_with"
+                };
+                return Ok(Typed::from_parts(
+                    format!("{f}({}, {})", args[0].sql, args[1].sql),
+                    ChType::UInt8,
+                    &[&args[0], &args[1]],
+                ));
+            }
+            "position" | "locate" => {
+                expect_args(c, node, 2, 2)?;
+                let needle = args.remove(1);
+                let haystack = args.remove(0);
+                return self.position(haystack, needle, node);
+            }
+            "substring" | "substr" | "mid" => {
+                expect_args(c, node, 2, 3)?;
+                return self.substring(args, node);
+            }
+            "format" => {
+                expect_args(c, node, 1, usize::MAX)?;
+                let pattern = args.remove(0);
+                let Some(Lit::Str(p)) = &pattern.lit else {
+                    return err_at(node, "format: the pattern must be a constant string");
+                };
+                let placeholders = vec![String::new(); args.len()];
+                super::udf::format_pattern(p, &placeholders)
+                    .map_err(|m| at(SqlError::new(m), c.args[0]))?;
+                let texts: Vec<Typed> = args.into_iter().map(|a| self.as_text(a)).collect();
+                let mut sql = format!("ae_format({}", pattern.sql);
+                for t in &texts {
+                    sql.push_str(", ");
+                    sql.push_str(&t.sql);
+                }
+                sql.push(')');
+                let refs: Vec<&Typed> = texts.iter().collect();
+                return Ok(Typed::from_parts(sql, ChType::String, &refs));
+            }
+            "concat" => {
+                expect_args(c, node, 1, usize::MAX)?;
+                return self.concat(args);
+            }
+            "replaceall" | "replace" | "replaceone" => {
+                expect_args(c, node, 3, 3)?;
+                self.strings(c, &args, node)?;
+                let f = if name == "replaceone" {
+                    "ae_replace_one"
+                } else {
+                    "replace"
+                };
+                return Ok(Typed::from_parts(
+                    format!("{f}({}, {}, {})", args[0].sql, args[1].sql, args[2].sql),
+                    ChType::String,
+                    &[&args[0], &args[1], &args[2]],
+                ));
+            }
+            "tostring" => {
+                expect_args(c, node, 1, 1)?;
+                return Ok(self.as_text(args.remove(0)));
+            }
+            _ => {}
+        }
+        // Conditionals, math, bits and conversions.
+        match name {
+            "if" => {
+                expect_args(c, node, 3, 3)?;
+                let (cond, a, b) = (&args[0], &args[1], &args[2]);
+                self.condition(cond, &c.name, node)?;
+                let ty = self.common_type(a, b, node)?;
+                let (a, b) = (self.coerce_branch(a, &ty), self.coerce_branch(b, &ty));
+                return Ok(Typed::from_parts(
+                    format!("(CASE WHEN {} THEN {a} ELSE {b} END)", cond.sql),
+                    ty,
+                    &[&args[0], &args[1], &args[2]],
+                ));
+            }
+            "multiif" => {
+                if args.len() < 3 || args.len().is_multiple_of(2) {
+                    return err_at(node, "multiIf takes cond1, then1, [cond2, then2, …,] else");
+                }
+                let mut ty = args[1].ty.clone();
+                for (i, a) in args.iter().enumerate() {
+                    if i % 2 == 0 && i + 1 < args.len() {
+                        self.condition(a, &c.name, node)?;
+                    } else if i > 1 {
+                        let fake = Typed::new("", ty.clone());
+                        ty = self.common_type(&fake, a, node)?;
+                    }
+                }
+                let mut sql = String::from("(CASE");
+                for pair in args[..args.len() - 1].chunks(2) {
+                    sql.push_str(&format!(
+                        " WHEN {} THEN {}",
+                        pair[0].sql,
+                        self.coerce_branch(&pair[1], &ty)
+                    ));
+                }
+                let last = &args[args.len() - 1];
+                sql.push_str(&format!(" ELSE {} END)", self.coerce_branch(last, &ty)));
+                let refs: Vec<&Typed> = args.iter().collect();
+                return Ok(Typed::from_parts(sql, ty, &refs));
+            }
+            "intdiv" => {
+                expect_args(c, node, 2, 2)?;
+                let b = args.remove(1);
+                let a = args.remove(0);
+                return self.arith_call(Arith::IntDiv, a, b, node);
+            }
+            "plus" | "minus" | "multiply" | "divide" | "modulo" => {
+                expect_args(c, node, 2, 2)?;
+                let op = match name {
+                    "plus" => Arith::Plus,
+                    "minus" => Arith::Minus,
+                    "multiply" => Arith::Multiply,
+                    "divide" => Arith::Divide,
+                    _ => Arith::Modulo,
+                };
+                let b = args.remove(1);
+                let a = args.remove(0);
+                return self.arith_call(op, a, b, node);
+            }
+            "abs" => {
+                expect_args(c, node, 1, 1)?;
+                let x = &args[0];
+                let ty = match x.ty.int_shape() {
+                    Some((_, bits)) => ChType::from_int_shape(false, bits),
+                    None if x.ty.is_float() => ChType::Float64,
+                    None => return err_at(node, format!("abs needs a number, got {}", x.ty)),
+                };
+                return Ok(Typed::from_parts(format!("abs({})", x.sql), ty, &[x]));
+            }
+            "log" | "ln" | "exp" | "sqrt" => {
+                expect_args(c, node, 1, 1)?;
+                self.numbers(c, &args, node)?;
+                let f = match name {
+                    "exp" => "ae_exp",
+                    "sqrt" => "ae_sqrt",
+                    _ => "ae_ln",
+                };
+                return Ok(Typed::from_parts(
+                    format!("{f}({})", args[0].sql),
+                    ChType::Float64,
+                    &[&args[0]],
+                ));
+            }
+            "pow" | "power" => {
+                expect_args(c, node, 2, 2)?;
+                self.numbers(c, &args, node)?;
+                return Ok(Typed::from_parts(
+                    format!("ae_pow({}, {})", args[0].sql, args[1].sql),
+                    ChType::Float64,
+                    &[&args[0], &args[1]],
+                ));
+            }
+            "round" | "floor" | "ceil" | "ceiling" => {
+                expect_args(c, node, 1, 2)?;
+                self.numbers(c, &args, node)?;
+                let digits = match c.args.get(1) {
+                    None => 0,
+                    Some(e) => match args[1].lit {
+                        Some(Lit::Int(n)) => n.clamp(-20, 20) as i64,
+                        _ => {
+                            return err_at(
+                                *e,
+                                format!(
+                                    "{}: the number of digits must be a constant integer",
+                                    c.name
+                                ),
+                            )
+                        }
+                    },
+                };
+                return Ok(self.round_like(name, args.remove(0), digits));
+            }
+            "least" | "greatest" => {
+                expect_args(c, node, 2, 2)?;
+                let ty = self.common_type(&args[0], &args[1], node)?;
+                let f = if name == "least" { "min" } else { "max" };
+                return Ok(Typed::from_parts(
+                    format!("{f}({}, {})", args[0].sql, args[1].sql),
+                    ty,
+                    &[&args[0], &args[1]],
+                ));
+            }
+            _ => {}
+        }
+        if let Some(t) = self.bit_call(c, &args, node)? {
+            return Ok(t);
+        }
+        if let Some(t) = self.conversion(c, &mut args, node)? {
+            return Ok(t);
+        }
+        err_at(node, format!("unknown function {}", c.name))
+    }
+
+    fn arith_call(
+        &mut self,
+        op: Arith,
+        a: Typed,
+        b: Typed,
+        node: &Expr,
+    ) -> Result<Typed, SqlError> {
+        // Same rules as the operators.
+        self.apply_arith(op, a, b, node)
+    }
+
+    fn condition(&self, t: &Typed, f: &str, node: &Expr) -> Result<(), SqlError> {
+        if t.ty.is_numeric() || t.ty.is_null() {
+            Ok(())
+        } else {
+            err_at(
+                node,
+                format!(
+                    "{f}: the condition must be a number or comparison, got {}",
+                    t.ty
+                ),
+            )
+        }
+    }
+
+    fn common_type(&self, a: &Typed, b: &Typed, node: &Expr) -> Result<ChType, SqlError> {
+        types::supertype(&a.ty, &b.ty).ok_or_else(|| {
+            at(
+                SqlError::new(format!("no common type for {} and {}", a.ty, b.ty)),
+                node,
+            )
+        })
+    }
+
+    /// A branch's SQL adjusted to the result type (an integer branch of a
+    /// Float64 result becomes REAL so the column has one storage class).
+    fn coerce_branch(&self, t: &Typed, ty: &ChType) -> String {
+        if ty.is_float() && t.ty.is_integer() {
+            format!("CAST({} AS REAL)", t.sql)
+        } else {
+            t.sql.clone()
+        }
+    }
+
+    fn strings(&self, c: &Call<'_>, args: &[Typed], node: &Expr) -> Result<(), SqlError> {
+        for a in args {
+            if !a.ty.is_string() && !a.ty.is_null() {
+                return err_at(
+                    node,
+                    format!("{} needs String arguments, got {}", c.name, a.ty),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn numbers(&self, c: &Call<'_>, args: &[Typed], node: &Expr) -> Result<(), SqlError> {
+        for a in args {
+            if !a.ty.is_numeric() && !a.ty.is_null() {
+                return err_at(
+                    node,
+                    format!("{} needs numeric arguments, got {}", c.name, a.ty),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn one_string(
+        &mut self,
+        c: &Call<'_>,
+        args: Vec<Typed>,
+        node: &Expr,
+        f: &str,
+    ) -> Result<Typed, SqlError> {
+        expect_args(c, node, 1, 1)?;
+        self.strings(c, &args, node)?;
+        Ok(Typed::from_parts(
+            format!("{f}({})", args[0].sql),
+            ChType::String,
+            &[&args[0]],
+        ))
+    }
+
+    pub fn string_fn(&mut self, f: &str, t: Typed, node: &Expr) -> Result<Typed, SqlError> {
+        if !t.ty.is_string() {
+            return err_at(node, format!("{f} needs a String, got {}", t.ty));
+        }
+        Ok(Typed::from_parts(
+            format!("{f}({})", t.sql),
+            ChType::String,
+            &[&t],
+        ))
+    }
+
+    pub fn position(
+        &mut self,
+        haystack: Typed,
+        needle: Typed,
+        node: &Expr,
+    ) -> Result<Typed, SqlError> {
+        if !haystack.ty.is_string() || !needle.ty.is_string() {
+            return err_at(
+                node,
+                format!(
+                    "position needs Strings, got {} and {}",
+                    haystack.ty, needle.ty
+                ),
+            );
+        }
+        Ok(Typed::from_parts(
+            format!("ae_position({}, {})", haystack.sql, needle.sql),
+            ChType::UInt64,
+            &[&haystack, &needle],
+        ))
+    }
+
+    pub fn substring(&mut self, args: Vec<Typed>, node: &Expr) -> Result<Typed, SqlError> {
+        if args.len() < 2 || args.len() > 3 {
+            return err_at(node, "substring takes (s, offset[, length])");
+        }
+        if !args[0].ty.is_string() {
+            return err_at(
+                node,
+                format!("substring needs a String, got {}", args[0].ty),
+            );
+        }
+        for a in &args[1..] {
+            if !a.ty.is_integer() {
+                return err_at(
+                    node,
+                    format!("substring offsets are integers, got {}", a.ty),
+                );
+            }
+        }
+        let sql: Vec<&str> = args.iter().map(|a| a.sql.as_str()).collect();
+        let refs: Vec<&Typed> = args.iter().collect();
+        Ok(Typed::from_parts(
+            format!("ae_substring({})", sql.join(", ")),
+            ChType::String,
+            &refs,
+        ))
+    }
+
+    /// toYear & co. on a DateTime, Date or a parsable string.
+    pub fn date_part(&mut self, name: &str, t: Typed, node: &Expr) -> Result<Typed, SqlError> {
+        let t = self.as_time(t, node, name)?;
+        let strf = |code: &str| {
+            format!(
+                "CAST(strftime('{code}', {}, 'unixepoch') AS INTEGER)",
+                t.sql
+            )
+        };
+        let (sql, ty) = match name.to_ascii_lowercase().as_str() {
+            "toyear" => (strf("%Y"), ChType::UInt16),
+            "tomonth" => (strf("%m"), ChType::UInt8),
+            "todayofmonth" => (strf("%d"), ChType::UInt8),
+            "todayofyear" => (strf("%j"), ChType::UInt16),
+            "toquarter" => (format!("(({} - 1) / 3 + 1)", strf("%m")), ChType::UInt8),
+            // %w counts from Sunday = 0; ClickHouse's toDayOfWeek has Monday = 1.
+            "todayofweek" => (format!("(({} + 6) % 7 + 1)", strf("%w")), ChType::UInt8),
+            "tohour" => (strf("%H"), ChType::UInt8),
+            "tominute" => (strf("%M"), ChType::UInt8),
+            "tosecond" => (strf("%S"), ChType::UInt8),
+            "toyyyymm" => (strf("%Y%m"), ChType::UInt32),
+            _ => return err_at(node, format!("unknown function {name}")),
+        };
+        Ok(Typed::from_parts(sql, ty, &[&t]))
+    }
+
+    /// round / floor / ceil to `digits` decimal places; integers with
+    /// digits >= 0 are already there.
+    pub fn round_like(&mut self, name: &str, x: Typed, digits: i64) -> Typed {
+        if x.ty.is_integer() && digits >= 0 {
+            return x;
+        }
+        let f = match name {
+            "round" => "ae_round",
+            "floor" => "ae_floor",
+            _ => "ae_ceil",
+        };
+        let sql = format!("{f}({}, {digits})", x.sql);
+        let (sql, ty) = if x.ty.is_integer() {
+            (format!("CAST({sql} AS INTEGER)"), x.ty.clone())
+        } else {
+            (sql, ChType::Float64)
+        };
+        Typed::from_parts(sql, ty, &[&x])
+    }
+
+    fn check_tz(&self, c: &Call<'_>, index: usize) -> Result<(), SqlError> {
+        let Some(e) = c.args.get(index) else {
+            return Ok(());
+        };
+        match e {
+            Expr::Value(v) => match &v.value {
+                AstValue::SingleQuotedString(tz) if UTC_NAMES.iter().any(|u| u.eq_ignore_ascii_case(tz)) => Ok(()),
+                AstValue::SingleQuotedString(tz) => err_at(
+                    *e,
+                    format!("timezone '{tz}' is not supported by the local server, which computes in UTC; use 'UTC' or leave it out"),
+                ),
+                _ => err_at(*e, format!("{}: the timezone must be a string like 'UTC'", c.name)),
+            },
+            _ => err_at(*e, format!("{}: the timezone must be a constant string", c.name)),
+        }
+    }
+
+    fn bit_call(
+        &mut self,
+        c: &Call<'_>,
+        args: &[Typed],
+        node: &Expr,
+    ) -> Result<Option<Typed>, SqlError> {
+        let name = c.lower.as_str();
+        let (min, max) = match name {
+            "bitand" | "bitor" | "bitxor" | "bitshiftleft" | "bitshiftright" | "bitrotateleft"
+            | "bitrotateright" | "bittest" | "bithammingdistance" => (2, 2),
+            "bitnot" | "bitcount" => (1, 1),
+            "hex" | "bin" => {
+                expect_args(c, node, 1, 1)?;
+                let x = &args[0];
+                let bits = x.ty.int_shape().map_or(64, |s| s.1);
+                let f = if name == "hex" { "ae_hex" } else { "ae_bin" };
+                let arg = match x.ty.base() {
+                    ChType::DateTime | ChType::Date => x.sql.clone(),
+                    t if t.is_numeric() || t.is_string() => x.sql.clone(),
+                    other => return err_at(node, format!("{} does not take {other}", c.name)),
+                };
+                return Ok(Some(Typed::from_parts(
+                    format!("{f}({arg}, {bits})"),
+                    ChType::String,
+                    &[x],
+                )));
+            }
+            _ => return Ok(None),
+        };
+        expect_args(c, node, min, max)?;
+        for a in args {
+            if !a.ty.is_integer() {
+                return err_at(node, format!("{} needs integers, got {}", c.name, a.ty));
+            }
+        }
+        let a = &args[0];
+        let Some((signed, bits)) = a.ty.int_shape() else {
+            return err_at(node, format!("{} needs integers", c.name));
+        };
+        let wrap = |sql: String, signed: bool, bits: u32| -> String {
+            if bits >= 64 {
+                sql
+            } else if signed {
+                format!("ae_to_int({sql}, {bits}, 1)")
+            } else {
+                format!("({sql} & {})", (1u64 << bits) - 1)
+            }
+        };
+        let t = match name {
+            "bitand" | "bitor" | "bitxor" => {
+                let b = &args[1];
+                let (sb, bb) = b.ty.int_shape().unwrap_or((false, 64));
+                let ty = ChType::from_int_shape(signed || sb, bits.max(bb));
+                let sql = match name {
+                    "bitand" => format!("({} & {})", a.sql, b.sql),
+                    "bitor" => format!("({} | {})", a.sql, b.sql),
+                    _ => format!("(({0} | {1}) & ~({0} & {1}))", a.sql, b.sql),
+                };
+                Typed::from_parts(sql, ty, &[a, b])
+            }
+            "bitnot" => Typed::from_parts(
+                wrap(format!("(~{})", a.sql), signed, bits),
+                a.ty.base().clone(),
+                &[a],
+            ),
+            "bitshiftleft" => Typed::from_parts(
+                wrap(format!("({} << {})", a.sql, args[1].sql), signed, bits),
+                a.ty.base().clone(),
+                &[a, &args[1]],
+            ),
+            "bitshiftright" => Typed::from_parts(
+                format!("({} >> {})", a.sql, args[1].sql),
+                a.ty.base().clone(),
+                &[a, &args[1]],
+            ),
+            "bitrotateleft" | "bitrotateright" => {
+                let n = if name == "bitrotateleft" {
+                    args[1].sql.clone()
+                } else {
+                    format!("(-{})", args[1].sql)
+                };
+                Typed::from_parts(
+                    format!("ae_rotate({}, {n}, {bits}, {})", a.sql, u8::from(signed)),
+                    a.ty.base().clone(),
+                    &[a, &args[1]],
+                )
+            }
+            "bittest" => Typed::from_parts(
+                format!("(({} >> {}) & 1)", a.sql, args[1].sql),
+                ChType::UInt8,
+                &[a, &args[1]],
+            ),
+            "bitcount" => Typed::from_parts(
+                format!("ae_bit_count({}, {bits})", a.sql),
+                ChType::UInt8,
+                &[a],
+            ),
+            _ => {
+                let b = &args[1];
+                let bb = b.ty.int_shape().map_or(64, |s| s.1);
+                Typed::from_parts(
+                    format!(
+                        "ae_bit_count((({0} | {1}) & ~({0} & {1})), {2})",
+                        a.sql,
+                        b.sql,
+                        bits.max(bb)
+                    ),
+                    ChType::UInt8,
+                    &[a, b],
+                )
+            }
+        };
+        Ok(Some(t))
+    }
+
+    fn conversion(
+        &mut self,
+        c: &Call<'_>,
+        args: &mut Vec<Typed>,
+        node: &Expr,
+    ) -> Result<Option<Typed>, SqlError> {
+        let target = match c.lower.as_str() {
+            "touint8" => ChType::UInt8,
+            "touint16" => ChType::UInt16,
+            "touint32" => ChType::UInt32,
+            "touint64" => ChType::UInt64,
+            "toint8" => ChType::Int8,
+            "toint16" => ChType::Int16,
+            "toint32" => ChType::Int32,
+            "toint64" => ChType::Int64,
+            "tofloat64" => {
+                expect_args(c, node, 1, 1)?;
+                let x = args.remove(0);
+                let sql = match x.ty.base() {
+                    ChType::String => format!("ae_to_float({})", x.sql),
+                    t if t.is_numeric() || t.is_time() => format!("CAST({} AS REAL)", x.sql),
+                    other => return err_at(node, format!("toFloat64 does not take {other}")),
+                };
+                return Ok(Some(Typed::from_parts(sql, ChType::Float64, &[&x])));
+            }
+            _ => return Ok(None),
+        };
+        expect_args(c, node, 1, 1)?;
+        let x = args.remove(0);
+        let Some((signed, bits)) = target.int_shape() else {
+            return Ok(None);
+        };
+        // A value that already fits needs no conversion.
+        if let Some((xs, xb)) = x.ty.int_shape() {
+            let fits = (xs == signed && xb <= bits) || (!xs && signed && xb < bits);
+            if fits {
+                return Ok(Some(Typed { ty: target, ..x }));
+            }
+        }
+        if let (ChType::String, Some(Lit::Str(s))) = (x.ty.base(), &x.lit) {
+            if s.trim().parse::<i128>().is_err() && s.trim().parse::<f64>().is_err() {
+                return err_at(node, format!("{}: cannot parse '{s}' as a number", c.name));
+            }
+        }
+        if !(x.ty.is_numeric() || x.ty.is_string() || x.ty.is_time()) {
+            return err_at(node, format!("{} does not take {}", c.name, x.ty));
+        }
+        Ok(Some(Typed::from_parts(
+            format!("ae_to_int({}, {bits}, {})", x.sql, u8::from(signed)),
+            target,
+            &[&x],
+        )))
+    }
+}
+
+/// `t` floored to a multiple of `step` seconds (right before 1970 too).
+fn floor_sql(t: &str, step: i64) -> String {
+    format!("({t} - ((({t}) % {step}) + {step}) % {step})")
+}
+
+fn start_of_interval(t: &Typed, n: i64, unit: IntervalUnit) -> Typed {
+    let (sql, ty) = match unit {
+        IntervalUnit::Week => {
+            // Weeks start on Monday; 1970-01-05 was one, so shift by 4 days… as
+            // ClickHouse counts weeks from 1970-01-01's Monday (1969-12-29).
+            let step = n.saturating_mul(604_800);
+            let shifted = format!("({} + 259200)", t.sql);
+            (
+                format!("({} - 259200)", floor_sql(&shifted, step)),
+                ChType::Date,
+            )
+        }
+        IntervalUnit::Month | IntervalUnit::Quarter | IntervalUnit::Year => {
+            let months = unit.months().unwrap_or(1).saturating_mul(n);
+            (
+                format!("ae_start_of_months({}, {months})", t.sql),
+                ChType::Date,
+            )
+        }
+        IntervalUnit::Day => (floor_sql(&t.sql, n.saturating_mul(86_400)), ChType::Date),
+        other => {
+            let step = n.saturating_mul(other.fixed_seconds().unwrap_or(1));
+            (floor_sql(&t.sql, step), ChType::DateTime)
+        }
+    };
+    Typed::from_parts(sql, ty, &[t])
+}
