@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
 
 use crate::client::QueryResult;
 use crate::tui::theme::Theme;
@@ -164,6 +164,11 @@ fn series_style(i: usize, theme: &Theme) -> Style {
 pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme.border_focused
         } else {

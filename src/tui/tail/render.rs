@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Sparkline, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Sparkline, Widget};
 
 use super::{ConnState, TailLine, TailState, TimeMode};
 use crate::tui::detail::time_fmt;
@@ -29,6 +29,11 @@ pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, fo
     };
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme.border_focused
         } else {
