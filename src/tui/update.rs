@@ -481,7 +481,12 @@ fn open_completion(app: &mut App) -> bool {
         .cloned()
         .unwrap_or_default();
     let prefix = completion::word_before(&line, col);
-    let items = completion::candidates(&prefix);
+    // A word that is already complete offers nothing, so Tab after "DESC"
+    // moves on instead of "completing" it to itself.
+    let items: Vec<_> = completion::candidates(&prefix)
+        .into_iter()
+        .filter(|c| !c.text.trim_end_matches('(').eq_ignore_ascii_case(&prefix))
+        .collect();
     match items.len() {
         0 => {
             app.editor.completion = None;
