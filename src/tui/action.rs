@@ -73,7 +73,8 @@ pub enum Action {
     Tail(TailMsg),
     SendFinished {
         id: RequestId,
-        result: Result<String, TaskError>,
+        /// How many the server wrote.
+        result: Result<u64, TaskError>,
     },
     Exported {
         result: Result<(PathBuf, usize), String>,

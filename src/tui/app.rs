@@ -5,10 +5,12 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::tui::action::RequestId;
+use crate::tui::chart::ChartState;
 use crate::tui::detail::DetailState;
 use crate::tui::editor::EditorState;
 use crate::tui::grid::GridState;
 use crate::tui::keymap::{Context, Keymap};
+use crate::tui::send_form::SendForm;
 use crate::tui::tail::TailState;
 use crate::tui::theme::Theme;
 use crate::tui::tree::TreeState;
@@ -176,6 +178,12 @@ pub struct App {
     /// The panes helper's components, hosted here.
     pub detail: DetailState,
     pub tail: TailState,
+    /// The chart of the grid's result (built when the chart view opens or a
+    /// new result arrives while it is open).
+    pub chart: Option<ChartState>,
+    /// The send form popup, while open; with the id of a send in flight.
+    pub send_form: Option<SendForm>,
+    pub send_id: Option<RequestId>,
     pub help: Option<u16>,
     pub picker: Option<Picker>,
     pub notice: Option<Notice>,
@@ -208,6 +216,9 @@ impl App {
             grid: GridState::default(),
             detail: DetailState::default(),
             tail: TailState::default(),
+            chart: None,
+            send_form: None,
+            send_id: None,
             help: None,
             picker: None,
             notice: None,

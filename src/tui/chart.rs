@@ -5,11 +5,11 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Widget};
+use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
 
 use crate::client::QueryResult;
 use crate::tui::theme::Theme;
@@ -164,15 +164,20 @@ fn series_style(i: usize, theme: &Theme) -> Style {
 pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme.border_focused
         } else {
             theme.border
-        })
-        .title(Span::styled(" chart ", theme.title));
+        });
     let data = match state.data() {
         Ok(d) => d,
         Err(why) => {
+            let block = block.title(Span::styled(" chart ", theme.title));
             let inner = block.inner(area);
             block.render(area, buf);
             buf.set_line(inner.x, inner.y, &Line::styled(why, theme.dim), inner.width);
@@ -232,6 +237,9 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
                 .labels(y_labels)
                 .style(theme.dim),
         )
+        // The legend names the series and their hide keys: keep it unless
+        // it would cover more than half the chart.
+        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)))
         .render(area, buf);
 }
 

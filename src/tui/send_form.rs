@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 use serde_json::{Map, Value};
 
 use crate::client::{validate, DataPoint, LogEntry};
@@ -407,6 +407,7 @@ pub fn render(form: &SendForm, area: Rect, buf: &mut Buffer, theme: &Theme) {
     Clear.render(area, buf);
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
         .border_style(theme.border_focused)
         .title(Span::styled(
             format!(" send to {}/{} ", form.project, form.logstore),

@@ -13,6 +13,7 @@ use crate::tui::app::{
     App, Bottom, ConnState, Focus, NoticeLevel, Picker, PickerKind, QueryState, RunningQuery,
     Scope, TICKS_PER_SECOND,
 };
+use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::DetailOutcome;
 use crate::tui::editor::completion::{self, CompletionState};
 use crate::tui::editor::history::History;
@@ -21,6 +22,7 @@ use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
 use crate::tui::grid::{row_ref_id, RunInfo};
 use crate::tui::keymap::Command;
+use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
 use crate::tui::tree::{Load, TreeRow};
 use crate::tui::ui::layout;
@@ -108,6 +110,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                             limit_reached,
                         },
                     );
+                    refresh_chart(app);
                     if app.bottom == Bottom::Tail {
                         app.bottom = Bottom::Grid;
                     }
@@ -132,7 +135,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 .on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
             Vec::new()
         }
-        Action::SendFinished { .. } => Vec::new(),
+        Action::SendFinished { id, result } => {
+            if app.send_id == Some(id) {
+                app.send_id = None;
+                if let Some(form) = &mut app.send_form {
+                    form.on_sent(result.map_err(|e| e.message));
+                }
+            }
+            Vec::new()
+        }
         Action::Exported { result } => {
             match result {
                 Ok((path, n)) => app.notify(
@@ -288,6 +299,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.picker.is_some() {
         return picker_key(app, &key);
     }
+    if app.send_form.is_some() {
+        return send_form_key(app, key);
+    }
     if app.focus == Focus::Tree && app.tree.filtering {
         filter_input(&key, &mut app.tree.filter, &mut app.tree.filtering);
         app.tree.clamp();
@@ -317,6 +331,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             outcome => return detail_outcome(app, outcome),
         }
     }
+    if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
+        if let Some(chart) = &mut app.chart {
+            if chart.handle_key(key) == ChartOutcome::Handled {
+                return Vec::new();
+            }
+        }
+    }
     let tail_typing = app.tail.captures_input();
     if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
         match app.tail.handle_key(key) {
@@ -344,6 +365,35 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The send form is modal: it takes every key but Ctrl-C.
+fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(form) = &mut app.send_form else {
+        return Vec::new();
+    };
+    match form.handle_key(key) {
+        SendOutcome::Close => {
+            app.send_form = None;
+            app.send_id = None;
+            Vec::new()
+        }
+        SendOutcome::Send(request) => {
+            let id = app.pending.next_id();
+            app.send_id = Some(id);
+            vec![Effect::Send { id, request }]
+        }
+        SendOutcome::Handled | SendOutcome::Ignored => Vec::new(),
+    }
+}
+
+/// Rebuild the chart from the grid's result while the chart view is open.
+fn refresh_chart(app: &mut App) {
+    app.chart = if app.bottom == Bottom::Chart {
+        app.grid.result.as_deref().map(ChartState::from_result)
+    } else {
+        None
+    };
 }
 
 /// Typing into a one-line filter: Enter keeps it, Esc clears it.
@@ -576,10 +626,15 @@ fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             } else {
                 Bottom::Chart
             };
+            refresh_chart(app);
         }
-        Command::SendForm => {
-            app.notify(NoticeLevel::Warning, "the send form is not available yet");
-        }
+        Command::SendForm => match &app.scope {
+            Some(scope) => app.send_form = Some(SendForm::new(&scope.project, &scope.logstore)),
+            None => app.notify(
+                NoticeLevel::Info,
+                "choose a logstore first, then send to it",
+            ),
+        },
         Command::History => {
             let items: Vec<(String, String)> = app
                 .editor

@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
 use super::json_tree::{prefix_width, Node, NodeKey, NodeKind, VisibleLine, INDENT};
 use super::DetailState;
@@ -19,6 +19,11 @@ pub fn inner(area: Rect) -> Rect {
 pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme.border_focused
         } else {

@@ -12,6 +12,7 @@ use crate::tui::action::RequestId;
 use crate::tui::app::Scope;
 use crate::tui::detail::PayloadRequest;
 use crate::tui::grid::export::ExportFormat;
+use crate::tui::send_form::SendRequest;
 
 #[derive(Debug, Clone)]
 pub enum Effect {
@@ -40,6 +41,11 @@ pub enum Effect {
         id: u64,
     },
     StopTail,
+    /// The send form's validated log entry or event.
+    Send {
+        id: RequestId,
+        request: SendRequest,
+    },
     Copy {
         what: String,
         text: String,

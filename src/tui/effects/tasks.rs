@@ -94,6 +94,22 @@ impl TaskRunner {
                 ));
             }
             Effect::StopTail => self.tail = None,
+            Effect::Send { id, request } => self.spawn(id, async move {
+                use crate::tui::send_form::SendItem;
+                let (project, logstore) = (&request.project, &request.logstore);
+                let result = match &request.item {
+                    SendItem::Log(entry) => client
+                        .log(project, logstore, std::slice::from_ref(entry))
+                        .await
+                        .map(|r| r.written),
+                    SendItem::Point(point) => client
+                        .ingest(project, logstore, std::slice::from_ref(point))
+                        .await
+                        .map(|r| r.written),
+                };
+                let result = result.map_err(|e| TaskError::from_client(&e));
+                let _ = tx.send(Action::SendFinished { id, result });
+            }),
             Effect::Abort(id) => {
                 if let Some(h) = self.running.remove(&id) {
                     h.abort();

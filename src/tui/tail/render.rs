@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Sparkline, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Sparkline, Widget};
 
 use super::{ConnState, TailLine, TailState, TimeMode};
 use crate::tui::detail::time_fmt;
@@ -29,6 +29,11 @@ pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, fo
     };
     let block = Block::default()
         .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             theme.border_focused
         } else {
@@ -53,9 +58,10 @@ pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, fo
 
 fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let now_ms = state.now_ms();
-    let mut spans = match state.conn() {
-        ConnState::Connecting => vec![Span::styled("○ connecting…", theme.dim)],
-        ConnState::Live => vec![Span::styled("● live", theme.ok)],
+    // Short facts first; a failure's message last, where it may be cut.
+    let (mut spans, message) = match state.conn() {
+        ConnState::Connecting => (vec![Span::styled("○ connecting…", theme.dim)], None),
+        ConnState::Live => (vec![Span::styled("● live", theme.ok)], None),
         ConnState::Retrying {
             at,
             attempt,
@@ -65,14 +71,20 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
                 .saturating_duration_since(state.now())
                 .as_secs_f64()
                 .ceil();
-            vec![Span::styled(
-                format!("↻ retrying in {secs} s (attempt {attempt}): {message}"),
-                theme.warning,
-            )]
+            let label = if secs > 0.0 {
+                format!("↻ retrying in {secs} s (attempt {attempt})")
+            } else {
+                format!("↻ retrying now (attempt {attempt})")
+            };
+            (
+                vec![Span::styled(label, theme.warning)],
+                Some((message, theme.warning)),
+            )
         }
-        ConnState::Failed(message) => {
-            vec![Span::styled(format!("✖ stopped: {message}"), theme.error)]
-        }
+        ConnState::Failed(message) => (
+            vec![Span::styled("✖ stopped", theme.error)],
+            Some((message, theme.error)),
+        ),
     };
     if let Some(quiet) = state.stalled_for() {
         spans.push(Span::styled(
@@ -84,6 +96,9 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
         format!(" · {:.1}/s ", state.rate().recent_rate(now_ms)),
         theme.dim,
     ));
+    if let Some((message, style)) = message {
+        spans.push(Span::styled(format!("· {message}"), style));
+    }
     let left = Line::from(spans);
     let right = if state.is_following() {
         Line::styled(

@@ -35,14 +35,23 @@ pub fn render(app: &App, frame: &mut Frame) {
                 );
             }
         }
-        Bottom::Chart => placeholder(
-            app,
-            frame,
-            panes.results,
-            "Chart",
-            Focus::Results,
-            "A chart of the result appears here when it has a time column and numbers.",
-        ),
+        Bottom::Chart => match &app.chart {
+            Some(chart) if !panes.results.is_empty() => crate::tui::chart::render(
+                chart,
+                panes.results,
+                frame.buffer_mut(),
+                &app.theme,
+                app.focus == Focus::Results,
+            ),
+            _ => placeholder(
+                app,
+                frame,
+                panes.results,
+                "Chart",
+                Focus::Results,
+                "Run a query: a result with a time column and numbers is charted here.",
+            ),
+        },
     }
     if !panes.detail.is_empty() {
         crate::tui::detail::render::render(
@@ -55,6 +64,10 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     status::render(app, frame, panes.status);
     footer::render(app, frame, panes.footer);
+    if let Some(form) = &app.send_form {
+        let area = centered(frame.area(), 70, 12);
+        crate::tui::send_form::render(form, area, frame.buffer_mut(), &app.theme);
+    }
     if let Some(p) = &app.picker {
         picker::render(app, p, frame);
     }
