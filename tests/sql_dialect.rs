@@ -389,6 +389,28 @@ fn to_start_of_interval_buckets() {
 }
 
 #[test]
+fn bucket_counts_with_sample_interval_having_and_order() {
+    // Served by counting per second first (pre_aggregate.rs): same answer.
+    case(
+        "SELECT toStartOfHour(timestamp) AS h, count() AS c, sum(_sample_interval) AS s FROM aepipe \
+         GROUP BY h HAVING c >= 2 ORDER BY c DESC, h",
+        &[("h", "DateTime"), ("c", "UInt64"), ("s", "UInt64")],
+        json!([
+            {"h": "2026-11-27 02:00:00", "c": "3", "s": "3"},
+            {"h": "2026-11-27 01:00:00", "c": "2", "s": "3"}
+        ]),
+    );
+    case(
+        "SELECT toDate(timestamp) AS d, count() AS c, avg(double1) AS a FROM aepipe GROUP BY d ORDER BY d",
+        &[("d", "Date"), ("c", "UInt64"), ("a", "Float64")],
+        json!([
+            {"d": "2026-11-26", "c": "1", "a": 120.5},
+            {"d": "2026-11-27", "c": "5", "a": 86.25}
+        ]),
+    );
+}
+
+#[test]
 fn to_start_of_day_hour_and_minutes_are_datetime() {
     case(
         "SELECT toStartOfDay(now()) AS a, toStartOfHour(now()) AS b, toStartOfFifteenMinutes(now()) AS c, \
@@ -1198,6 +1220,41 @@ fn random_garbage_and_mutations_never_panic() {
     assert!(run(&c, &deep).is_err());
     let deep = format!("SELECT {}", "-".repeat(5000) + "1");
     no_panic(&c, &deep);
+}
+
+#[test]
+fn extreme_values_never_panic() {
+    let c = db();
+    for sql in [
+        "SELECT toStartOfWeek(toDateTime(-9223372036854775808))",
+        "SELECT toDateTime(9223372036854775807) + INTERVAL 9223372036854775807 MONTH",
+        "SELECT now() - INTERVAL 9223372036854775807 YEAR, now() + INTERVAL -9223372036854775807 MONTH",
+        "SELECT toStartOfInterval(now(), INTERVAL 9223372036854775807 SECOND)",
+        "SELECT toStartOfInterval(now(), INTERVAL 9223372036854775807 MONTH)",
+        "SELECT toStartOfInterval(toDateTime(-9223372036854775808), INTERVAL 7 WEEK)",
+        "SELECT formatDateTime(toDateTime(-9223372036854775808), '%F')",
+        "SELECT toYear(toDateTime(9223372036854775807)), toDate(toDateTime(-9223372036854775808))",
+        "SELECT substring('abc', -9223372036854775808, 9223372036854775807)",
+        "SELECT bitShiftLeft(1, 200), bitRotateLeft(toUInt64(1), 9223372036854775807), bitCount(-1)",
+        "SELECT round(1e308, 20), floor(-1e308, -20), pow(10, 400), intDiv(-9223372036854775808, -1)",
+        "SELECT toUInt8(-1e300), toInt64('99999999999999999999')",
+        "SELECT 18446744073709551615 + 18446744073709551615, -9223372036854775808 - 1",
+        "SELECT toDate(4294967296), toDateTime(1e300), toString(1e300)",
+        "SELECT topK(10000)(blob3), quantileExactWeighted(0)(double1, -1) FROM aepipe",
+        "SELECT 1 FROM aepipe LIMIT 18446744073709551615 OFFSET 18446744073709551615",
+        "SELECT 1 FROM aepipe LIMIT 99999999999999999999",
+    ] {
+        no_panic(&c, sql);
+    }
+}
+
+#[test]
+fn datetime_compares_with_unix_seconds() {
+    case(
+        "SELECT count() AS c FROM aepipe WHERE timestamp > 1795745735 - 120",
+        &[("c", "UInt64")],
+        json!([{"c": "2"}]),
+    );
 }
 
 // ---- through the real HTTP route ---------------------------------------------------
