@@ -215,8 +215,9 @@ pub fn read_payloads(
 }
 
 /// Retention: drop events older than `events_before_s` (Unix s), raw records
-/// older than `rawlogs_before_ms`, and expired payloads. Deletes go in chunks
-/// so writers never wait long behind a big purge.
+/// older than `rawlogs_before_ms`, and expired payloads. Deletes go tenant by
+/// tenant through the (tenant, time) indexes, never a full scan, in chunks so
+/// writers never wait long behind a big purge.
 pub fn purge_old(
     conn: &mut Connection,
     events_before_s: i64,
@@ -224,25 +225,35 @@ pub fn purge_old(
     now_ms: i64,
 ) -> Result<usize, StoreError> {
     const CHUNK: i64 = 20_000;
+    let tenants: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT project, logstore FROM logstores")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
     let mut total = 0;
-    loop {
-        let n = conn.execute(
-            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT ?)",
-            params![events_before_s, CHUNK],
-        )?;
-        total += n;
-        if (n as i64) < CHUNK {
-            break;
+    for (project, logstore) in &tenants {
+        let index = crate::limits::index_of(project, logstore);
+        loop {
+            let n = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events
+                 WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
+                params![index, events_before_s, CHUNK],
+            )?;
+            total += n;
+            if (n as i64) < CHUNK {
+                break;
+            }
         }
-    }
-    loop {
-        let n = conn.execute(
-            "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs WHERE ts_ms < ? LIMIT ?)",
-            params![rawlogs_before_ms, CHUNK],
-        )?;
-        total += n;
-        if (n as i64) < CHUNK {
-            break;
+        loop {
+            let n = conn.execute(
+                "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs
+                 WHERE project = ?1 AND logstore = ?2 AND ts_ms < ?3 LIMIT ?4)",
+                params![project, logstore, rawlogs_before_ms, CHUNK],
+            )?;
+            total += n;
+            if (n as i64) < CHUNK {
+                break;
+            }
         }
     }
     total += conn.execute(
