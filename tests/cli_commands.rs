@@ -422,3 +422,65 @@ async fn tail_follow_under_a_thousand_lines_per_second() {
     assert_eq!(seqs.len(), total as usize, "stderr: {err}");
     assert_eq!(seqs, (0..total as u64).collect::<Vec<_>>());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_follow_says_it_retries_and_recovers() {
+    let server = TestServer::start().await;
+    let (addr, token) = (server.addr(), server.token().to_string());
+    let home = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("aepipe");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "tail",
+            "down",
+            "app",
+            "-f",
+            "-n",
+            "0",
+            "--interval",
+            "200ms",
+            "--format",
+            "ndjson",
+        ])
+        .env("AEPIPE_URL", server.url())
+        .env("AEPIPE_TOKEN", &token)
+        .env("XDG_CONFIG_HOME", home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        stdout.read_to_string(&mut out).unwrap();
+        out
+    });
+    let mut stderr = child.stderr.take().unwrap();
+    let err_reader = std::thread::spawn(move || {
+        let mut err = String::new();
+        stderr.read_to_string(&mut err).unwrap();
+        err
+    });
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let data = server.stop().await;
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let server = TestServer::start_in(data, |c| {
+        c.addr = addr;
+        c.token = token.clone();
+    })
+    .await;
+    server
+        .client()
+        .log("down", "app", &[LogEntry::new("after the outage")])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(4_000)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = out_reader.join().unwrap();
+    let err = err_reader.join().unwrap();
+    assert!(err.contains("retrying in"), "stderr: {err}");
+    assert!(err.contains("connected again"), "stderr: {err}");
+    assert_eq!(out.lines().count(), 1, "stdout: {out}");
+    assert!(out.contains("after the outage"));
+}

@@ -283,7 +283,7 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
             Err(e) => {
                 failures += 1;
                 let wait = interval
-                    .saturating_mul(2u32.saturating_pow(failures.min(16)))
+                    .saturating_mul(2u32.saturating_pow((failures - 1).min(16)))
                     .min(MAX_ERROR_BACKOFF);
                 eprintln!("tail: {e}; retrying in {}s", wait.as_secs_f32().ceil());
                 wait

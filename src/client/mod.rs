@@ -25,7 +25,6 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::json;
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -134,7 +133,7 @@ impl Client {
         self.post(
             RequestKind::Write,
             &format!("/v1/{project}/{logstore}/ingest"),
-            &json!({ "points": points }),
+            &PointsBody { points },
         )
         .await
     }
@@ -184,7 +183,7 @@ impl Client {
         self.post(
             RequestKind::Write,
             &format!("/v1/{project}/{logstore}/log"),
-            &json!({ "logs": logs }),
+            &LogsBody { logs },
         )
         .await
     }
@@ -196,7 +195,7 @@ impl Client {
             .post_raw(
                 RequestKind::Read,
                 &format!("/v1/{project}/{logstore}/query"),
-                &json!({ "sql": sql }),
+                &SqlBody { sql },
             )
             .await?;
         decode::decode_query(&body)
@@ -233,7 +232,7 @@ impl Client {
         self.post(
             RequestKind::Read,
             &format!("/v1/{project}/{logstore}/detail"),
-            &json!({ "ref_ids": ref_ids }),
+            &RefIdsBody { ref_ids },
         )
         .await
     }
@@ -350,6 +349,24 @@ impl Client {
             }
         }
     }
+}
+
+// Request bodies, serialised straight from borrowed data (no JSON tree).
+#[derive(Serialize)]
+struct PointsBody<'a> {
+    points: &'a [DataPoint],
+}
+#[derive(Serialize)]
+struct LogsBody<'a> {
+    logs: &'a [LogEntry],
+}
+#[derive(Serialize)]
+struct SqlBody<'a> {
+    sql: &'a str,
+}
+#[derive(Serialize)]
+struct RefIdsBody<'a> {
+    ref_ids: &'a [String],
 }
 
 /// The server's `error` text, or the raw body when it is not our JSON shape.
