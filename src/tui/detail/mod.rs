@@ -21,6 +21,18 @@ use json_tree::{JsonTree, NodeKind};
 
 use crate::client::{DetailResult, QueryResult};
 
+/// The pane's keys and what they do, for the help screen (keep in step
+/// with `handle_key`).
+pub const KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "move"),
+    ("Enter, Space", "fold / unfold"),
+    ("→ l / ← h", "unfold / fold or go to parent"),
+    ("z", "fold / unfold all"),
+    ("y", "copy value"),
+    ("Y, p", "copy JSON path"),
+    ("r", "fetch the payload again"),
+];
+
 /// What the host should do after a call into the pane.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DetailOutcome {

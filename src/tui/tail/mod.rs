@@ -25,6 +25,21 @@ pub use task::{TailEvent, TailMsg};
 use crate::client::RawLogEntry;
 use rate::RateMeter;
 
+/// The pane's keys and what they do, for the help screen (keep in step
+/// with `handle_key`).
+pub const KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "scroll (pauses follow)"),
+    ("End, F, G", "follow again"),
+    ("Space, p", "pause / follow"),
+    ("/", "text filter"),
+    ("l", "level filter"),
+    ("v, !", "invert the filter"),
+    ("t", "UTC / local / relative times"),
+    ("c", "clear the buffer"),
+    ("Enter", "open the line in the detail pane"),
+    ("y", "copy the line's JSON"),
+];
+
 /// What the host should do after a call into the pane.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TailOutcome {

@@ -7,7 +7,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use crate::tui::app::App;
+use crate::tui::detail::KEYS as DETAIL_KEYS;
 use crate::tui::keymap::Context;
+use crate::tui::tail::KEYS as TAIL_KEYS;
 use crate::tui::ui::centered;
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {
@@ -51,29 +53,6 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     ));
     out
 }
-
-const DETAIL_KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ j k, PgUp PgDn", "move"),
-    ("Enter, Space", "fold / unfold"),
-    ("→ l / ← h", "unfold / fold or go to parent"),
-    ("z", "fold / unfold all"),
-    ("y", "copy value"),
-    ("Y, p", "copy JSON path"),
-    ("r", "fetch the payload again"),
-];
-
-const TAIL_KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ j k, PgUp PgDn", "scroll (pauses follow)"),
-    ("End, F, G", "follow again"),
-    ("Space, p", "pause / follow"),
-    ("/", "text filter"),
-    ("l", "level filter"),
-    ("v, !", "invert the filter"),
-    ("t", "UTC / local / relative times"),
-    ("c", "clear the buffer"),
-    ("Enter", "open the line in the detail pane"),
-    ("y", "copy the line's JSON"),
-];
 
 fn key_line(app: &App, keys: &str, desc: &str) -> Line<'static> {
     let width = unicode_width::UnicodeWidthStr::width(keys).max(22);
