@@ -1,5 +1,32 @@
 //! Where to connect: flags beat env (AEPIPE_URL, AEPIPE_TOKEN, AEPIPE_PROFILE)
 //! beat the profiles file (`~/.config/aepipe/config.toml`).
+//!
+//! ```toml
+//! default_profile = "prod"
+//!
+//! [profiles.prod]
+//! url = "https://aepipe.example.workers.dev"
+//! token_env = "AEPIPE_PROD_TOKEN"        # or token = "…", or token_command = "pass show aepipe"
+//!
+//! [profiles.local]
+//! url = "http://127.0.0.1:8787"
+//! token = "dev-token"
+//! ```
+//!
+//! When no URL comes from anywhere, [`resolve`] says so ([`Resolved::Unconfigured`])
+//! and the explorer starts its embedded server instead.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variable holding the server URL.
+pub const ENV_URL: &str = "AEPIPE_URL";
+/// Environment variable holding the bearer token.
+pub const ENV_TOKEN: &str = "AEPIPE_TOKEN";
+/// Environment variable naming the profile to use.
+pub const ENV_PROFILE: &str = "AEPIPE_PROFILE";
 
 /// Connection settings as given by flags; resolved against env and file.
 #[derive(Debug, Clone, Default)]
@@ -7,4 +34,616 @@ pub struct ConnectionFlags {
     pub url: Option<String>,
     pub token: Option<String>,
     pub profile: Option<String>,
+}
+
+/// Where a setting came from, so `config show` and error messages can say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env(&'static str),
+    /// A profile of the file; the string is the profile's name.
+    Profile(String),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Flag => f.write_str("command-line flag"),
+            Origin::Env(var) => write!(f, "environment variable {var}"),
+            Origin::Profile(name) => write!(f, "profile {name:?}"),
+        }
+    }
+}
+
+/// A deployment to talk to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub url: String,
+    pub token: String,
+    /// The profile in use, if any (also when only its token was used).
+    pub profile: Option<String>,
+    pub url_origin: Origin,
+    pub token_origin: Origin,
+}
+
+/// The outcome of [`resolve`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    Configured(Connection),
+    /// No URL from flag, env or profile: the explorer runs its embedded server.
+    Unconfigured {
+        /// The profile selected, if any (it had no URL).
+        profile: Option<String>,
+    },
+}
+
+impl Resolved {
+    pub fn connection(&self) -> Option<&Connection> {
+        match self {
+            Resolved::Configured(c) => Some(c),
+            Resolved::Unconfigured { .. } => None,
+        }
+    }
+}
+
+/// One named profile of the file. At most one way to get the token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    /// Name of an environment variable holding the token.
+    pub token_env: Option<String>,
+    /// A shell command whose standard output (trimmed) is the token.
+    pub token_command: Option<String>,
+}
+
+/// The profiles file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub default_profile: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, Profile>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A bad file: where, which key, and what is wrong.
+    #[error("{}:{line}: {key}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+    #[error("no profile named {name:?} in {} (known: {})", path.display(), list_or_none(known))]
+    UnknownProfile {
+        name: String,
+        path: PathBuf,
+        known: Vec<String>,
+    },
+    #[error("profile {profile:?} takes its token from ${var}, which is not set")]
+    TokenEnvUnset { profile: String, var: String },
+    #[error("profile {profile:?}: token_command `{command}` failed: {message}")]
+    TokenCommand {
+        profile: String,
+        command: String,
+        message: String,
+    },
+    #[error("no token for {url} (from {url_origin}): pass --token, set {ENV_TOKEN}, or give the profile a token")]
+    MissingToken { url: String, url_origin: Origin },
+    #[error("invalid URL {url:?} (from {origin}): it must start with http:// or https://")]
+    BadUrl { url: String, origin: Origin },
+}
+
+fn list_or_none(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Where the profiles file lives: `dirs::config_dir()/aepipe/config.toml`.
+pub fn config_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|d| d.join("aepipe").join("config.toml"))
+}
+
+/// Resolve flags against the real environment and the profiles file.
+pub fn resolve(flags: &ConnectionFlags) -> Result<Resolved, ConfigError> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    resolve_with(flags, &env, config_path().as_deref())
+}
+
+/// [`resolve`] with the environment and the file location given, for tests.
+pub fn resolve_with(
+    flags: &ConnectionFlags,
+    env: &dyn Fn(&str) -> Option<String>,
+    path: Option<&Path>,
+) -> Result<Resolved, ConfigError> {
+    let file = match path {
+        Some(p) => load(p)?.map(|f| (p.to_path_buf(), f)),
+        None => None,
+    };
+
+    let (profile_name, explicit) = match (&flags.profile, env(ENV_PROFILE)) {
+        (Some(p), _) => (Some(p.clone()), true),
+        (None, Some(p)) => (Some(p), true),
+        (None, None) => (
+            file.as_ref().and_then(|(_, f)| f.default_profile.clone()),
+            false,
+        ),
+    };
+    let profile = match (&profile_name, &file) {
+        (Some(name), Some((_, f))) if f.profiles.contains_key(name) => {
+            f.profiles.get(name).map(|p| (name.clone(), p.clone()))
+        }
+        (Some(name), _) if explicit => {
+            return Err(ConfigError::UnknownProfile {
+                name: name.clone(),
+                path: path.map(Path::to_path_buf).unwrap_or_default(),
+                known: file
+                    .as_ref()
+                    .map(|(_, f)| f.profiles.keys().cloned().collect())
+                    .unwrap_or_default(),
+            })
+        }
+        // A default_profile naming no profile was rejected by `load`.
+        _ => None,
+    };
+    let profile_origin =
+        || Origin::Profile(profile.as_ref().map(|p| p.0.clone()).unwrap_or_default());
+
+    let url = match (&flags.url, env(ENV_URL)) {
+        (Some(u), _) => Some((u.clone(), Origin::Flag)),
+        (None, Some(u)) => Some((u, Origin::Env(ENV_URL))),
+        (None, None) => profile
+            .as_ref()
+            .and_then(|(_, p)| p.url.clone())
+            .map(|u| (u, profile_origin())),
+    };
+    let Some((url, url_origin)) = url else {
+        return Ok(Resolved::Unconfigured {
+            profile: profile.map(|p| p.0),
+        });
+    };
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError::BadUrl {
+            url,
+            origin: url_origin,
+        });
+    }
+
+    let token = match (&flags.token, env(ENV_TOKEN)) {
+        (Some(t), _) => Some((t.clone(), Origin::Flag)),
+        (None, Some(t)) => Some((t, Origin::Env(ENV_TOKEN))),
+        (None, None) => match &profile {
+            Some((name, p)) => profile_token(name, p, env)?.map(|t| (t, profile_origin())),
+            None => None,
+        },
+    };
+    let Some((token, token_origin)) = token else {
+        return Err(ConfigError::MissingToken { url, url_origin });
+    };
+    Ok(Resolved::Configured(Connection {
+        url,
+        token,
+        profile: profile.map(|p| p.0),
+        url_origin,
+        token_origin,
+    }))
+}
+
+/// The token a profile yields, running its command only when needed.
+fn profile_token(
+    name: &str,
+    p: &Profile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    if let Some(t) = &p.token {
+        return Ok(Some(t.clone()));
+    }
+    if let Some(var) = &p.token_env {
+        return env(var)
+            .map(Some)
+            .ok_or_else(|| ConfigError::TokenEnvUnset {
+                profile: name.to_string(),
+                var: var.clone(),
+            });
+    }
+    if let Some(command) = &p.token_command {
+        return run_token_command(name, command).map(Some);
+    }
+    Ok(None)
+}
+
+fn run_token_command(profile: &str, command: &str) -> Result<String, ConfigError> {
+    let fail = |message: String| ConfigError::TokenCommand {
+        profile: profile.to_string(),
+        command: command.to_string(),
+        message,
+    };
+    let output = if cfg!(windows) {
+        std::process::Command::new("cmd")
+            .args(["/C", command])
+            .output()
+    } else {
+        std::process::Command::new("sh")
+            .args(["-c", command])
+            .output()
+    }
+    .map_err(|e| fail(e.to_string()))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(fail(format!("{}: {}", output.status, stderr.trim())));
+    }
+    let token = String::from_utf8(output.stdout)
+        .map_err(|_| fail("its output is not UTF-8".to_string()))?
+        .trim()
+        .to_string();
+    if token.is_empty() {
+        return Err(fail("it printed nothing".to_string()));
+    }
+    Ok(token)
+}
+
+/// Read and check the profiles file; `None` when it does not exist.
+pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    parse(path, &text).map(Some)
+}
+
+/// Parse and check the text of a profiles file (`path` is only for messages).
+pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let (line, key) = locate(text, offset);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            key,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    check(path, text, &file)?;
+    Ok(file)
+}
+
+/// What serde cannot say: profile names, URLs, one token source, a default that exists.
+fn check(path: &Path, text: &str, file: &ConfigFile) -> Result<(), ConfigError> {
+    let invalid = |key: String, message: String| {
+        let line = find_key_line(text, &key);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            key,
+            message,
+        }
+    };
+    if let Some(name) = &file.default_profile {
+        if !file.profiles.contains_key(name) {
+            return Err(invalid(
+                "default_profile".to_string(),
+                format!("no profile named {name:?} in this file"),
+            ));
+        }
+    }
+    for (name, p) in &file.profiles {
+        let sources = [&p.token, &p.token_env, &p.token_command]
+            .iter()
+            .filter(|s| s.is_some())
+            .count();
+        if sources > 1 {
+            return Err(invalid(
+                format!("profiles.{name}"),
+                "give only one of token, token_env, token_command".to_string(),
+            ));
+        }
+        if let Some(url) = &p.url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(invalid(
+                    format!("profiles.{name}.url"),
+                    format!("{url:?} must start with http:// or https://"),
+                ));
+            }
+        }
+        for (field, value) in [
+            ("token", &p.token),
+            ("token_env", &p.token_env),
+            ("token_command", &p.token_command),
+        ] {
+            if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                return Err(invalid(
+                    format!("profiles.{name}.{field}"),
+                    "must not be empty".to_string(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// 1-based line of a byte offset, and the dotted key written on that line
+/// (prefixed by the `[table]` above it), so an error names both.
+fn locate(text: &str, offset: usize) -> (usize, String) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line_no = before.matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let table = before
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('[') && l.ends_with(']'))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    let key = line
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches('"').to_string())
+        .filter(|k| !k.is_empty());
+    let dotted = match (table, key) {
+        // The error is on the table header line itself.
+        (Some(t), None) => t,
+        (Some(t), Some(k)) if !line.trim_start().starts_with('[') => format!("{t}.{k}"),
+        (_, Some(k)) => k,
+        (None, None) => "(top level)".to_string(),
+    };
+    (line_no, dotted)
+}
+
+/// Line where a dotted key (`profiles.prod.url`, `profiles.prod`,
+/// `default_profile`) is written; 1 when it cannot be found.
+fn find_key_line(text: &str, dotted: &str) -> usize {
+    let mut table = String::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('[') && line.ends_with(']') {
+            table = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
+            if table == dotted {
+                return i + 1;
+            }
+            continue;
+        }
+        if let Some((k, _)) = line.split_once('=') {
+            let k = k.trim().trim_matches('"');
+            let full = if table.is_empty() {
+                k.to_string()
+            } else {
+                format!("{table}.{k}")
+            };
+            if full == dotted {
+                return i + 1;
+            }
+        }
+    }
+    1
+}
+
+/// A token as `config show` prints it: enough to recognise, not to use.
+pub fn mask_token(token: &str) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    if chars.len() < 12 {
+        return "*".repeat(chars.len().max(4));
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{}…{tail} ({} chars)", "*".repeat(4), chars.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn with_file(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    const FILE: &str = r#"
+default_profile = "prod"
+
+[profiles.prod]
+url = "https://prod.example"
+token = "prod-token"
+
+[profiles.staging]
+url = "https://staging.example"
+token_env = "STAGING_TOKEN"
+
+[profiles.cmd]
+url = "https://cmd.example"
+token_command = "echo '  from-command  '"
+"#;
+
+    fn flags(url: Option<&str>, token: Option<&str>, profile: Option<&str>) -> ConnectionFlags {
+        ConnectionFlags {
+            url: url.map(String::from),
+            token: token.map(String::from),
+            profile: profile.map(String::from),
+        }
+    }
+
+    fn configured(r: Resolved) -> Connection {
+        match r {
+            Resolved::Configured(c) => c,
+            other => panic!("expected a connection, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nothing_anywhere_is_unconfigured() {
+        let r = resolve_with(&ConnectionFlags::default(), &env_of(&[]), None).unwrap();
+        assert_eq!(r, Resolved::Unconfigured { profile: None });
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.toml");
+        let r = resolve_with(&ConnectionFlags::default(), &env_of(&[]), Some(&missing)).unwrap();
+        assert_eq!(r, Resolved::Unconfigured { profile: None });
+    }
+
+    #[test]
+    fn default_profile_from_file() {
+        let (_d, path) = with_file(FILE);
+        let c = configured(
+            resolve_with(&ConnectionFlags::default(), &env_of(&[]), Some(&path)).unwrap(),
+        );
+        assert_eq!(c.url, "https://prod.example");
+        assert_eq!(c.token, "prod-token");
+        assert_eq!(c.profile.as_deref(), Some("prod"));
+        assert_eq!(c.url_origin, Origin::Profile("prod".into()));
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file() {
+        let (_d, path) = with_file(FILE);
+        let env = env_of(&[(ENV_URL, "http://env.example"), (ENV_TOKEN, "env-token")]);
+        let c = configured(resolve_with(&ConnectionFlags::default(), &env, Some(&path)).unwrap());
+        assert_eq!(
+            (c.url.as_str(), c.token.as_str()),
+            ("http://env.example", "env-token")
+        );
+        assert_eq!(c.token_origin, Origin::Env(ENV_TOKEN));
+
+        let f = flags(Some("http://flag.example"), None, None);
+        let c = configured(resolve_with(&f, &env, Some(&path)).unwrap());
+        assert_eq!(
+            (c.url.as_str(), c.token.as_str()),
+            ("http://flag.example", "env-token")
+        );
+        assert_eq!(c.url_origin, Origin::Flag);
+
+        let f = flags(None, Some("flag-token"), None);
+        let c = configured(resolve_with(&f, &env_of(&[]), Some(&path)).unwrap());
+        assert_eq!(
+            (c.url.as_str(), c.token.as_str()),
+            ("https://prod.example", "flag-token")
+        );
+    }
+
+    #[test]
+    fn profile_by_flag_and_env() {
+        let (_d, path) = with_file(FILE);
+        let env = env_of(&[(ENV_PROFILE, "staging"), ("STAGING_TOKEN", "st")]);
+        let c = configured(resolve_with(&ConnectionFlags::default(), &env, Some(&path)).unwrap());
+        assert_eq!(
+            (c.url.as_str(), c.token.as_str()),
+            ("https://staging.example", "st")
+        );
+
+        let c =
+            configured(resolve_with(&flags(None, None, Some("prod")), &env, Some(&path)).unwrap());
+        assert_eq!(c.profile.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn token_env_unset_and_command() {
+        let (_d, path) = with_file(FILE);
+        let err = resolve_with(
+            &flags(None, None, Some("staging")),
+            &env_of(&[]),
+            Some(&path),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("STAGING_TOKEN"), "{err}");
+        if cfg!(unix) {
+            let c = configured(
+                resolve_with(&flags(None, None, Some("cmd")), &env_of(&[]), Some(&path)).unwrap(),
+            );
+            assert_eq!(c.token, "from-command");
+        }
+    }
+
+    #[test]
+    fn unknown_profile_names_the_known_ones() {
+        let (_d, path) = with_file(FILE);
+        let err =
+            resolve_with(&flags(None, None, Some("nope")), &env_of(&[]), Some(&path)).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("\"nope\"") && msg.contains("known: cmd, prod, staging"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn url_without_token_is_an_error() {
+        let err =
+            resolve_with(&flags(Some("http://x"), None, None), &env_of(&[]), None).unwrap_err();
+        assert!(matches!(err, ConfigError::MissingToken { .. }), "{err}");
+        let err =
+            resolve_with(&flags(Some("ftp://x"), Some("t"), None), &env_of(&[]), None).unwrap_err();
+        assert!(matches!(err, ConfigError::BadUrl { .. }), "{err}");
+    }
+
+    fn invalid(text: &str) -> (usize, String, String) {
+        match parse(Path::new("/cfg/config.toml"), text).unwrap_err() {
+            ConfigError::Invalid {
+                line, key, message, ..
+            } => (line, key, message),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_files_name_line_and_key() {
+        let (line, key, msg) = invalid("[profiles.a]\nurl = \"http://x\"\ntokn = \"t\"\n");
+        assert_eq!((line, key.as_str()), (3, "profiles.a.tokn"), "{msg}");
+        assert!(msg.contains("unknown field"), "{msg}");
+
+        let (line, key, msg) = invalid("[profiles.a]\nurl = 5\n");
+        assert_eq!((line, key.as_str()), (2, "profiles.a.url"), "{msg}");
+
+        let (line, key, _) = invalid("default_profile = \"x\"\n[profiles.a]\nurl = \"http://x\"\n");
+        assert_eq!((line, key.as_str()), (1, "default_profile"));
+
+        let (line, key, _) = invalid(
+            "[profiles.a]\nurl = \"http://x\"\n\n[profiles.b]\ntoken = \"t\"\ntoken_env = \"E\"\n",
+        );
+        assert_eq!((line, key.as_str()), (4, "profiles.b"));
+
+        let (line, key, _) = invalid("[profiles.a]\nurl = \"localhost:8787\"\n");
+        assert_eq!((line, key.as_str()), (2, "profiles.a.url"));
+
+        let (line, _, msg) = invalid("[profiles.a]\nurl = \"http://x\n");
+        assert_eq!(line, 2, "{msg}");
+
+        let err = parse(Path::new("/cfg/config.toml"), "colour = 1\n").unwrap_err();
+        assert!(
+            err.to_string().starts_with("/cfg/config.toml:1: colour: "),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn masks_tokens() {
+        assert_eq!(mask_token("short"), "*****");
+        let m = mask_token("abcdefghijklmnopWXYZ");
+        assert!(m.ends_with("WXYZ (20 chars)") && !m.contains("abcd"), "{m}");
+    }
 }

@@ -2,38 +2,230 @@
 //! subcommand or the local server. The binary's edge: errors become anyhow
 //! here and exit codes below (0 ok, 1 API or network error, 2 usage or validation).
 
+mod config_cmd;
+mod input;
+mod logs_cmds;
+pub mod output;
+mod read_cmds;
+mod when;
+mod write_cmds;
+
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::client::Client;
+use crate::config::{self, ConfigError, ConnectionFlags, Resolved};
+use output::{Format, Style};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "aepipe",
     version,
-    about = "Explore aepipe logs from a terminal"
+    about = "Explore aepipe logs from a terminal",
+    long_about = "Explore aepipe logs from a terminal.\n\nWith no subcommand, opens the explorer. Connection: --url/--token/--profile \
+                  beat AEPIPE_URL/AEPIPE_TOKEN/AEPIPE_PROFILE, which beat the profiles file (see `aepipe config path`)."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub common: CommonArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Connection and output flags, accepted before or after the subcommand.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// aepipe URL [env: AEPIPE_URL]
+    #[arg(long, value_name = "URL", help_heading = "Connection")]
+    pub url: Option<String>,
+    /// Bearer token [env: AEPIPE_TOKEN]
+    #[arg(long, value_name = "TOKEN", help_heading = "Connection")]
+    pub token: Option<String>,
+    /// Profile of the config file [env: AEPIPE_PROFILE]
+    #[arg(long, value_name = "NAME", help_heading = "Connection")]
+    pub profile: Option<String>,
+    /// Output format [default: table on a terminal, json when piped]
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub format: Option<Format>,
+}
+
+impl CommonArgs {
+    /// Flags after the subcommand win over the same flags before it.
+    fn or(self, outer: &CommonArgs) -> CommonArgs {
+        CommonArgs {
+            url: self.url.or_else(|| outer.url.clone()),
+            token: self.token.or_else(|| outer.token.clone()),
+            profile: self.profile.or_else(|| outer.profile.clone()),
+            format: self.format.or(outer.format),
+        }
+    }
+
+    pub fn connection_flags(&self) -> ConnectionFlags {
+        ConnectionFlags {
+            url: self.url.clone(),
+            token: self.token.clone(),
+            profile: self.profile.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a local aepipe-compatible server on SQLite.
     Serve(crate::server::serve_cmd::ServeArgs),
+    /// List projects.
+    Projects(read_cmds::ProjectsArgs),
+    /// List the logstores of a project.
+    Logstores(read_cmds::LogstoresArgs),
+    /// Run AE SQL on a logstore (the table is `aepipe`).
+    Query(read_cmds::QueryArgs),
+    /// Payloads stored for ref_ids (blob5).
+    Detail(read_cmds::DetailArgs),
+    /// Send data points (a JSON array or NDJSON) to Analytics Engine.
+    Ingest(write_cmds::IngestArgs),
+    /// Send raw log entries (JSON, NDJSON or text lines, or --message).
+    Log(write_cmds::LogArgs),
+    /// Raw records (points and log entries) of a time window, oldest first.
+    Rawlog(logs_cmds::RawlogArgs),
+    /// The newest raw records; with -f, follow new ones as they arrive.
+    Tail(logs_cmds::TailArgs),
+    /// Profiles and connection settings.
+    Config(config_cmd::ConfigArgs),
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
 }
+
+/// Bad input on the command line or in a file/stdin: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let outer = cli.common;
     let result = match cli.command {
-        None => crate::tui::run(),
+        None => crate::tui::run_with(outer.connection_flags()),
         Some(Command::Serve(args)) => crate::server::serve_cmd::run(args),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "aepipe", &mut io::stdout());
+            Ok(())
+        }
+        Some(Command::Config(args)) => config_cmd::run(args, &outer),
+        Some(command) => run_async(command, &outer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(1)
+        Err(e) => report(&e),
+    }
+}
+
+/// The client commands, on a runtime of their own.
+fn run_async(command: Command, outer: &CommonArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match command {
+            Command::Projects(a) => read_cmds::projects(a, outer).await,
+            Command::Logstores(a) => read_cmds::logstores(a, outer).await,
+            Command::Query(a) => read_cmds::query(a, outer).await,
+            Command::Detail(a) => read_cmds::detail(a, outer).await,
+            Command::Ingest(a) => write_cmds::ingest(a, outer).await,
+            Command::Log(a) => write_cmds::log(a, outer).await,
+            Command::Rawlog(a) => logs_cmds::rawlog(a, outer).await,
+            Command::Tail(a) => logs_cmds::tail(a, outer).await,
+            Command::Serve(_) | Command::Config(_) | Command::Completions { .. } => Ok(()),
         }
+    })
+}
+
+/// A client for the resolved connection; none configured is a usage error.
+pub(crate) fn connect(common: &CommonArgs) -> anyhow::Result<Client> {
+    match config::resolve(&common.connection_flags())? {
+        Resolved::Configured(c) => Ok(Client::new(c.url, c.token)?),
+        Resolved::Unconfigured { profile } => {
+            let where_ = config::config_path()
+                .map(|p| format!(" or add a profile to {}", p.display()))
+                .unwrap_or_default();
+            let which = profile
+                .map(|p| format!(" (profile {p:?} has no url)"))
+                .unwrap_or_default();
+            Err(UsageError(format!(
+                "no aepipe URL configured{which}: pass --url, set AEPIPE_URL{where_}"
+            ))
+            .into())
+        }
+    }
+}
+
+/// A buffered stdout; errors on it (a closed pipe) end the command quietly.
+pub(crate) fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::new(io::stdout().lock())
+}
+
+/// The output style for the merged flags.
+pub(crate) fn style(common: &CommonArgs) -> Style {
+    Style::detect(common.format)
+}
+
+/// Print the error on stderr and pick the exit code.
+fn report(e: &anyhow::Error) -> ExitCode {
+    use crate::client::Error as ClientError;
+    if e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    {
+        return ExitCode::SUCCESS;
+    }
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "error: {e:#}");
+    let usage = e.chain().any(|c| {
+        c.is::<UsageError>()
+            || c.is::<ConfigError>()
+            || matches!(
+                c.downcast_ref::<ClientError>(),
+                Some(ClientError::Validation(_))
+            )
+    });
+    if let Some(ClientError::Api { status: 401, .. }) = e.downcast_ref::<ClientError>() {
+        let _ = writeln!(
+            stderr,
+            "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
+        );
+    }
+    ExitCode::from(if usage { 2 } else { 1 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_after_the_subcommand_win() {
+        let cli = Cli::try_parse_from([
+            "aepipe",
+            "--url",
+            "http://outer",
+            "--format",
+            "csv",
+            "projects",
+            "--url",
+            "http://inner",
+        ])
+        .unwrap();
+        let Some(Command::Projects(p)) = cli.command else {
+            panic!("projects expected")
+        };
+        let merged = p.common.or(&cli.common);
+        assert_eq!(merged.url.as_deref(), Some("http://inner"));
+        assert_eq!(merged.format, Some(Format::Csv));
     }
 }

@@ -1,20 +1,30 @@
 //! The async SDK: one `Client`, built once and reused (one connection pool),
 //! over the whole aepipe HTTP API (`shared/spec/aepipe-api.md`).
+//!
+//! Reads are retried on transient failures; writes only when the request
+//! never reached the server, because a repeated write can duplicate events
+//! (see [`retry`]).
 
+pub mod batch;
+mod decode;
 mod error;
 mod query_result;
+pub mod retry;
+pub mod tail;
 mod types;
 pub mod validate;
 
+pub use batch::{BatchOptions, BatchProgress, BatchSummary, FailedBatch};
 pub use error::{Error, Result};
 pub use query_result::{format_number, parse_ae_datetime, Cell, Column, QueryResult, Statistics};
+pub use retry::{RequestKind, RetryPolicy};
+pub use tail::{TailOptions, TailStart, Tailer};
 pub use types::*;
 
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -26,9 +36,24 @@ pub struct ClientBuilder {
     token: String,
     timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
 }
 
 impl ClientBuilder {
+    /// Retries after the first attempt (0 disables retrying).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+    /// Wait before the first retry; it doubles each time, with jitter.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.retry.base_delay = delay;
+        self
+    }
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -57,6 +82,7 @@ impl ClientBuilder {
             base_url,
             token: self.token,
             timeout: self.timeout,
+            retry: self.retry,
         })
     }
 }
@@ -68,6 +94,7 @@ pub struct Client {
     base_url: String,
     token: String,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -77,6 +104,7 @@ impl Client {
             token: token.into(),
             timeout: DEFAULT_TIMEOUT,
             user_agent: format!("aepipe-rs/{}", env!("CARGO_PKG_VERSION")),
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -89,6 +117,10 @@ impl Client {
         &self.base_url
     }
 
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// Write data points (≤ 250) to AE; payloads go to D1.
     pub async fn ingest(
         &self,
@@ -99,10 +131,49 @@ impl Client {
         validate::names(project, logstore)?;
         validate::points(project, logstore, points)?;
         self.post(
+            RequestKind::Write,
             &format!("/v1/{project}/{logstore}/ingest"),
-            &json!({ "points": points }),
+            &PointsBody { points },
         )
         .await
+    }
+
+    /// Write any number of points: requests of 250, `options.concurrency` at
+    /// a time. Fails early only for bad names; every other failure is a
+    /// [`FailedBatch`] in the summary, naming its items.
+    pub async fn ingest_all(
+        &self,
+        project: &str,
+        logstore: &str,
+        points: &[DataPoint],
+        options: &BatchOptions,
+    ) -> Result<BatchSummary> {
+        validate::names(project, logstore)?;
+        Ok(batch::run(
+            points,
+            crate::limits::MAX_POINTS_PER_REQUEST,
+            options,
+            |chunk| async move { Ok(self.ingest(project, logstore, chunk).await?.written) },
+        )
+        .await)
+    }
+
+    /// Write any number of log entries, as [`Client::ingest_all`] does points.
+    pub async fn log_all(
+        &self,
+        project: &str,
+        logstore: &str,
+        logs: &[LogEntry],
+        options: &BatchOptions,
+    ) -> Result<BatchSummary> {
+        validate::names(project, logstore)?;
+        Ok(batch::run(
+            logs,
+            crate::limits::MAX_LOGS_PER_REQUEST,
+            options,
+            |chunk| async move { Ok(self.log(project, logstore, chunk).await?.written) },
+        )
+        .await)
     }
 
     /// Write raw log entries (≤ 250) to Workers Logs.
@@ -110,8 +181,9 @@ impl Client {
         validate::names(project, logstore)?;
         validate::logs(logs)?;
         self.post(
+            RequestKind::Write,
             &format!("/v1/{project}/{logstore}/log"),
-            &json!({ "logs": logs }),
+            &LogsBody { logs },
         )
         .await
     }
@@ -121,11 +193,12 @@ impl Client {
         validate::names(project, logstore)?;
         let body = self
             .post_raw(
+                RequestKind::Read,
                 &format!("/v1/{project}/{logstore}/query"),
-                &json!({ "sql": sql }),
+                &SqlBody { sql },
             )
             .await?;
-        decode_query(&body)
+        decode::decode_query(&body)
     }
 
     /// Newest raw records of the tenant.
@@ -136,8 +209,12 @@ impl Client {
         req: &RawLogRequest,
     ) -> Result<RawLogResult> {
         validate::names(project, logstore)?;
-        self.post(&format!("/v1/{project}/{logstore}/rawlog"), req)
-            .await
+        self.post(
+            RequestKind::Read,
+            &format!("/v1/{project}/{logstore}/rawlog"),
+            req,
+        )
+        .await
     }
 
     /// Payloads for ref_ids (≤ 100); none asked, none fetched (no request).
@@ -153,8 +230,9 @@ impl Client {
             return Ok(DetailResult::default());
         }
         self.post(
+            RequestKind::Read,
             &format!("/v1/{project}/{logstore}/detail"),
-            &json!({ "ref_ids": ref_ids }),
+            &RefIdsBody { ref_ids },
         )
         .await
     }
@@ -177,37 +255,87 @@ impl Client {
 
     async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
+        kind: RequestKind,
         path: &str,
         body: &B,
     ) -> Result<T> {
-        decode(&self.post_raw(path, body).await?)
+        decode(&self.post_raw(kind, path, body).await?)
     }
 
-    async fn post_raw<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<String> {
+    async fn post_raw<B: Serialize + ?Sized>(
+        &self,
+        kind: RequestKind,
+        path: &str,
+        body: &B,
+    ) -> Result<bytes::Bytes> {
+        let body = serde_json::to_vec(body).map_err(|e| Error::Validation(e.to_string()))?;
         let req = self
             .http
             .post(format!("{}{}", self.base_url, path))
             .bearer_auth(&self.token)
-            .json(body);
-        self.send(req).await
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
+        self.send(kind, req).await
     }
 
-    async fn get_raw(&self, path: &str) -> Result<String> {
+    async fn get_raw(&self, path: &str) -> Result<bytes::Bytes> {
         let req = self
             .http
             .get(format!("{}{}", self.base_url, path))
             .bearer_auth(&self.token);
-        self.send(req).await
+        self.send(RequestKind::Read, req).await
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<String> {
-        let resp = req.send().await.map_err(|e| self.transport_error(e))?;
+    /// Send, retrying as the policy and the request kind allow.
+    async fn send(&self, kind: RequestKind, req: reqwest::RequestBuilder) -> Result<bytes::Bytes> {
+        let req = req
+            .build()
+            .map_err(|e| Error::Validation(error_chain(&e)))?;
+        let mut retry = 0;
+        loop {
+            // Bodies are in memory, so a request can always be cloned.
+            let attempt = req.try_clone().ok_or_else(|| {
+                Error::Validation("request body cannot be sent twice".to_string())
+            })?;
+            let (error, retry_after) = match self.attempt(attempt).await {
+                Ok(body) => return Ok(body),
+                Err(failure) => failure,
+            };
+            if retry >= self.retry.max_retries || !retry::is_retryable(kind, &error) {
+                return Err(error);
+            }
+            tokio::time::sleep(self.retry.delay(retry, retry_after)).await;
+            retry += 1;
+        }
+    }
+
+    /// One attempt: the body on 2xx, else the error and any Retry-After.
+    async fn attempt(
+        &self,
+        req: reqwest::Request,
+    ) -> std::result::Result<bytes::Bytes, (Error, Option<Duration>)> {
+        let resp = self
+            .http
+            .execute(req)
+            .await
+            .map_err(|e| (self.transport_error(e), None))?;
         let status = resp.status();
-        let text = resp.text().await.map_err(|e| self.transport_error(e))?;
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::parse_retry_after);
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| (self.transport_error(e), None))?;
         if status.is_success() {
-            Ok(text)
+            Ok(body)
         } else {
-            Err(api_error(status.as_u16(), &text))
+            Err((
+                api_error(status.as_u16(), &String::from_utf8_lossy(&body)),
+                retry_after,
+            ))
         }
     }
 
@@ -221,6 +349,24 @@ impl Client {
             }
         }
     }
+}
+
+// Request bodies, serialised straight from borrowed data (no JSON tree).
+#[derive(Serialize)]
+struct PointsBody<'a> {
+    points: &'a [DataPoint],
+}
+#[derive(Serialize)]
+struct LogsBody<'a> {
+    logs: &'a [LogEntry],
+}
+#[derive(Serialize)]
+struct SqlBody<'a> {
+    sql: &'a str,
+}
+#[derive(Serialize)]
+struct RefIdsBody<'a> {
+    ref_ids: &'a [String],
 }
 
 /// The server's `error` text, or the raw body when it is not our JSON shape.
@@ -242,43 +388,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
-fn decode<T: DeserializeOwned>(body: &str) -> Result<T> {
-    serde_json::from_str(body).map_err(|e| Error::Decode {
-        body: body.chars().take(2000).collect(),
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        body: String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
         path: format!("line {} column {}", e.line(), e.column()),
         message: e.to_string(),
     })
-}
-
-/// Decode AE's FORMAT JSON answer.
-fn decode_query(body: &str) -> Result<QueryResult> {
-    #[derive(serde::Deserialize)]
-    struct Raw {
-        meta: Vec<Column>,
-        #[serde(default)]
-        data: Vec<serde_json::Map<String, Value>>,
-        #[serde(default)]
-        rows_before_limit_at_least: Option<Value>,
-        #[serde(default)]
-        statistics: Option<Statistics>,
-    }
-    let raw: Raw = decode(body)?;
-    let rows = raw
-        .data
-        .into_iter()
-        .map(|mut obj| {
-            raw.meta
-                .iter()
-                .map(|c| Cell::from_json(obj.remove(&c.name).unwrap_or(Value::Null)))
-                .collect()
-        })
-        .collect();
-    let mut result = QueryResult::from_parts(raw.meta, rows);
-    result.rows_before_limit_at_least = raw.rows_before_limit_at_least.and_then(|v| match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    });
-    result.statistics = raw.statistics;
-    Ok(result)
 }

@@ -118,6 +118,18 @@ impl QueryResult {
         }
     }
 
+    /// Build from a flat row-major cell vector of `row_count × columns.len()`.
+    pub(crate) fn from_cells(columns: Vec<Column>, cells: Vec<Cell>, row_count: usize) -> Self {
+        debug_assert_eq!(cells.len(), row_count * columns.len());
+        Self {
+            columns,
+            cells,
+            row_count,
+            rows_before_limit_at_least: None,
+            statistics: None,
+        }
+    }
+
     pub fn columns(&self) -> &[Column] {
         &self.columns
     }
@@ -154,6 +166,7 @@ impl QueryResult {
             Cell::Number(f) => Some(*f),
             Cell::Text(s) => s.trim().parse().ok(),
             Cell::Bool(b) => Some(f64::from(u8::from(*b))),
+            Cell::Other(v) => v.as_f64(),
             _ => None,
         }
     }
@@ -164,6 +177,7 @@ impl QueryResult {
                 Some(*f as u64)
             }
             Cell::Text(s) => s.trim().parse().ok(),
+            Cell::Other(v) => v.as_u64(),
             _ => None,
         }
     }
@@ -171,6 +185,7 @@ impl QueryResult {
         match self.cell(row, col)? {
             Cell::Number(f) if f.fract() == 0.0 && f.abs() <= i64::MAX as f64 => Some(*f as i64),
             Cell::Text(s) => s.trim().parse().ok(),
+            Cell::Other(v) => v.as_i64(),
             _ => None,
         }
     }

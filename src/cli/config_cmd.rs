@@ -1,0 +1,119 @@
+//! `aepipe config show` and `aepipe config path`.
+
+use std::io::Write;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use super::output::Format;
+use super::{stdout, style, CommonArgs};
+use crate::config::{self, mask_token, Resolved};
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// The settings in effect, where each comes from (token masked), and the profiles.
+    Show {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// Where the profiles file is (it may not exist yet).
+    Path,
+}
+
+pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let path = config::config_path();
+    let mut out = stdout();
+    match args.action {
+        ConfigAction::Path => {
+            let path = path.ok_or_else(|| {
+                anyhow::anyhow!("this system has no user configuration directory")
+            })?;
+            writeln!(out, "{}", path.display())?;
+        }
+        ConfigAction::Show { common } => {
+            let common = common.or(outer);
+            let file = match &path {
+                Some(p) => config::load(p)?,
+                None => None,
+            };
+            let resolved = config::resolve(&common.connection_flags())?;
+            let profiles: Vec<String> = file
+                .as_ref()
+                .map(|f| f.profiles.keys().cloned().collect())
+                .unwrap_or_default();
+            let path_text = path
+                .as_ref()
+                .map(|p| {
+                    let state = if p.exists() { "" } else { " (not created)" };
+                    format!("{}{state}", p.display())
+                })
+                .unwrap_or_else(|| "(no config directory)".to_string());
+            if style(&common).format == Format::Table {
+                writeln!(out, "config file: {path_text}")?;
+                writeln!(
+                    out,
+                    "profiles:    {}",
+                    if profiles.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        profiles.join(", ")
+                    }
+                )?;
+                match &resolved {
+                    Resolved::Configured(c) => {
+                        writeln!(
+                            out,
+                            "profile:     {}",
+                            c.profile.as_deref().unwrap_or("(none)")
+                        )?;
+                        writeln!(out, "url:         {}  (from {})", c.url, c.url_origin)?;
+                        writeln!(
+                            out,
+                            "token:       {}  (from {})",
+                            mask_token(&c.token),
+                            c.token_origin
+                        )?;
+                    }
+                    Resolved::Unconfigured { profile } => {
+                        writeln!(
+                            out,
+                            "profile:     {}",
+                            profile.as_deref().unwrap_or("(none)")
+                        )?;
+                        writeln!(
+                            out,
+                            "url:         (none: the explorer starts its local server)"
+                        )?;
+                    }
+                }
+            } else {
+                let v = match &resolved {
+                    Resolved::Configured(c) => json!({
+                        "config_file": path,
+                        "profiles": profiles,
+                        "profile": c.profile,
+                        "url": c.url,
+                        "url_from": c.url_origin.to_string(),
+                        "token": mask_token(&c.token),
+                        "token_from": c.token_origin.to_string(),
+                    }),
+                    Resolved::Unconfigured { profile } => json!({
+                        "config_file": path,
+                        "profiles": profiles,
+                        "profile": profile,
+                        "url": null,
+                    }),
+                };
+                serde_json::to_writer_pretty(&mut out, &v)?;
+                writeln!(out)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! `rawlog` (a window of raw records) and `tail` (the newest, and with `-f`
+//! the ones that follow, through [`Tailer`]).
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::Args;
+use regex::Regex;
+use serde_json::{Map, Value};
+
+use super::output::{paint_level, write_csv_row, Format, Style, Table};
+use super::when::{parse_duration, parse_time};
+use super::{connect, stdout, style, CommonArgs, UsageError};
+use crate::client::tail::iso_ms;
+use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
+use crate::limits::RAWLOG_MAX_LIMIT;
+
+#[derive(Debug, Args)]
+pub struct RawlogArgs {
+    pub project: String,
+    pub logstore: String,
+    /// Most records (1-200) [server default: 50]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(RAWLOG_MAX_LIMIT)))]
+    pub limit: Option<u32>,
+    /// Records of the last DURATION (e.g. 30s, 15m, 2h, 7d) [server default: 6h]
+    #[arg(long, value_name = "DURATION", conflicts_with = "start")]
+    pub since: Option<String>,
+    /// Window start (ISO-8601).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Window end (ISO-8601) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TailArgs {
+    pub project: String,
+    pub logstore: String,
+    /// Keep printing new records as they arrive (Ctrl-C stops).
+    #[arg(short, long)]
+    pub follow: bool,
+    /// How many of the newest records to print first (0-200).
+    #[arg(short = 'n', long, default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(RAWLOG_MAX_LIMIT)))]
+    pub lines: u32,
+    /// Only records of this level (repeatable, case-insensitive).
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Vec<String>,
+    /// Only records whose message or data match this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub grep: Option<String>,
+    /// Time between polls with -f.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub interval: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let start = match (&a.since, &a.start) {
+        (Some(since), _) => {
+            let d = chrono::Duration::from_std(parse_duration(since)?)
+                .map_err(|_| UsageError(format!("--since {since:?} is too long")))?;
+            Some(chrono::Utc::now() - d)
+        }
+        (None, Some(s)) => Some(parse_time(s)?),
+        (None, None) => None,
+    };
+    let end = a.end.as_deref().map(parse_time).transpose()?;
+    if let (Some(s), Some(e)) = (start, end) {
+        if s > e {
+            return Err(UsageError("--start is after --end".to_string()).into());
+        }
+    }
+    let req = RawLogRequest {
+        limit: a.limit,
+        start: start.map(|t| iso_ms(t.timestamp_millis())),
+        end: end.map(|t| iso_ms(t.timestamp_millis())),
+    };
+    let client = connect(&common)?;
+    let mut logs = client.rawlog(&a.project, &a.logstore, &req).await?.logs;
+    sort_oldest_first(&mut logs);
+    let style = style(&common);
+    let mut out = stdout();
+    // JSON and NDJSON keep the records as the server sent them.
+    match style.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &logs)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        Format::Ndjson => {
+            for e in &logs {
+                serde_json::to_writer(&mut out, e)?;
+                writeln!(out)?;
+            }
+            return Ok(());
+        }
+        Format::Table | Format::Csv => {}
+    }
+    let mut t = Table::new(["timestamp", "level", "message", "data"]);
+    t.rows = logs
+        .iter()
+        .map(|e| {
+            let (message, rest) = split_message(e);
+            vec![
+                Value::String(e.timestamp.clone()),
+                Value::String(e.level.clone()),
+                Value::String(message),
+                Value::Object(rest),
+            ]
+        })
+        .collect();
+    t.write(&mut out, style)?;
+    Ok(())
+}
+
+/// Oldest first (the server sends newest first; upstream in no set order).
+fn sort_oldest_first(logs: &mut [RawLogEntry]) {
+    logs.reverse();
+    logs.sort_by_cached_key(|e| {
+        chrono::DateTime::parse_from_rfc3339(&e.timestamp)
+            .map(|t| t.timestamp_millis())
+            .unwrap_or(i64::MIN)
+    });
+}
+
+/// The line a person reads (`message`, or a point's `event`) and the other
+/// fields, without the ones every record of the logstore shares.
+fn split_message(e: &RawLogEntry) -> (String, Map<String, Value>) {
+    let mut rest = match &e.data {
+        Value::Object(o) => o.clone(),
+        other => {
+            let mut m = Map::new();
+            m.insert("data".to_string(), other.clone());
+            m
+        }
+    };
+    for k in ["project", "logstore", "level"] {
+        rest.remove(k);
+    }
+    let message = match rest.remove("message") {
+        Some(Value::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => match rest.remove("event") {
+            Some(Value::String(s)) => s,
+            Some(other) => other.to_string(),
+            None => String::new(),
+        },
+    };
+    (message, rest)
+}
+
+/// Which records `tail` prints.
+struct Filter {
+    levels: Vec<String>,
+    grep: Option<Regex>,
+}
+
+impl Filter {
+    fn matches(&self, e: &RawLogEntry) -> bool {
+        if !self.levels.is_empty() && !self.levels.iter().any(|l| l.eq_ignore_ascii_case(&e.level))
+        {
+            return false;
+        }
+        match &self.grep {
+            None => true,
+            Some(re) => {
+                let (message, rest) = split_message(e);
+                re.is_match(&message) || re.is_match(&Value::Object(rest).to_string())
+            }
+        }
+    }
+}
+
+/// Prints records one per line as they come (no column widths to wait for).
+struct LinePrinter {
+    style: Style,
+    wrote_header: bool,
+}
+
+impl LinePrinter {
+    fn print(&mut self, out: &mut impl Write, e: &RawLogEntry) -> std::io::Result<()> {
+        let (message, rest) = split_message(e);
+        match self.style.format {
+            Format::Table => {
+                let level = format!("{:<5}", e.level.to_uppercase());
+                let level = if self.style.color {
+                    paint_level(&level, &e.level)
+                } else {
+                    level
+                };
+                let rest = if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!("  {}", Value::Object(rest))
+                };
+                writeln!(out, "{}  {level}  {message}{rest}", e.timestamp)
+            }
+            Format::Json | Format::Ndjson => {
+                serde_json::to_writer(&mut *out, e)?;
+                writeln!(out)
+            }
+            Format::Csv => {
+                if !self.wrote_header {
+                    write_csv_row(out, ["timestamp", "level", "message", "data"])?;
+                    self.wrote_header = true;
+                }
+                let rest = Value::Object(rest).to_string();
+                write_csv_row(out, [e.timestamp.as_str(), &e.level, &message, &rest])
+            }
+        }
+    }
+}
+
+/// Longest wait between retries after errors.
+const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(30);
+
+pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let interval = parse_duration(&a.interval)?;
+    if interval.is_zero() {
+        return Err(UsageError("--interval must be above 0".to_string()).into());
+    }
+    let grep = a
+        .grep
+        .as_deref()
+        .map(Regex::new)
+        .transpose()
+        .map_err(|e| UsageError(format!("--grep: {e}")))?;
+    let filter = Filter {
+        levels: a
+            .level
+            .iter()
+            .flat_map(|l| l.split(','))
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        grep,
+    };
+    let client = connect(&common)?;
+    let mut tailer = Tailer::new(
+        client,
+        &a.project,
+        &a.logstore,
+        TailOptions {
+            start: TailStart::Backlog(a.lines as usize),
+            interval,
+            ..TailOptions::default()
+        },
+    );
+    let mut printer = LinePrinter {
+        style: style(&common),
+        wrote_header: false,
+    };
+    let mut out = stdout();
+    // Without -f, one poll: the newest records, like `tail -n`.
+    if !a.follow {
+        for e in tailer.poll().await?.iter().filter(|e| filter.matches(e)) {
+            printer.print(&mut out, e)?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
+    let mut failures: u32 = 0;
+    loop {
+        let wait = match tailer.poll().await {
+            Ok(entries) => {
+                if failures > 0 {
+                    eprintln!("tail: connected again");
+                    failures = 0;
+                }
+                for e in entries.iter().filter(|e| filter.matches(e)) {
+                    printer.print(&mut out, e)?;
+                }
+                out.flush()?;
+                interval
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = interval
+                    .saturating_mul(2u32.saturating_pow((failures - 1).min(16)))
+                    .min(MAX_ERROR_BACKOFF);
+                eprintln!("tail: {e}; retrying in {}s", wait.as_secs_f32().ceil());
+                wait
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entry(level: &str, data: Value) -> RawLogEntry {
+        RawLogEntry {
+            timestamp: "2026-11-27T02:15:35.123Z".into(),
+            level: level.into(),
+            data,
+        }
+    }
+
+    #[test]
+    fn message_or_event_and_the_rest() {
+        let (m, rest) = split_message(&entry(
+            "info",
+            json!({"project":"p","logstore":"l","level":"info","message":"hi","user":"u"}),
+        ));
+        assert_eq!(m, "hi");
+        assert_eq!(Value::Object(rest), json!({"user": "u"}));
+        let (m, _) = split_message(&entry("warn", json!({"event":"http","blobs":["a"]})));
+        assert_eq!(m, "http");
+    }
+
+    #[test]
+    fn filter_by_level_and_regex() {
+        let f = Filter {
+            levels: vec!["ERROR".into()],
+            grep: Some(Regex::new("time(out)?").unwrap()),
+        };
+        assert!(f.matches(&entry("error", json!({"message":"timeout"}))));
+        assert!(f.matches(&entry("error", json!({"message":"x","why":"time"}))));
+        assert!(!f.matches(&entry("info", json!({"message":"timeout"}))));
+        assert!(!f.matches(&entry("error", json!({"message":"ok"}))));
+    }
+
+    #[test]
+    fn lines_in_each_format() {
+        let e = entry("error", json!({"message":"boom","code":5}));
+        let mut p = LinePrinter {
+            style: Style {
+                format: Format::Table,
+                color: false,
+            },
+            wrote_header: false,
+        };
+        let mut buf = Vec::new();
+        p.print(&mut buf, &e).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap(),
+            "2026-11-27T02:15:35.123Z  ERROR  boom  {\"code\":5}\n"
+        );
+        p.style.format = Format::Csv;
+        let mut buf = Vec::new();
+        p.print(&mut buf, &e).unwrap();
+        p.print(&mut buf, &e).unwrap();
+        assert_eq!(
+            String::from_utf8(buf).unwrap().matches("timestamp").count(),
+            1
+        );
+    }
+}

@@ -1,0 +1,309 @@
+//! Output formats of the scripting commands: an aligned table for people,
+//! JSON, CSV and NDJSON for programs. A table on a TTY, JSON when piped.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Ndjson,
+}
+
+/// Widest a table column grows before its cells are cut with `…`.
+const MAX_COLUMN_WIDTH: usize = 60;
+
+/// How results are written to stdout.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub format: Format,
+    /// ANSI colours (a TTY and no NO_COLOR).
+    pub color: bool,
+}
+
+impl Style {
+    /// The format asked for, else a table on a TTY and JSON when piped.
+    pub fn detect(format: Option<Format>) -> Self {
+        let tty = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let format = format.unwrap_or(if tty { Format::Table } else { Format::Json });
+        Self {
+            format,
+            color: tty && !no_color && format == Format::Table,
+        }
+    }
+}
+
+/// Rows of JSON values under named columns; `numeric` columns align right.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub numeric: Vec<bool>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+impl Table {
+    pub fn new(columns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+        let numeric = vec![false; columns.len()];
+        Self {
+            columns,
+            numeric,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Write in the style's format.
+    pub fn write(&self, out: &mut impl Write, style: Style) -> io::Result<()> {
+        match style.format {
+            Format::Table => self.write_table(out, style.color),
+            Format::Json => {
+                let rows: Vec<RowObject> = self.rows.iter().map(|r| self.object(r)).collect();
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)
+            }
+            Format::Ndjson => {
+                for r in &self.rows {
+                    serde_json::to_writer(&mut *out, &self.object(r))?;
+                    writeln!(out)?;
+                }
+                Ok(())
+            }
+            Format::Csv => {
+                write_csv_row(out, self.columns.iter().map(String::as_str))?;
+                for r in &self.rows {
+                    let cells: Vec<String> = r.iter().map(csv_text).collect();
+                    write_csv_row(out, cells.iter().map(String::as_str))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn object<'a>(&'a self, row: &'a [Value]) -> RowObject<'a> {
+        RowObject {
+            columns: &self.columns,
+            values: row,
+        }
+    }
+
+    fn write_table(&self, out: &mut impl Write, color: bool) -> io::Result<()> {
+        let texts: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|v| cut(&table_text(v))).collect())
+            .collect();
+        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.width()).collect();
+        for row in &texts {
+            for (w, t) in widths.iter_mut().zip(row) {
+                *w = (*w).max(t.width());
+            }
+        }
+        let level_col = self.columns.iter().position(|c| c == "level");
+        let mut line = String::new();
+        for (i, c) in self.columns.iter().enumerate() {
+            pad(
+                &mut line,
+                c,
+                widths[i],
+                self.numeric[i],
+                i + 1 == widths.len(),
+            );
+        }
+        if color {
+            writeln!(out, "\x1b[1m{}\x1b[0m", line.trim_end())?;
+        } else {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        for row in &texts {
+            line.clear();
+            for (i, t) in row.iter().enumerate() {
+                let last = i + 1 == row.len();
+                if color && Some(i) == level_col {
+                    let start = line.len();
+                    pad(&mut line, t, widths[i], false, last);
+                    let painted = paint_level(&line[start..], t);
+                    line.truncate(start);
+                    line.push_str(&painted);
+                } else {
+                    pad(
+                        &mut line,
+                        t,
+                        widths[i],
+                        self.numeric.get(i) == Some(&true),
+                        last,
+                    );
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// A row serialised as a JSON object with keys in column order (a
+/// `serde_json::Map` would sort them).
+pub struct RowObject<'a> {
+    pub columns: &'a [String],
+    pub values: &'a [Value],
+}
+
+impl serde::Serialize for RowObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.columns.len()))?;
+        for (k, v) in self.columns.iter().zip(self.values) {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A cell as a person reads it: strings bare, NULL distinct, JSON compact.
+pub fn table_text(v: &Value) -> String {
+    match v {
+        Value::Null => "NULL".to_string(),
+        Value::String(s) => s.replace(['\n', '\r', '\t'], " "),
+        other => other.to_string(),
+    }
+}
+
+fn csv_text(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// One RFC 4180 line: fields with a comma, quote or line break are quoted.
+pub fn write_csv_row<'a>(
+    out: &mut impl Write,
+    fields: impl IntoIterator<Item = &'a str>,
+) -> io::Result<()> {
+    let mut first = true;
+    for f in fields {
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        if f.contains([',', '"', '\n', '\r']) {
+            write!(out, "\"{}\"", f.replace('"', "\"\""))?;
+        } else {
+            out.write_all(f.as_bytes())?;
+        }
+    }
+    out.write_all(b"\r\n")
+}
+
+fn cut(s: &str) -> String {
+    if s.width() <= MAX_COLUMN_WIDTH {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for ch in s.chars() {
+        let cw = ch.width().unwrap_or(0);
+        if w + cw > MAX_COLUMN_WIDTH - 1 {
+            break;
+        }
+        out.push(ch);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn pad(line: &mut String, text: &str, width: usize, right: bool, last: bool) {
+    let fill = width.saturating_sub(text.width());
+    if right {
+        line.extend(std::iter::repeat_n(' ', fill));
+        line.push_str(text);
+    } else {
+        line.push_str(text);
+        if !last {
+            line.extend(std::iter::repeat_n(' ', fill));
+        }
+    }
+    if !last {
+        line.push_str("  ");
+    }
+}
+
+/// ANSI colour for a log level, around already padded text.
+pub fn paint_level(padded: &str, level: &str) -> String {
+    let code = match level.to_ascii_lowercase().as_str() {
+        "error" | "fatal" | "critical" => "31",
+        "warn" | "warning" => "33",
+        "debug" | "trace" => "2",
+        _ => return padded.to_string(),
+    };
+    format!("\x1b[{code}m{padded}\x1b[0m")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn render(t: &Table, format: Format) -> String {
+        let mut buf = Vec::new();
+        t.write(
+            &mut buf,
+            Style {
+                format,
+                color: false,
+            },
+        )
+        .unwrap();
+        String::from_utf8(buf).unwrap()
+    }
+
+    fn sample() -> Table {
+        let mut t = Table::new(["name", "n"]);
+        t.numeric[1] = true;
+        t.rows.push(vec![json!("a,b"), json!(5)]);
+        t.rows.push(vec![json!("say \"hi\"\nthere"), Value::Null]);
+        t.rows.push(vec![json!("日本"), json!("1520")]);
+        t
+    }
+
+    #[test]
+    fn table_aligns_and_shows_null() {
+        let out = render(&sample(), Format::Table);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "name               n");
+        assert_eq!(lines[1], "a,b                5");
+        assert_eq!(lines[2], "say \"hi\" there  NULL");
+        assert_eq!(lines[3], "日本            1520");
+    }
+
+    #[test]
+    fn csv_quotes_and_json_keeps_types() {
+        let out = render(&sample(), Format::Csv);
+        assert_eq!(
+            out,
+            "name,n\r\n\"a,b\",5\r\n\"say \"\"hi\"\"\nthere\",\r\n日本,1520\r\n"
+        );
+        let v: Value = serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
+        assert_eq!(v[0], json!({"name": "a,b", "n": 5}));
+        assert_eq!(v[1]["n"], Value::Null);
+        let nd = render(&sample(), Format::Ndjson);
+        assert_eq!(nd.lines().count(), 3);
+        assert_eq!(nd.lines().next().unwrap(), r#"{"name":"a,b","n":5}"#);
+    }
+
+    #[test]
+    fn long_cells_are_cut() {
+        let mut t = Table::new(["x"]);
+        t.rows.push(vec![json!("y".repeat(100))]);
+        let out = render(&t, Format::Table);
+        assert!(out.lines().nth(1).unwrap().ends_with('…'));
+        assert_eq!(out.lines().nth(1).unwrap().width(), MAX_COLUMN_WIDTH);
+    }
+}

@@ -1,0 +1,149 @@
+//! `projects`, `logstores`, `query`, `detail`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::Value;
+
+use super::input::read_source;
+use super::output::{Format, Table};
+use super::{connect, stdout, style, CommonArgs, UsageError};
+use crate::client::{tail::iso_ms, QueryResult};
+use crate::limits::MAX_REF_IDS;
+
+#[derive(Debug, Args)]
+pub struct ProjectsArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LogstoresArgs {
+    pub project: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    pub project: String,
+    pub logstore: String,
+    /// The SQL; `-` or nothing reads it from stdin.
+    #[arg(conflicts_with = "file")]
+    pub sql: Option<String>,
+    /// Read the SQL from a file.
+    #[arg(short = 'f', long, value_name = "FILE")]
+    pub file: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DetailArgs {
+    pub project: String,
+    pub logstore: String,
+    /// One or more ref_ids (more than 100 are fetched in several requests).
+    #[arg(required = true, value_name = "REF_ID")]
+    pub ref_ids: Vec<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn list_table(column: &str, names: Vec<String>) -> Table {
+    let mut t = Table::new([column]);
+    t.rows = names.into_iter().map(|n| vec![Value::String(n)]).collect();
+    t
+}
+
+pub async fn projects(a: ProjectsArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let names = connect(&common)?.list_projects().await?;
+    list_table("project", names).write(&mut stdout(), style(&common))?;
+    Ok(())
+}
+
+pub async fn logstores(a: LogstoresArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let names = connect(&common)?.list_logstores(&a.project).await?;
+    list_table("logstore", names).write(&mut stdout(), style(&common))?;
+    Ok(())
+}
+
+pub async fn query(a: QueryArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let sql = match (&a.sql, &a.file) {
+        (Some(sql), None) if sql != "-" => sql.clone(),
+        (_, Some(file)) => read_source(Some(file))?,
+        _ => read_source(None)?,
+    };
+    if sql.trim().is_empty() {
+        return Err(UsageError("no SQL given (argument, -f FILE or stdin)".to_string()).into());
+    }
+    let client = connect(&common)?;
+    let result = client
+        .query(&a.project, &a.logstore, &sql)
+        .await
+        .context("query failed")?;
+    let style = style(&common);
+    let mut out = stdout();
+    query_table(&result).write(&mut out, style)?;
+    out.flush()?;
+    if style.format == Format::Table {
+        let more = match result.rows_before_limit_at_least {
+            Some(n) if n > result.len() as u64 => format!(" of at least {n}"),
+            _ => String::new(),
+        };
+        eprintln!("{} rows{more}", result.len());
+    }
+    Ok(())
+}
+
+/// The answer as a table, keeping each value as AE sent it (a UInt64 stays
+/// a quoted string in JSON output, as it was on the wire).
+fn query_table(r: &QueryResult) -> Table {
+    let mut t = Table::new(r.columns().iter().map(|c| c.name.clone()));
+    t.numeric = r.columns().iter().map(|c| c.is_numeric()).collect();
+    t.rows = (0..r.len())
+        .map(|row| {
+            (0..r.columns().len())
+                .map(|col| r.cell(row, col).map_or(Value::Null, |c| c.to_json()))
+                .collect()
+        })
+        .collect();
+    t
+}
+
+pub async fn detail(a: DetailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
+    let common = a.common.or(outer);
+    let client = connect(&common)?;
+    let mut results = Vec::new();
+    for chunk in a.ref_ids.chunks(MAX_REF_IDS) {
+        results.extend(client.detail(&a.project, &a.logstore, chunk).await?.results);
+    }
+    let style = style(&common);
+    let mut out = stdout();
+    if style.format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, &results)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mut t = Table::new(["ref_id", "created_at", "expires_at", "payload"]);
+    t.rows = results
+        .into_iter()
+        .map(|d| {
+            let time = |ms: i64| match style.format {
+                Format::Table => Value::String(iso_ms(ms)),
+                _ => Value::from(ms),
+            };
+            vec![
+                Value::String(d.ref_id),
+                time(d.created_at),
+                time(d.expires_at),
+                d.payload,
+            ]
+        })
+        .collect();
+    t.write(&mut out, style)?;
+    Ok(())
+}
