@@ -18,8 +18,9 @@ use group_commit::Writer;
 pub use readers::ReaderPool;
 pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
 pub use writer::{
-    insert_point, insert_raw, purge_old, read_payloads, remember_logstore, write_logs,
-    write_points, DetailRow, NewLog, NewPoint,
+    insert_point, insert_raw, list_tenants, purge_expired_payloads, purge_old_events,
+    purge_old_rawlogs, read_payloads, remember_logstore, write_logs, write_points, DetailRow,
+    NewLog, NewPoint, PURGE_CHUNK,
 };
 
 /// File name of the database inside the data dir.
