@@ -1,8 +1,8 @@
 //! SQLite storage of the local server: one database file in the data dir, in
-//! WAL mode, with one writer connection (each request's writes in one
-//! transaction, answered after commit) and a small pool of read-only
-//! connections so a long query never blocks a small one or a write.
-//! Every call runs on tokio's blocking pool.
+//! WAL mode, with one writer thread (group commit: the writes of all waiting
+//! requests in one transaction, each answered only after that commit) and a
+//! small pool of read-only connections on tokio's blocking pool, so a long
+//! query never blocks a small one or a write.
 
 mod group_commit;
 mod readers;
@@ -10,8 +10,9 @@ mod reads;
 pub mod schema;
 mod writer;
 
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
 
 use group_commit::Writer;
 
