@@ -395,3 +395,39 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
         message: e.to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The explorer runs every request as a spawned task: the futures must be Send.
+    #[allow(dead_code)]
+    fn futures_are_send(c: &Client, t: &mut Tailer, points: &[DataPoint], logs: &[LogEntry]) {
+        let opts = BatchOptions::default();
+        assert_send(&c.query("p", "l", "SELECT 1"));
+        assert_send(&c.ingest_all("p", "l", points, &opts));
+        assert_send(&c.log_all("p", "l", logs, &opts));
+        assert_send(&c.rawlog("p", "l", &RawLogRequest::default()));
+        assert_send(&c.detail("p", "l", &[]));
+        assert_send(&c.list_projects());
+        assert_send(&t.poll());
+    }
+
+    #[test]
+    fn builder_rejects_non_http_urls_and_keeps_retry_settings() {
+        assert!(matches!(
+            Client::new("localhost:8787", "t"),
+            Err(Error::Validation(_))
+        ));
+        let c = Client::builder("http://x/", "t")
+            .max_retries(7)
+            .base_delay(Duration::from_millis(3))
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "http://x");
+        assert_eq!(c.retry_policy().max_retries, 7);
+        assert_eq!(c.retry_policy().base_delay, Duration::from_millis(3));
+    }
+}
