@@ -388,12 +388,23 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
+/// Decode a small answer; a failure names the JSON path (`logs[3].timestamp`).
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
+    let fail = |path: String, e: serde_json::Error| Error::Decode {
         body: String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
-        path: format!("line {} column {}", e.line(), e.column()),
+        path,
         message: e.to_string(),
-    })
+    };
+    let at = |e: &serde_json::Error| format!("line {} column {}", e.line(), e.column());
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { at(&inner) } else { path };
+        fail(path, inner)
+    })?;
+    de.end().map_err(|e| fail(at(&e), e))?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -413,6 +424,24 @@ mod tests {
         assert_send(&c.detail("p", "l", &[]));
         assert_send(&c.list_projects());
         assert_send(&t.poll());
+    }
+
+    #[test]
+    fn decode_errors_name_the_path() {
+        let err = decode::<RawLogResult>(br#"{"logs":[{"timestamp":"t","level":"info","data":{}},{"level":"x","data":1}],"count":2}"#)
+            .unwrap_err();
+        match err {
+            Error::Decode { path, message, .. } => {
+                assert_eq!(path, "logs[1]", "{message}");
+                assert!(message.contains("timestamp"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match decode::<ProjectsBody>(b"<html>").unwrap_err() {
+            Error::Decode { path, .. } => assert_eq!(path, "line 1 column 1"),
+            other => panic!("{other:?}"),
+        }
+        assert!(decode::<ProjectsBody>(br#"{"projects":[]} x"#).is_err());
     }
 
     #[test]
