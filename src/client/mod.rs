@@ -30,7 +30,7 @@ use serde::Serialize;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builder for [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     token: String,
@@ -88,7 +88,7 @@ impl ClientBuilder {
 }
 
 /// An aepipe client. Cheap to clone (the connection pool is shared).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
@@ -351,6 +351,29 @@ impl Client {
     }
 }
 
+// Debug output never shows the token (it ends up in logs and panics).
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
 // Request bodies, serialised straight from borrowed data (no JSON tree).
 #[derive(Serialize)]
 struct PointsBody<'a> {
@@ -458,5 +481,10 @@ mod tests {
         assert_eq!(c.base_url(), "http://x");
         assert_eq!(c.retry_policy().max_retries, 7);
         assert_eq!(c.retry_policy().base_delay, Duration::from_millis(3));
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("\"t\"") && shown.contains("redacted"),
+            "{shown}"
+        );
     }
 }
