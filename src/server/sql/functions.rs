@@ -285,6 +285,8 @@ impl Translator {
                 })
             }
             "avg" | "avgif" => {
+                // sum / count, as ClickHouse computes it (SQLite's AVG rounds
+                // differently); 0 / 0 is NULL here and nan there: both render null.
                 let value = if c.lower == "avg" {
                     expect_args(c, node, 1, 1)?;
                     numeric(&args[0], &c.name)?;
@@ -294,9 +296,8 @@ impl Translator {
                     numeric(&args[0], &c.name)?;
                     format!("CASE WHEN {} THEN {} END", args[1].sql, args[0].sql)
                 };
-                // AVG of no rows is NULL here, nan in ClickHouse: both render null.
                 Ok(aggregate(
-                    format!("AVG({distinct}{value})"),
+                    format!("(TOTAL({distinct}{value}) / COUNT({distinct}{value}))"),
                     ChType::Float64,
                 ))
             }

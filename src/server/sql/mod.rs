@@ -12,6 +12,7 @@ mod error;
 mod functions;
 mod names;
 mod parse;
+mod pre_aggregate;
 mod render;
 mod scope;
 mod translate;
@@ -74,21 +75,6 @@ pub fn run_query(
     }
 }
 
-/// Translate without running: the SQLite text and parameters (tests, EXPLAIN).
-pub fn translate_for_test(
-    scope: Scope<'_>,
-    sql: &str,
-    now_unix: i64,
-) -> Result<(String, usize), SqlError> {
-    match parse::parse(sql)? {
-        Request::Select(query) => {
-            let c = translate::compile(&query, &scope::tenant_key(scope), now_unix)?;
-            Ok((c.sql, c.params.len()))
-        }
-        _ => Err(SqlError::new("not a SELECT")),
-    }
-}
-
 fn fixed_answer(column: &str, values: &[&str], started: Instant) -> String {
     let columns = [OutColumn {
         name: column.to_string(),
@@ -137,4 +123,61 @@ fn execute(conn: &Connection, c: &Compiled, started: Instant) -> Result<String, 
     }
     let before_limit = c.window.map(|_| seen);
     Ok(writer.finish(before_limit, started.elapsed().as_secs_f64(), seen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let Ok(Request::Select(q)) = parse::parse(sql) else {
+            panic!("not a select: {sql}");
+        };
+        let c = translate::compile(&q, "p/l", 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", c.sql))
+            .unwrap_or_else(|e| panic!("{}: {e}", c.sql));
+        let n = stmt.parameter_count();
+        for (i, p) in c.params.iter().enumerate().take(n) {
+            stmt.raw_bind_parameter(i + 1, p)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Ok(Some(r)) = rows.next() {
+            out.push(r.get::<_, String>(3).unwrap_or_default());
+        }
+        out.join("; ")
+    }
+
+    /// The tenant filter must let SQLite seek its (index1, …) indexes rather
+    /// than scan every tenant's rows.
+    #[test]
+    fn tenant_queries_use_the_tenant_indexes() {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(&crate::server::store::schema::create_statements())
+            .unwrap_or_else(|e| panic!("{e}"));
+        register_functions(&conn).unwrap_or_else(|e| panic!("{e}"));
+        for sql in [
+            "SELECT blob3 AS e, count() AS c FROM aepipe GROUP BY e ORDER BY c DESC",
+            "SELECT toStartOfInterval(timestamp, INTERVAL '5' MINUTE) AS t, count() FROM aepipe \
+             WHERE timestamp > now() - INTERVAL '1' DAY GROUP BY t",
+            "SELECT * FROM aepipe WHERE blob3 = 'x' OR 1=1 ORDER BY timestamp DESC LIMIT 10",
+            "SELECT count() FROM (SELECT * FROM aepipe WHERE double1 > 1)",
+            "SELECT (SELECT count() FROM aepipe) AS n",
+        ] {
+            let p = plan(&conn, sql);
+            assert!(p.contains("USING"), "{sql}\n  plan: {p}");
+            assert!(
+                !p.contains("SCAN events"),
+                "{sql} scans all tenants\n  plan: {p}"
+            );
+        }
+        // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
+        let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
+        assert!(
+            p.contains("events_tenant_event") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ use super::datetime;
 use super::error::{at, err_at, SqlError};
 use super::names::column_name;
 use super::parse::check_query;
+use super::pre_aggregate;
 use super::scope::{self, Source};
 use super::types::{self, Arith, ChType, IntervalUnit};
 
@@ -319,6 +320,7 @@ impl Translator {
 
         // Projection.
         let mut items: Vec<(String, Typed, Option<&Expr>)> = Vec::new();
+        let mut alias_index: HashMap<String, usize> = HashMap::new();
         for item in &s.projection {
             match item {
                 SelectItem::UnnamedExpr(e) => {
@@ -327,6 +329,7 @@ impl Translator {
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let t = self.alias(&mut env, &alias.value, expr)?;
+                    alias_index.insert(alias.value.clone(), items.len());
                     items.push((alias.value.clone(), t, Some(expr)));
                 }
                 SelectItem::Wildcard(opts) | SelectItem::QualifiedWildcard(_, opts) => {
@@ -358,12 +361,12 @@ impl Translator {
             || s.having.is_some()
             || items.iter().any(|(_, t, _)| t.agg);
 
-        let mut select_sql = String::from("SELECT ");
-        if s.distinct.is_some() {
-            select_sql.push_str("DISTINCT ");
-        }
+        let mut parts = SelectParts {
+            distinct: s.distinct.is_some(),
+            ..SelectParts::default()
+        };
         let mut out_columns = Vec::new();
-        for (i, (name, t, e)) in items.iter().enumerate() {
+        for (name, t, e) in items.iter() {
             let located = |msg: String| match e {
                 Some(e) => at(SqlError::new(msg), *e),
                 None => SqlError::new(msg),
@@ -381,19 +384,14 @@ impl Translator {
                 }
             }
             let alias = self.column_alias();
-            if i > 0 {
-                select_sql.push_str(", ");
-            }
-            select_sql.push_str(&t.sql);
-            select_sql.push_str(" AS ");
-            select_sql.push_str(&alias);
+            parts.items.push((t.sql.clone(), alias.clone()));
             out_columns.push(SourceColumn {
                 name: name.clone(),
                 sql: alias,
                 ty: t.ty.clone(),
             });
         }
-        select_sql.push_str(&from_sql);
+        parts.from = from_sql;
 
         // WHERE: the tenant filter first, the user's condition in parentheses.
         let mut conditions = Vec::new();
@@ -410,14 +408,8 @@ impl Translator {
             }
             conditions.push(format!("({})", t.sql));
         }
-        if !conditions.is_empty() {
-            select_sql.push_str(" WHERE ");
-            select_sql.push_str(&conditions.join(" AND "));
-        }
-        if !group_sql.is_empty() {
-            select_sql.push_str(" GROUP BY ");
-            select_sql.push_str(&group_sql.join(", "));
-        }
+        parts.conditions = conditions;
+        parts.group_by = group_sql.clone();
         if let Some(h) = &s.having {
             let t = self.expr(&mut env, h)?;
             if let Some(col) = &t.free {
@@ -426,8 +418,7 @@ impl Translator {
                     format!("column {col} in HAVING is neither under an aggregate function nor in GROUP BY"),
                 );
             }
-            select_sql.push_str(" HAVING ");
-            select_sql.push_str(&t.sql);
+            parts.having = Some(t.sql);
         }
 
         // ORDER BY: an alias or a position names an output column directly.
@@ -440,8 +431,12 @@ impl Translator {
                 if o.with_fill.is_some() {
                     return err_at(&o.expr, "ORDER BY … WITH FILL is not supported");
                 }
-                let sql = match self.output_ref(&o.expr, s, &out_columns)? {
-                    Some(sql) => sql,
+                let (sql, underlying) = match self.output_ref(
+                    &o.expr,
+                    &alias_index,
+                    out_columns.len(),
+                )? {
+                    Some(i) => (out_columns[i].sql.clone(), items[i].1.ty.clone()),
                     None => {
                         let t = self.expr(&mut env, &o.expr)?;
                         if grouped {
@@ -457,7 +452,7 @@ impl Translator {
                                 "aggregate function in ORDER BY of a query without aggregation",
                             );
                         }
-                        t.sql
+                        (t.sql, t.ty)
                     }
                 };
                 let dir = if o.options.asc == Some(false) {
@@ -465,16 +460,19 @@ impl Translator {
                 } else {
                     "ASC"
                 };
-                // ClickHouse puts NULL (and nan) last unless told otherwise.
-                let nulls = if o.options.nulls_first == Some(true) {
-                    "NULLS FIRST"
-                } else {
-                    "NULLS LAST"
+                // ClickHouse puts NULL (and nan, NULL here) last unless told
+                // otherwise; SQLite does so for DESC only. Only floats and
+                // NULL literals can be NULL here, and leaving other terms
+                // plain lets SQLite read an index in order, without a sort.
+                let nulls = match o.options.nulls_first {
+                    Some(true) => " NULLS FIRST",
+                    Some(false) => " NULLS LAST",
+                    None if dir == "ASC" && may_be_null(&underlying) => " NULLS LAST",
+                    None => "",
                 };
-                terms.push(format!("{sql} {dir} {nulls}"));
+                terms.push(format!("{sql} {dir}{nulls}"));
             }
-            select_sql.push_str(" ORDER BY ");
-            select_sql.push_str(&terms.join(", "));
+            parts.order_by = terms;
         }
 
         let window = match &q.limit_clause {
@@ -494,6 +492,10 @@ impl Translator {
                 limit: Some(constant_u64(limit, "LIMIT")?),
                 offset: constant_u64(offset, "LIMIT offset")?,
             }),
+        };
+        let mut select_sql = match pre_aggregate::by_timestamp(&parts, scoped) {
+            Some(rewritten) => rewritten.assemble(),
+            None => parts.assemble(),
         };
         let window = match window {
             Some(w) if top => {
@@ -542,26 +544,20 @@ impl Translator {
         }
     }
 
-    /// An ORDER BY term that names an output column (alias or position).
+    /// The output column an ORDER BY term names (alias or position).
     fn output_ref(
         &self,
         e: &Expr,
-        s: &Select,
-        out: &[SourceColumn],
-    ) -> Result<Option<String>, SqlError> {
-        if let Some(i) = positional(e, out.len())? {
-            return Ok(out.get(i).map(|c| c.sql.clone()));
+        aliases: &HashMap<String, usize>,
+        outputs: usize,
+    ) -> Result<Option<usize>, SqlError> {
+        if let Some(i) = positional(e, outputs)? {
+            return Ok(Some(i));
         }
-        if let Expr::Identifier(id) = e {
-            for (item, col) in s.projection.iter().zip(out) {
-                if let SelectItem::ExprWithAlias { alias, .. } = item {
-                    if alias.value == id.value {
-                        return Ok(Some(col.sql.clone()));
-                    }
-                }
-            }
+        match e {
+            Expr::Identifier(id) => Ok(aliases.get(&id.value).copied()),
+            _ => Ok(None),
         }
-        Ok(None)
     }
 
     /// Translate an aliased select expression once; later uses reuse it so
@@ -1255,6 +1251,58 @@ impl Translator {
             &refs,
         ))
     }
+}
+
+/// The clauses of one translated SELECT, before they become text.
+#[derive(Debug, Clone, Default)]
+pub struct SelectParts {
+    pub distinct: bool,
+    /// (expression, output alias)
+    pub items: Vec<(String, String)>,
+    pub from: String,
+    pub conditions: Vec<String>,
+    pub group_by: Vec<String>,
+    pub having: Option<String>,
+    pub order_by: Vec<String>,
+}
+
+impl SelectParts {
+    pub fn assemble(&self) -> String {
+        let mut sql = String::from("SELECT ");
+        if self.distinct {
+            sql.push_str("DISTINCT ");
+        }
+        let items: Vec<String> = self
+            .items
+            .iter()
+            .map(|(e, alias)| format!("{e} AS {alias}"))
+            .collect();
+        sql.push_str(&items.join(", "));
+        sql.push_str(&self.from);
+        if !self.conditions.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&self.conditions.join(" AND "));
+        }
+        if !self.group_by.is_empty() {
+            sql.push_str(" GROUP BY ");
+            sql.push_str(&self.group_by.join(", "));
+        }
+        if let Some(h) = &self.having {
+            sql.push_str(" HAVING ");
+            sql.push_str(h);
+        }
+        if !self.order_by.is_empty() {
+            sql.push_str(" ORDER BY ");
+            sql.push_str(&self.order_by.join(", "));
+        }
+        sql
+    }
+}
+
+/// Whether SQLite may hold NULL for a value of this type: nan and inf from
+/// float arithmetic become NULL, and NULL literals are NULL.
+fn may_be_null(ty: &ChType) -> bool {
+    matches!(ty, ChType::Float64 | ChType::Nothing | ChType::Nullable(_))
 }
 
 fn positional(e: &Expr, n: usize) -> Result<Option<usize>, SqlError> {
