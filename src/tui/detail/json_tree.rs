@@ -269,37 +269,57 @@ impl JsonTree {
         let mut i = 0;
         while i < self.nodes.len() {
             let node = &self.nodes[i];
-            let prefix = prefix_width(node);
-            let avail = self.wrap_width.saturating_sub(prefix);
-            if self.wrap_width == 0
-                || avail < 8
-                || !matches!(node.kind, NodeKind::String | NodeKind::Note)
-            {
+            for (piece, (start, end)) in self.line_ranges(node).into_iter().enumerate() {
                 self.visible.push(VisibleLine {
                     node: i,
-                    piece: 0,
-                    start: 0,
-                    end: node.text.len(),
+                    piece: u16::try_from(piece).unwrap_or(u16::MAX),
+                    start,
+                    end,
                 });
-            } else {
-                for (piece, (start, end)) in wrap_ranges(&node.text, avail).into_iter().enumerate()
-                {
-                    self.visible.push(VisibleLine {
-                        node: i,
-                        piece: u16::try_from(piece).unwrap_or(u16::MAX),
-                        start,
-                        end,
-                    });
-                }
             }
             i = if node.folded { node.end } else { i + 1 };
         }
     }
 
+    /// The byte ranges of a node's text on each of its lines: strings and
+    /// notes wrap at the wrap width, everything else keeps one line.
+    fn line_ranges(&self, node: &Node) -> Vec<(usize, usize)> {
+        let avail = self.wrap_width.saturating_sub(prefix_width(node));
+        if self.wrap_width == 0
+            || avail < 8
+            || !matches!(node.kind, NodeKind::String | NodeKind::Note)
+        {
+            vec![(0, node.text.len())]
+        } else {
+            wrap_ranges(&node.text, avail)
+        }
+    }
+
     /// Replace a node's text (a note that depends on the clock).
     pub fn set_text(&mut self, idx: usize, text: String) {
-        if let Some(n) = self.nodes.get_mut(idx) {
-            n.text = text;
+        let Some(n) = self.nodes.get_mut(idx) else {
+            return;
+        };
+        if n.text == text {
+            return;
+        }
+        n.text = text;
+        // Patch the node's lines in place when it wraps to as many lines as
+        // before: a clock tick must not walk a large payload's whole tree.
+        let Some(first) = self.line_of(idx) else {
+            return; // folded away: nothing on screen to patch
+        };
+        let count = self.visible[first..]
+            .iter()
+            .take_while(|l| l.node == idx)
+            .count();
+        let ranges = self.line_ranges(&self.nodes[idx]);
+        if ranges.len() == count {
+            for (line, (start, end)) in self.visible[first..first + count].iter_mut().zip(ranges) {
+                line.start = start;
+                line.end = end;
+            }
+        } else {
             self.rebuild_visible();
         }
     }
@@ -546,6 +566,19 @@ mod tests {
             .map(|(s, e)| &"abcdefghijkl mn"[s..e])
             .collect();
         assert_eq!(pieces, ["abcde", "fghij", "kl mn"]);
+    }
+
+    #[test]
+    fn set_text_patches_lines_and_rewraps_when_needed() {
+        let mut t = JsonTree::new();
+        t.push_note_section("payload", "", "short");
+        t.set_wrap_width(20);
+        t.set_text(1, "other".into());
+        assert_eq!(t.visible()[1].end, 5);
+        t.set_text(1, "a much longer note that wraps".into());
+        assert_eq!(t.visible().iter().filter(|l| l.node == 1).count(), 2);
+        t.set_text(1, "x".into());
+        assert_eq!(t.visible().len(), 2);
     }
 
     #[test]
