@@ -79,9 +79,16 @@ pub enum Action {
     Exported {
         result: Result<(PathBuf, usize), String>,
     },
+    /// Copied; `Ok` says how (the tool, or the terminal).
     Copied {
         what: String,
-        result: Result<(), String>,
+        result: Result<String, String>,
+    },
+    /// No system clipboard worked: copy through the terminal (OSC 52), which
+    /// must happen on the UI thread so it cannot interleave with a frame.
+    CopyViaTerminal {
+        what: String,
+        text: String,
     },
 }
 

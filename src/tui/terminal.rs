@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    KeyboardEnhancementFlags, PopKeyboardEnhancementFlags, PushKeyboardEnhancementFlags,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -20,6 +21,7 @@ use ratatui::Terminal;
 /// both restore, and restoring twice must be harmless.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 static MOUSE: AtomicBool = AtomicBool::new(false);
+static KEYBOARD_FLAGS: AtomicBool = AtomicBool::new(false);
 
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
@@ -33,6 +35,7 @@ impl TerminalGuard {
         let mut out = io::stdout();
         let setup = execute!(out, EnterAlternateScreen, EnableBracketedPaste)
             .and_then(|()| set_mouse_capture(mouse))
+            .and_then(|()| enable_key_disambiguation())
             .and_then(|()| Terminal::new(CrosstermBackend::new(io::stdout())));
         match setup {
             Ok(mut terminal) => {
@@ -51,6 +54,19 @@ impl TerminalGuard {
     pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
         set_mouse_capture(on)
     }
+}
+
+/// Terminals that speak the kitty keyboard protocol then report Ctrl-Enter
+/// (one of the run keys) apart from Enter; others are left as they are.
+fn enable_key_disambiguation() -> io::Result<()> {
+    if crossterm::terminal::supports_keyboard_enhancement().unwrap_or(false) {
+        execute!(
+            io::stdout(),
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )?;
+        KEYBOARD_FLAGS.store(true, Ordering::SeqCst);
+    }
+    Ok(())
 }
 
 fn set_mouse_capture(on: bool) -> io::Result<()> {
@@ -80,6 +96,9 @@ pub fn restore() {
     let mut out = io::stdout();
     if MOUSE.swap(false, Ordering::SeqCst) {
         let _ = execute!(out, DisableMouseCapture);
+    }
+    if KEYBOARD_FLAGS.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, PopKeyboardEnhancementFlags);
     }
     let _ = execute!(
         out,

@@ -154,12 +154,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::CopyViaTerminal { what, text } => vec![Effect::CopyOsc52 { what, text }],
         Action::Copied { what, result } => {
             match result {
-                Ok(()) => app.notify(
-                    NoticeLevel::Info,
-                    format!("copied {what} via the terminal (OSC 52; some terminals block it)"),
-                ),
+                Ok(via) => app.notify(NoticeLevel::Info, format!("copied {what} via {via}")),
                 Err(e) => app.notify(NoticeLevel::Error, format!("could not copy {what}: {e}")),
             }
             Vec::new()
