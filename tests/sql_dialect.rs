@@ -1222,6 +1222,170 @@ fn random_garbage_and_mutations_never_panic() {
     no_panic(&c, &deep);
 }
 
+#[test]
+fn extreme_values_never_panic() {
+    let c = db();
+    for sql in [
+        "SELECT toStartOfWeek(toDateTime(-9223372036854775808))",
+        "SELECT toDateTime(9223372036854775807) + INTERVAL 9223372036854775807 MONTH",
+        "SELECT now() - INTERVAL 9223372036854775807 YEAR, now() + INTERVAL -9223372036854775807 MONTH",
+        "SELECT toStartOfInterval(now(), INTERVAL 9223372036854775807 SECOND)",
+        "SELECT toStartOfInterval(now(), INTERVAL 9223372036854775807 MONTH)",
+        "SELECT toStartOfInterval(toDateTime(-9223372036854775808), INTERVAL 7 WEEK)",
+        "SELECT formatDateTime(toDateTime(-9223372036854775808), '%F')",
+        "SELECT toYear(toDateTime(9223372036854775807)), toDate(toDateTime(-9223372036854775808))",
+        "SELECT substring('abc', -9223372036854775808, 9223372036854775807)",
+        "SELECT bitShiftLeft(1, 200), bitRotateLeft(toUInt64(1), 9223372036854775807), bitCount(-1)",
+        "SELECT round(1e308, 20), floor(-1e308, -20), pow(10, 400), intDiv(-9223372036854775808, -1)",
+        "SELECT toUInt8(-1e300), toInt64('99999999999999999999')",
+        "SELECT 18446744073709551615 + 18446744073709551615, -9223372036854775808 - 1",
+        "SELECT toDate(4294967296), toDateTime(1e300), toString(1e300)",
+        "SELECT topK(10000)(blob3), quantileExactWeighted(0)(double1, -1) FROM aepipe",
+        "SELECT 1 FROM aepipe LIMIT 18446744073709551615 OFFSET 18446744073709551615",
+        "SELECT 1 FROM aepipe LIMIT 99999999999999999999",
+    ] {
+        no_panic(&c, sql);
+    }
+}
+
+#[test]
+fn alias_chains_are_bounded() {
+    let c = db();
+    // A long chain, each alias used before it is defined: refused, not a
+    // stack overflow.
+    let chain: Vec<String> = (1..2000)
+        .rev()
+        .map(|i| format!("a{} + 1 AS a{}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT double1 AS a0, {} FROM aepipe", chain.join(", "));
+    let m = fail(&c, &sql);
+    assert!(m.contains("nested too deeply"), "{m}");
+    // Defined in order, the SQL nests 2000 deep: SQLite refuses it cleanly.
+    let chain: Vec<String> = (1..2000)
+        .map(|i| format!("a{} + 1 AS a{}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT double1 AS a0, {} FROM aepipe", chain.join(", "));
+    assert!(!fail(&c, &sql).is_empty());
+    // Each alias used twice doubles the text: refused before memory runs out.
+    let doubling: Vec<String> = (1..60)
+        .map(|i| format!("concat(b{0}, b{0}) AS b{1}", i - 1, i))
+        .collect();
+    let sql = format!("SELECT blob3 AS b0, {} FROM aepipe", doubling.join(", "));
+    assert!(fail(&c, &sql).contains("too large"));
+    // Long flat chains of operators make deep trees too.
+    for sql in [
+        format!("SELECT {}1 FROM aepipe", "1 + ".repeat(5000)),
+        format!(
+            "SELECT count() FROM aepipe WHERE {}1",
+            "1 AND ".repeat(5000)
+        ),
+        format!("SELECT {}1", "NOT ".repeat(5000)),
+        format!("SELECT concat({})", vec!["blob3"; 5000].join(", ")),
+        format!("SELECT 1 IN ({})", vec!["1"; 5000].join(", ")),
+    ] {
+        no_panic(&c, &sql);
+    }
+    // Short chains are fine.
+    case(
+        "SELECT double1 AS a, a * 2 AS b, b + 1 AS c FROM aepipe WHERE blob4 = 'error'",
+        &[("a", "Float64"), ("b", "Float64"), ("c", "Float64")],
+        json!([{"a": 300, "b": 600, "c": 601}]),
+    );
+}
+
+#[test]
+fn datetime_compares_with_unix_seconds() {
+    case(
+        "SELECT count() AS c FROM aepipe WHERE timestamp > 1795745735 - 120",
+        &[("c", "UInt64")],
+        json!([{"c": "2"}]),
+    );
+}
+
+// ---- more forms production callers use ----------------------------------------
+
+#[test]
+fn group_by_an_expression_repeated_in_select() {
+    case(
+        "SELECT toStartOfDay(timestamp), count() FROM aepipe GROUP BY toStartOfDay(timestamp) ORDER BY toStartOfDay(timestamp)",
+        &[("toStartOfDay(timestamp)", "DateTime"), ("count()", "UInt64")],
+        json!([
+            {"toStartOfDay(timestamp)": "2026-11-26 00:00:00", "count()": "1"},
+            {"toStartOfDay(timestamp)": "2026-11-27 00:00:00", "count()": "5"}
+        ]),
+    );
+}
+
+#[test]
+fn order_by_an_aggregate_not_selected() {
+    case(
+        "SELECT blob4 FROM aepipe GROUP BY blob4 ORDER BY count() DESC, max(double1) DESC LIMIT 2",
+        &[("blob4", "String")],
+        json!([{"blob4": "info"}, {"blob4": "error"}]),
+    );
+}
+
+#[test]
+fn qualified_columns_and_subquery_aliases() {
+    case(
+        "SELECT a.blob3 AS e FROM aepipe AS a WHERE aepipe.blob4 = 'warn' OR a.blob4 = 'error' ORDER BY e",
+        &[("e", "String")],
+        json!([{"e": "http_request"}, {"e": "http_request"}]),
+    );
+    case(
+        "SELECT s.n * 2 AS twice FROM (SELECT count() AS n FROM aepipe) AS s",
+        &[("twice", "UInt64")],
+        json!([{"twice": "12"}]),
+    );
+}
+
+#[test]
+fn time_ranges_with_strings_between_and_in() {
+    case(
+        "SELECT countIf(timestamp BETWEEN '2026-11-27 01:00:00' AND '2026-11-27 02:00:00') AS b, \
+         countIf(toDate(timestamp) IN ('2026-11-26')) AS i, countIf(toDate(timestamp) = '2026-11-27') AS d FROM aepipe",
+        &[("b", "UInt64"), ("i", "UInt64"), ("d", "UInt64")],
+        json!([{"b": "2", "i": "1", "d": "5"}]),
+    );
+}
+
+#[test]
+fn count_of_a_column_and_limit_zero() {
+    case(
+        "SELECT count(blob3) AS c, count(NULL) AS n FROM aepipe",
+        &[("c", "UInt64"), ("n", "UInt64")],
+        json!([{"c": "6", "n": "0"}]),
+    );
+    let c = db();
+    let v = ok(&c, "SELECT blob3 FROM aepipe LIMIT 0");
+    assert_eq!(v["rows"], 0);
+    assert_eq!(v["rows_before_limit_at_least"], 6);
+}
+
+#[test]
+fn week_and_year_intervals() {
+    case(
+        "SELECT toStartOfInterval(now(), INTERVAL 1 WEEK) AS w, toStartOfInterval(now(), INTERVAL '1' YEAR) AS y, \
+         now() - INTERVAL 1 WEEK AS lw",
+        &[("w", "Date"), ("y", "Date"), ("lw", "DateTime")],
+        json!([{"w": "2026-11-23", "y": "2026-01-01", "lw": "2026-11-20 02:15:35"}]),
+    );
+}
+
+#[test]
+fn meta_names_of_time_expressions() {
+    let c = db();
+    let v = ok(&c, "SELECT now() - INTERVAL '1' HOUR, toStartOfInterval(timestamp, INTERVAL 5 MINUTE) FROM aepipe LIMIT 1");
+    let names: Vec<String> = meta(&v).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "minus(now(), toIntervalHour(1))",
+            "toStartOfInterval(timestamp, toIntervalMinute(5))"
+        ]
+    );
+}
+
 // ---- through the real HTTP route ---------------------------------------------------
 
 async fn seed_server(server: &common::TestServer) {

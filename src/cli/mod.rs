@@ -106,7 +106,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outer = cli.common;
     let result = match cli.command {
-        None => crate::tui::run(),
+        None => crate::tui::run_with(outer.connection_flags()),
         Some(Command::Serve(args)) => crate::server::serve_cmd::run(args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();

@@ -3,12 +3,17 @@
 //!
 //! - parse.rs: sqlparser (ClickHouse dialect) and the statements AE refuses;
 //! - scope.rs: which tables a query may read, and the tenant filter;
-//! - translate.rs + functions.rs: AST → SQLite SQL with bound literals;
+//! - translate.rs: queries (sources, aliases, grouping, LIMIT) → SQLite SQL;
+//! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
+//! - pre_aggregate.rs: time-bucket counts without a sort of every event;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
 
+mod aggregates;
+mod bits;
 mod datetime;
 mod error;
+mod expr;
 mod functions;
 mod names;
 mod parse;
@@ -51,28 +56,57 @@ pub fn run_query(
     now_unix: i64,
 ) -> Result<String, SqlError> {
     let started = Instant::now();
-    match parse::parse(sql)? {
-        Request::ShowTables => Ok(fixed_answer("name", &[scope::TABLE_NAME], started)),
-        Request::ShowTimezone => Ok(fixed_answer("timezone", &["Etc/UTC"], started)),
-        // The local server computes in UTC only, so these are the zones it honours.
-        Request::ShowTimezones => Ok(fixed_answer(
-            "timezone",
-            &[
-                "Etc/GMT",
-                "Etc/UTC",
-                "Etc/Universal",
-                "GMT",
-                "UTC",
-                "Universal",
-                "Zulu",
-            ],
-            started,
-        )),
-        Request::Select(query) => {
-            let compiled = translate::compile(&query, &scope::tenant_key(scope), now_unix)?;
-            execute(conn, &compiled, started)
-        }
+    let tenant = scope::tenant_key(scope)?;
+    match prepare(sql, &tenant, now_unix)? {
+        Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
+        Prepared::Select(compiled) => execute(conn, &compiled, started),
     }
+}
+
+/// What a request becomes before it touches SQLite.
+enum Prepared {
+    Fixed(&'static str, &'static [&'static str]),
+    Select(Compiled),
+}
+
+/// The local server computes in UTC only, so these are the zones it honours.
+const TIMEZONES: [&str; 7] = [
+    "Etc/GMT",
+    "Etc/UTC",
+    "Etc/Universal",
+    "GMT",
+    "UTC",
+    "Universal",
+    "Zulu",
+];
+
+/// Stack for parsing and translating: both recurse over the syntax tree (and
+/// dropping a tree recurses too), and a stack overflow aborts the whole
+/// server rather than failing one query. Reserved, not committed, memory.
+const TRANSLATE_STACK_BYTES: usize = 64 << 20;
+
+/// Parse and translate on a thread with a deep stack; the answer is flat.
+fn prepare(sql: &str, tenant: &str, now_unix: i64) -> Result<Prepared, SqlError> {
+    let work = move || -> Result<Prepared, SqlError> {
+        Ok(match parse::parse(sql)? {
+            Request::ShowTables => Prepared::Fixed("name", &[scope::TABLE_NAME]),
+            Request::ShowTimezone => Prepared::Fixed("timezone", &["Etc/UTC"]),
+            Request::ShowTimezones => Prepared::Fixed("timezone", &TIMEZONES),
+            Request::Select(query) => {
+                Prepared::Select(translate::compile(&query, tenant, now_unix)?)
+            }
+        })
+    };
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("aepipe-sql".into())
+            .stack_size(TRANSLATE_STACK_BYTES)
+            .spawn_scoped(s, work)
+            .map_err(|e| SqlError::new(format!("cannot start the SQL translator: {e}")))?;
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(SqlError::new("internal error while translating the query")))
+    })
 }
 
 fn fixed_answer(column: &str, values: &[&str], started: Instant) -> String {

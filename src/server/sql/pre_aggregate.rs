@@ -78,14 +78,25 @@ pub fn by_timestamp(parts: &SelectParts, scoped: bool) -> Option<SelectParts> {
     for o in &parts.order_by {
         rewritten.order_by.push(outer(o)?);
     }
-    // The events' WHERE (tenant filter first) stays with the events.
+    // The events' WHERE (tenant filter first) stays with the events. The
+    // sample sum only when asked: it is not in the (index1, timestamp)
+    // index, so reading it costs a row lookup per event.
+    let mut items = vec![
+        (TIMESTAMP.to_string(), "ts".to_string()),
+        (COUNT.to_string(), "n".to_string()),
+    ];
+    let mut all_sql = parts
+        .items
+        .iter()
+        .map(|(e, _)| e.as_str())
+        .chain(parts.having.as_deref())
+        .chain(parts.order_by.iter().map(String::as_str));
+    if all_sql.any(|sql| sql.contains(SAMPLE_SUM)) {
+        items.push(("SUM(events._sample_interval)".to_string(), "s".to_string()));
+    }
     let inner = SelectParts {
         distinct: false,
-        items: vec![
-            (TIMESTAMP.to_string(), "ts".to_string()),
-            (COUNT.to_string(), "n".to_string()),
-            ("SUM(events._sample_interval)".to_string(), "s".to_string()),
-        ],
+        items,
         from: parts.from.clone(),
         conditions: parts.conditions.clone(),
         group_by: vec![TIMESTAMP.to_string()],
@@ -124,10 +135,24 @@ mod tests {
         let sql = r.assemble();
         assert!(sql.contains("SUM(per_second.n) AS c1"), "{sql}");
         assert!(
-            sql.contains("FROM (SELECT events.timestamp AS ts, COUNT(*) AS n, SUM(events._sample_interval) AS s FROM events WHERE events.index1 = ?1 AND (events.timestamp > 100) GROUP BY events.timestamp) AS per_second"),
+            sql.contains("FROM (SELECT events.timestamp AS ts, COUNT(*) AS n FROM events WHERE events.index1 = ?1 AND (events.timestamp > 100) GROUP BY events.timestamp) AS per_second"),
             "{sql}"
         );
         assert!(sql.contains("GROUP BY (per_second.ts - "), "{sql}");
+    }
+
+    #[test]
+    fn the_sample_sum_is_carried_only_when_asked() {
+        let mut q = bucket_query();
+        q.items.push((SAMPLE_SUM.into(), "c2".into()));
+        let sql = by_timestamp(&q, true)
+            .map(|r| r.assemble())
+            .unwrap_or_default();
+        assert!(sql.contains("SUM(events._sample_interval) AS s"), "{sql}");
+        assert!(
+            sql.contains("COALESCE(SUM(per_second.s), 0) AS c2"),
+            "{sql}"
+        );
     }
 
     #[test]

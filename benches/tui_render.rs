@@ -1,0 +1,311 @@
+//! Explorer speed and memory (a plain `harness = false` bench):
+//! 1. a full frame with the grid focused, 1,000 vs 100,000 rows;
+//! 2. keypress to frame (update + draw of one ↓ in the grid);
+//! 3. first frame, and first frame with the project list, after start
+//!    against a running server and on the embedded server with existing data;
+//! 4. memory of a 100,000-row result (decoded by the real client from a real
+//!    HTTP answer) against the size of its JSON.
+//!
+//! Run: `cargo bench --bench tui_render`
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aepipe::client::{Cell, Client, Column, QueryResult};
+use aepipe::tui::action::Action;
+use aepipe::tui::app::{App, ConnectionInfo, Focus, Scope};
+use aepipe::tui::effects::tasks::TaskRunner;
+use aepipe::tui::grid::RunInfo;
+use aepipe::tui::keymap::Keymap;
+use aepipe::tui::theme::Theme;
+use aepipe::tui::{ui, update};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Counts live heap bytes so the bench can say what a result holds.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            LIVE.fetch_add(new, Ordering::Relaxed);
+            LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const W: u16 = 160;
+const H: u16 = 48;
+
+fn app() -> App {
+    let mut app = App::new(
+        ConnectionInfo {
+            place: "local".into(),
+            profile: None,
+            embedded: true,
+        },
+        Keymap::defaults(),
+        Theme::ansi16(),
+    );
+    app.size = (W, H);
+    update::apply_layout(&mut app);
+    app
+}
+
+/// Rows like the starter query's, plus two numbers.
+fn result(rows: usize) -> Arc<QueryResult> {
+    let col = |n: &str, t: &str| Column {
+        name: n.into(),
+        type_name: t.into(),
+    };
+    let cols = vec![
+        col("timestamp", "DateTime"),
+        col("event", "String"),
+        col("level", "String"),
+        col("ref_id", "String"),
+        col("latency_ms", "Float64"),
+        col("n", "UInt64"),
+    ];
+    let data = (0..rows)
+        .map(|i| {
+            vec![
+                Cell::Text(format!("2026-11-27 02:{:02}:{:02}", (i / 60) % 60, i % 60).into()),
+                Cell::Text(["http_request", "checkout", "http_error"][i % 3].into()),
+                Cell::Text(["info", "warn", "error"][i % 3].into()),
+                Cell::Text(format!("00000000-0000-4000-8000-{i:012}").into()),
+                Cell::Number(i as f64 * 0.37),
+                Cell::Text(i.to_string().into()),
+            ]
+        })
+        .collect();
+    Arc::new(QueryResult::from_parts(cols, data))
+}
+
+fn with_rows(rows: usize) -> App {
+    let mut app = app();
+    app.grid.set_result(
+        result(rows),
+        RunInfo {
+            elapsed: Duration::from_millis(100),
+            sql: "SELECT …".into(),
+            limit_reached: false,
+        },
+    );
+    app.focus = Focus::Results;
+    // Somewhere in the middle, as after scrolling.
+    app.grid.move_to_row(rows / 2);
+    app
+}
+
+/// Mean and max of `n` runs of `f`, after a warm-up.
+fn time(n: usize, mut f: impl FnMut()) -> (Duration, Duration) {
+    for _ in 0..n / 10 + 1 {
+        f();
+    }
+    let mut total = Duration::ZERO;
+    let mut max = Duration::ZERO;
+    for _ in 0..n {
+        let t = Instant::now();
+        f();
+        let d = t.elapsed();
+        total += d;
+        max = max.max(d);
+    }
+    (total / n as u32, max)
+}
+
+fn frame_cost() {
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    for rows in [1_000, 100_000] {
+        let app = with_rows(rows);
+        let (mean, max) = time(500, || {
+            term.draw(|f| ui::render(&app, f)).expect("draw");
+        });
+        println!("frame {W}x{H}, grid focused, {rows:>7} rows: mean {mean:>9.2?}  max {max:>9.2?}");
+    }
+}
+
+fn keypress_to_frame() {
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let mut app = with_rows(100_000);
+    let down = Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    let (mean, max) = time(500, || {
+        let _ = update::update(&mut app, down.clone());
+        term.draw(|f| ui::render(&app, f)).expect("draw");
+    });
+    println!("keypress (↓ in a 100,000-row grid) to frame: mean {mean:>9.2?}  max {max:>9.2?}");
+}
+
+/// From nothing to the first frame, then to a frame with the project list,
+/// on the given client.
+async fn first_frames(client: Client, started: Instant) -> (Duration, Duration) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut app = app();
+    let mut runner = TaskRunner::new(client, tx);
+    for e in update::start(&mut app) {
+        runner.run(e);
+    }
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    term.draw(|f| ui::render(&app, f)).expect("draw");
+    let first = started.elapsed();
+    while app.tree.projects.loaded().is_none() {
+        let Some(a) = rx.recv().await else { break };
+        for e in update::update(&mut app, a) {
+            runner.run(e);
+        }
+    }
+    term.draw(|f| ui::render(&app, f)).expect("draw");
+    (first, started.elapsed())
+}
+
+async fn startup() {
+    // A running server (demo data seeded before the clock starts).
+    let dir = tempfile::tempdir().expect("dir");
+    let mut cfg = aepipe::server::ServerConfig::local(dir.path(), "bench-token");
+    cfg.demo = true;
+    let server = aepipe::server::start(cfg).await.expect("server");
+    let started = Instant::now();
+    let client = Client::new(server.url(), "bench-token").expect("client");
+    let (first, listed) = first_frames(client, started).await;
+    println!("start against a running server: first frame {first:.2?}, with projects {listed:.2?}");
+    server.shutdown().await;
+
+    // The embedded server on a data dir that already holds the demo data.
+    let edir = tempfile::tempdir().expect("dir");
+    let seeded = aepipe::tui::connect::start_embedded(edir.path().to_path_buf(), None)
+        .await
+        .expect("seed");
+    seeded.close().await;
+    let started = Instant::now();
+    let conn = aepipe::tui::connect::start_embedded(edir.path().to_path_buf(), None)
+        .await
+        .expect("embedded");
+    let (first, listed) = first_frames(conn.client.clone(), started).await;
+    println!("start on the embedded server with existing data: first frame {first:.2?}, with projects {listed:.2?}");
+    conn.close().await;
+}
+
+/// AE's FORMAT JSON for `rows` rows of the starter query's shape.
+fn json_body(rows: usize) -> String {
+    let mut data = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let event = ["http_request", "checkout", "http_error"][i % 3];
+        let level = ["info", "warn", "error"][i % 3];
+        data.push(serde_json::json!({
+            "timestamp": format!("2026-11-27 02:{:02}:{:02}", (i / 60) % 60, i % 60),
+            "event": event,
+            "level": level,
+            "ref_id": if i % 4 == 0 { format!("00000000-0000-4000-8000-{i:012}") } else { String::new() },
+            "latency_ms": (i as f64) * 0.37,
+            "n": i.to_string(),
+        }));
+    }
+    serde_json::json!({
+        "meta": [
+            {"name": "timestamp", "type": "DateTime"},
+            {"name": "event", "type": "String"},
+            {"name": "level", "type": "String"},
+            {"name": "ref_id", "type": "String"},
+            {"name": "latency_ms", "type": "Float64"},
+            {"name": "n", "type": "UInt64"},
+        ],
+        "data": data,
+        "rows": rows,
+    })
+    .to_string()
+}
+
+/// Serve one fixed body to every request (a stand-in for AE's answer; the
+/// client's real decoding path is what is measured).
+async fn fixed_answer_server(body: Arc<String>) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let _ = sock.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    addr
+}
+
+async fn memory() {
+    let rows = 100_000;
+    let body = Arc::new(json_body(rows));
+    let json_len = body.len();
+    let addr = fixed_answer_server(body.clone()).await;
+    let client = Client::new(format!("http://{addr}"), "t").expect("client");
+    let before = LIVE.load(Ordering::SeqCst);
+    let result = Arc::new(client.query("p", "l", "SELECT").await.expect("query"));
+    let held = LIVE.load(Ordering::SeqCst).saturating_sub(before);
+    assert_eq!(result.len(), rows);
+    let mut app = app();
+    let before_grid = LIVE.load(Ordering::SeqCst);
+    app.grid.set_result(
+        result.clone(),
+        RunInfo {
+            elapsed: Duration::ZERO,
+            sql: String::new(),
+            limit_reached: false,
+        },
+    );
+    app.scope = Some(Scope {
+        project: "p".into(),
+        logstore: "l".into(),
+    });
+    let grid = LIVE.load(Ordering::SeqCst).saturating_sub(before_grid);
+    let mb = |b: usize| b as f64 / 1_048_576.0;
+    println!(
+        "100,000-row result: JSON {:.1} MiB, decoded result {:.1} MiB ({:.2}x), grid view index {:.1} MiB, together {:.2}x",
+        mb(json_len),
+        mb(held),
+        held as f64 / json_len as f64,
+        mb(grid),
+        (held + grid) as f64 / json_len as f64,
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` runs it once too.
+    frame_cost();
+    keypress_to_frame();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(startup());
+    rt.block_on(memory());
+}

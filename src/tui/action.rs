@@ -1,0 +1,92 @@
+//! Everything that can happen to the app: input from the terminal, the clock,
+//! and answers of the tasks it started (each tagged with its request id so a
+//! stale answer can be recognised and dropped).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::client::{DetailResult, QueryResult};
+use crate::tui::detail::PayloadError;
+use crate::tui::tail::task::TailMsg;
+
+/// Identifies one request; newer requests have larger ids.
+pub type RequestId = u64;
+
+/// A failed request as the UI needs it: the text to show and whether trying
+/// again could help (network, timeout, 5xx) or not (bad SQL, 4xx).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskError {
+    pub message: String,
+    pub retryable: bool,
+}
+
+impl TaskError {
+    pub fn from_client(e: &crate::client::Error) -> Self {
+        use crate::client::Error;
+        let retryable = match e {
+            Error::Transport { .. } | Error::Timeout(_) => true,
+            // 502 "CF API 4xx" is bad SQL upstream, not a network problem.
+            Error::Api { status, message } => {
+                *status >= 500 && !message.starts_with("CF API 4") && *status != 501
+            }
+            _ => false,
+        };
+        let message = match e {
+            Error::Api { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        TaskError { message, retryable }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The clock (spinners, retries, debounces).
+    Tick,
+    ProjectsLoaded {
+        id: RequestId,
+        result: Result<Vec<String>, TaskError>,
+    },
+    LogstoresLoaded {
+        id: RequestId,
+        project: String,
+        result: Result<Vec<String>, TaskError>,
+    },
+    QueryFinished {
+        id: RequestId,
+        result: Result<Arc<QueryResult>, TaskError>,
+        elapsed: Duration,
+    },
+    /// Answer to the detail pane's payload request (its own id space).
+    DetailLoaded {
+        req_id: u64,
+        result: Result<DetailResult, PayloadError>,
+    },
+    /// A report of the live tail's polling task (tagged with the tail's id).
+    Tail(TailMsg),
+    SendFinished {
+        id: RequestId,
+        /// How many the server wrote.
+        result: Result<u64, TaskError>,
+    },
+    Exported {
+        result: Result<(PathBuf, usize), String>,
+    },
+    Copied {
+        what: String,
+        result: Result<(), String>,
+    },
+}
+
+impl From<TailMsg> for Action {
+    fn from(msg: TailMsg) -> Self {
+        Action::Tail(msg)
+    }
+}

@@ -1,0 +1,266 @@
+//! The whole explorer state as one plain struct. `update` changes it,
+//! `render` only reads it; tests build one with `App::new` and drive it.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crate::tui::action::RequestId;
+use crate::tui::chart::ChartState;
+use crate::tui::detail::DetailState;
+use crate::tui::editor::EditorState;
+use crate::tui::grid::GridState;
+use crate::tui::keymap::{Context, Keymap};
+use crate::tui::send_form::SendForm;
+use crate::tui::tail::TailState;
+use crate::tui::theme::Theme;
+use crate::tui::tree::TreeState;
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Tree,
+    Editor,
+    /// The lower middle pane: grid, tail or chart (see `Bottom`).
+    Results,
+    Detail,
+}
+
+impl Focus {
+    pub const ORDER: [Focus; 4] = [Focus::Tree, Focus::Editor, Focus::Results, Focus::Detail];
+}
+
+/// What the lower middle pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bottom {
+    Grid,
+    Tail,
+    Chart,
+}
+
+/// The logstore the editor, tail and send form work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub project: String,
+    pub logstore: String,
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.project, self.logstore)
+    }
+}
+
+/// Where the explorer is connected, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    /// "local" for the embedded server, else the host.
+    pub place: String,
+    pub profile: Option<String>,
+    pub embedded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnState {
+    Connecting,
+    Connected,
+    /// Last request failed for a network reason; retrying at tick `retry_at`.
+    Failing {
+        message: String,
+        retry_at: u64,
+    },
+}
+
+/// Pane sizes the user can change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutState {
+    pub zoomed: bool,
+    pub tree_width: u16,
+    pub detail_width: u16,
+    pub editor_height: u16,
+}
+
+impl Default for LayoutState {
+    fn default() -> Self {
+        Self {
+            zoomed: false,
+            tree_width: 22,
+            detail_width: 30,
+            editor_height: 8,
+        }
+    }
+}
+
+/// A running query.
+#[derive(Debug, Clone)]
+pub struct RunningQuery {
+    pub id: RequestId,
+    pub started: Instant,
+    pub sql: String,
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryState {
+    pub running: Option<RunningQuery>,
+    /// The server's message for the last failed run, shown under the editor.
+    pub error: Option<String>,
+}
+
+/// What a picker popup chooses between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PickerKind {
+    History,
+    Snippets,
+    Export,
+}
+
+/// A small list popup (history, snippets, export format).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub kind: PickerKind,
+    pub title: String,
+    /// (label, value).
+    pub items: Vec<(String, String)>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A one-line message in the status bar, gone after a few seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub level: NoticeLevel,
+    pub until_tick: u64,
+}
+
+/// Ids of the newest request of each kind; answers with other ids are stale.
+#[derive(Debug, Clone, Default)]
+pub struct Pending {
+    pub last_id: RequestId,
+    pub projects: Option<RequestId>,
+    pub logstores: Vec<(String, RequestId)>,
+}
+
+impl Pending {
+    pub fn next_id(&mut self) -> RequestId {
+        self.last_id += 1;
+        self.last_id
+    }
+}
+
+/// Ticks per second of the event loop's clock.
+pub const TICKS_PER_SECOND: u64 = 4;
+
+#[derive(Debug)]
+pub struct App {
+    pub connection: ConnectionInfo,
+    pub conn_state: ConnState,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub focus: Focus,
+    pub bottom: Bottom,
+    pub layout: LayoutState,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub tree: TreeState,
+    pub scope: Option<Scope>,
+    /// The logstore the grid's rows came from (payloads are fetched there).
+    pub result_scope: Option<Scope>,
+    pub editor: EditorState,
+    pub query: QueryState,
+    pub grid: GridState,
+    /// The panes helper's components, hosted here.
+    pub detail: DetailState,
+    pub tail: TailState,
+    /// The chart of the grid's result (built when the chart view opens or a
+    /// new result arrives while it is open).
+    pub chart: Option<ChartState>,
+    /// The send form popup, while open; with the id of a send in flight.
+    pub send_form: Option<SendForm>,
+    pub send_id: Option<RequestId>,
+    pub help: Option<u16>,
+    pub picker: Option<Picker>,
+    pub notice: Option<Notice>,
+    pub pending: Pending,
+    pub mouse_capture: bool,
+    pub tick: u64,
+    pub should_quit: bool,
+    /// Root of the per-profile history files; None keeps history in memory.
+    pub history_dir: Option<PathBuf>,
+    /// Where exports are written.
+    pub export_dir: PathBuf,
+}
+
+impl App {
+    pub fn new(connection: ConnectionInfo, keymap: Keymap, theme: Theme) -> Self {
+        Self {
+            connection,
+            conn_state: ConnState::Connecting,
+            keymap,
+            theme,
+            focus: Focus::Tree,
+            bottom: Bottom::Grid,
+            layout: LayoutState::default(),
+            size: (80, 24),
+            tree: TreeState::default(),
+            scope: None,
+            result_scope: None,
+            editor: EditorState::new(),
+            query: QueryState::default(),
+            grid: GridState::default(),
+            detail: DetailState::default(),
+            tail: TailState::default(),
+            chart: None,
+            send_form: None,
+            send_id: None,
+            help: None,
+            picker: None,
+            notice: None,
+            pending: Pending::default(),
+            mouse_capture: true,
+            tick: 0,
+            should_quit: false,
+            history_dir: None,
+            export_dir: PathBuf::from("."),
+        }
+    }
+
+    /// The key table for the focused pane.
+    pub fn key_context(&self) -> Context {
+        if self.help.is_some() {
+            return Context::Help;
+        }
+        match self.focus {
+            Focus::Tree => Context::Tree,
+            Focus::Editor => Context::Editor,
+            Focus::Results => match self.bottom {
+                Bottom::Tail => Context::Tail,
+                Bottom::Grid | Bottom::Chart => Context::Grid,
+            },
+            Focus::Detail => Context::Detail,
+        }
+    }
+
+    pub fn notify(&mut self, level: NoticeLevel, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            level,
+            until_tick: self.tick + 5 * TICKS_PER_SECOND,
+        });
+    }
+
+    /// The profile name history is kept under.
+    pub fn profile_name(&self) -> String {
+        match (&self.connection.profile, self.connection.embedded) {
+            (Some(p), _) => p.clone(),
+            (None, true) => "local".into(),
+            (None, false) => self.connection.place.clone(),
+        }
+    }
+}

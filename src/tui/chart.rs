@@ -1,0 +1,363 @@
+//! The grid's chart view: each numeric column of a result drawn over its
+//! time column. The series are extracted once per result (sorted by time,
+//! NULLs skipped); drawing only reads them.
+
+use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
+
+use crate::client::QueryResult;
+use crate::tui::theme::Theme;
+
+/// Most series drawn; more would be unreadable in a terminal.
+pub const MAX_SERIES: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChartKind {
+    #[default]
+    Line,
+    Bar,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    /// (Unix seconds, value), ascending by time.
+    pub points: Vec<(f64, f64)>,
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartData {
+    pub time_column: String,
+    pub series: Vec<Series>,
+    /// Numeric columns beyond `MAX_SERIES`, not drawn.
+    pub left_out: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChartOutcome {
+    Ignored,
+    Handled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartState {
+    /// The series, or why the result cannot be charted.
+    data: Result<ChartData, String>,
+    pub kind: ChartKind,
+}
+
+impl ChartState {
+    pub fn from_result(result: &QueryResult) -> Self {
+        Self {
+            data: extract(result),
+            kind: ChartKind::Line,
+        }
+    }
+
+    pub fn data(&self) -> Result<&ChartData, &str> {
+        self.data.as_ref().map_err(String::as_str)
+    }
+
+    /// `b` switches line/bar; `1`…`8` hide or show a series.
+    pub fn handle_key(&mut self, key: KeyEvent) -> ChartOutcome {
+        if key.kind == KeyEventKind::Release {
+            return ChartOutcome::Ignored;
+        }
+        match key.code {
+            KeyCode::Char('b') => {
+                self.kind = match self.kind {
+                    ChartKind::Line => ChartKind::Bar,
+                    ChartKind::Bar => ChartKind::Line,
+                };
+                ChartOutcome::Handled
+            }
+            KeyCode::Char(c @ '1'..='9') => {
+                let i = usize::from(c as u8 - b'1');
+                match self.data.as_mut().ok().and_then(|d| d.series.get_mut(i)) {
+                    Some(s) => {
+                        s.hidden = !s.hidden;
+                        ChartOutcome::Handled
+                    }
+                    None => ChartOutcome::Ignored,
+                }
+            }
+            _ => ChartOutcome::Ignored,
+        }
+    }
+}
+
+fn extract(result: &QueryResult) -> Result<ChartData, String> {
+    let cols = result.columns();
+    let time_col = cols
+        .iter()
+        .position(|c| c.is_time())
+        .ok_or("No chart: the result has no DateTime or Date column.")?;
+    let numeric: Vec<usize> = cols
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i != time_col && c.is_numeric())
+        .map(|(i, _)| i)
+        .collect();
+    if numeric.is_empty() {
+        return Err("No chart: the result has no numeric column to draw over time.".into());
+    }
+    let times: Vec<Option<f64>> = (0..result.len())
+        .map(|r| {
+            result
+                .get_datetime(r, time_col)
+                .map(|t| t.timestamp() as f64)
+        })
+        .collect();
+    let series: Vec<Series> = numeric
+        .iter()
+        .take(MAX_SERIES)
+        .map(|&c| {
+            let mut points: Vec<(f64, f64)> = times
+                .iter()
+                .enumerate()
+                .filter_map(|(r, t)| Some(((*t)?, result.get_f64(r, c).filter(|v| v.is_finite())?)))
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            Series {
+                name: cols[c].name.clone(),
+                points,
+                hidden: false,
+            }
+        })
+        .collect();
+    if series.iter().all(|s| s.points.is_empty()) {
+        return Err("No chart: every time or number in the result is NULL.".into());
+    }
+    Ok(ChartData {
+        time_column: cols[time_col].name.clone(),
+        series,
+        left_out: numeric.len().saturating_sub(MAX_SERIES),
+    })
+}
+
+const COLORS: [Color; MAX_SERIES] = [
+    Color::Cyan,
+    Color::Yellow,
+    Color::Green,
+    Color::Magenta,
+    Color::Blue,
+    Color::Red,
+    Color::LightCyan,
+    Color::LightYellow,
+];
+
+fn series_style(i: usize, theme: &Theme) -> Style {
+    if theme.color {
+        Style::default().fg(COLORS[i % COLORS.len()])
+    } else {
+        Style::default()
+    }
+}
+
+pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            theme.border_focused
+        } else {
+            theme.border
+        });
+    let data = match state.data() {
+        Ok(d) => d,
+        Err(why) => {
+            let block = block.title(Span::styled(" chart ", theme.title));
+            let inner = block.inner(area);
+            block.render(area, buf);
+            buf.set_line(inner.x, inner.y, &Line::styled(why, theme.dim), inner.width);
+            return;
+        }
+    };
+    let shown: Vec<(usize, &Series)> = data
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.hidden && !s.points.is_empty())
+        .collect();
+    let all = || shown.iter().flat_map(|(_, s)| s.points.iter());
+    let (x_min, x_max) = bounds(all().map(|p| p.0));
+    let (mut y_min, y_max) = bounds(all().map(|p| p.1));
+    if state.kind == ChartKind::Bar {
+        y_min = y_min.min(0.0);
+    }
+    let (graph, marker) = match state.kind {
+        ChartKind::Line => (GraphType::Line, Marker::Braille),
+        ChartKind::Bar => (GraphType::Bar, Marker::HalfBlock),
+    };
+    let datasets: Vec<Dataset> = shown
+        .iter()
+        .map(|(i, s)| {
+            Dataset::default()
+                .name(format!("{} {}", i + 1, s.name))
+                .marker(marker)
+                .graph_type(graph)
+                .style(series_style(*i, theme))
+                .data(&s.points)
+        })
+        .collect();
+    let mut title = format!(
+        " chart · over {} · b line/bar · 1-{} hide ",
+        data.time_column,
+        data.series.len()
+    );
+    if data.left_out > 0 {
+        title.push_str(&format!("· {} more columns not drawn ", data.left_out));
+    }
+    let x_labels = [x_min, (x_min + x_max) / 2.0, x_max]
+        .map(|x| Span::styled(time_label(x, x_max - x_min), theme.dim));
+    let y_labels = [y_min, (y_min + y_max) / 2.0, y_max]
+        .map(|y| Span::styled(crate::client::format_number(round(y)), theme.dim));
+    Chart::new(datasets)
+        .block(block.title(Span::styled(title, theme.title)))
+        .x_axis(
+            Axis::default()
+                .bounds([x_min, x_max])
+                .labels(x_labels)
+                .style(theme.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([y_min, y_max])
+                .labels(y_labels)
+                .style(theme.dim),
+        )
+        // The legend names the series and their hide keys: keep it unless
+        // it would cover more than half the chart.
+        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)))
+        .render(area, buf);
+}
+
+/// Min and max, widened when equal so the axis is never empty.
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if lo == hi {
+        return (lo - 1.0, hi + 1.0);
+    }
+    (lo, hi)
+}
+
+fn round(v: f64) -> f64 {
+    if v.abs() >= 100.0 {
+        v.round()
+    } else {
+        (v * 100.0).round() / 100.0
+    }
+}
+
+/// Dates for spans over two days, times of day otherwise (UTC).
+fn time_label(unix: f64, span: f64) -> String {
+    let Some(t) = DateTime::<Utc>::from_timestamp(unix as i64, 0) else {
+        return String::new();
+    };
+    if span > 2.0 * 86_400.0 {
+        t.format("%Y-%m-%d").to_string()
+    } else {
+        t.format("%H:%M:%S").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::{Cell, Column};
+
+    fn col(name: &str, t: &str) -> Column {
+        Column {
+            name: name.into(),
+            type_name: t.into(),
+        }
+    }
+
+    #[test]
+    fn extracts_numeric_series_over_time_sorted_without_nulls() {
+        let r = QueryResult::from_parts(
+            vec![
+                col("t", "DateTime"),
+                col("event", "String"),
+                col("n", "UInt64"),
+                col("avg", "Nullable(Float64)"),
+            ],
+            vec![
+                vec![
+                    Cell::Text("2026-11-27 02:00:10".into()),
+                    Cell::Text("a".into()),
+                    Cell::Text("5".into()),
+                    Cell::Null,
+                ],
+                vec![
+                    Cell::Text("2026-11-27 02:00:00".into()),
+                    Cell::Text("b".into()),
+                    Cell::Text("3".into()),
+                    Cell::Number(1.5),
+                ],
+            ],
+        );
+        let s = ChartState::from_result(&r);
+        let d = s.data().expect("chartable");
+        assert_eq!(d.time_column, "t");
+        assert_eq!(d.series.len(), 2);
+        let t0 = 1_795_744_800.0;
+        assert_eq!(d.series[0].points, vec![(t0, 3.0), (t0 + 10.0, 5.0)]);
+        assert_eq!(d.series[1].points, vec![(t0, 1.5)]);
+    }
+
+    #[test]
+    fn says_why_a_result_cannot_be_charted() {
+        let no_time =
+            QueryResult::from_parts(vec![col("n", "UInt64")], vec![vec![Cell::Number(1.0)]]);
+        assert!(ChartState::from_result(&no_time)
+            .data()
+            .is_err_and(|e| e.contains("no DateTime")));
+        let no_num = QueryResult::from_parts(
+            vec![col("d", "Date"), col("s", "String")],
+            vec![vec![
+                Cell::Text("2026-11-27".into()),
+                Cell::Text("x".into()),
+            ]],
+        );
+        assert!(ChartState::from_result(&no_num)
+            .data()
+            .is_err_and(|e| e.contains("no numeric")));
+    }
+
+    #[test]
+    fn keys_switch_kind_and_hide_series() {
+        let r = QueryResult::from_parts(
+            vec![col("d", "Date"), col("n", "Float64")],
+            vec![vec![Cell::Text("2026-11-27".into()), Cell::Number(2.0)]],
+        );
+        let mut s = ChartState::from_result(&r);
+        assert_eq!(
+            s.handle_key(KeyEvent::from(KeyCode::Char('b'))),
+            ChartOutcome::Handled
+        );
+        assert_eq!(s.kind, ChartKind::Bar);
+        s.handle_key(KeyEvent::from(KeyCode::Char('1')));
+        assert!(s.data().is_ok_and(|d| d.series[0].hidden));
+        assert_eq!(
+            s.handle_key(KeyEvent::from(KeyCode::Char('5'))),
+            ChartOutcome::Ignored
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! The detail pane: the selected grid row with every field in full and, when
+//! it carries a ref_id, its D1 payload as a foldable JSON tree; or any JSON
+//! value the host opens (a tail entry's data). A plain state struct: the host
+//! feeds it selections, clock ticks and `detail` answers, and acts on the
+//! [`DetailOutcome`] of each call.
+
+mod cache;
+mod fetch;
+pub mod json_tree;
+pub mod render;
+pub mod time_fmt;
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde_json::Value;
+
+pub use cache::{Cached, PayloadCache};
+pub use fetch::{FetchPlanner, PayloadError, PayloadRequest, PayloadStatus, DEFAULT_DEBOUNCE};
+use json_tree::{JsonTree, NodeKind};
+
+use crate::client::{DetailResult, QueryResult};
+
+/// The pane's keys and what they do, for the help screen (keep in step
+/// with `handle_key`).
+pub const KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "move"),
+    ("Enter, Space", "fold / unfold"),
+    ("→ l / ← h", "unfold / fold or go to parent"),
+    ("z", "fold / unfold all"),
+    ("y", "copy value"),
+    ("Y, p", "copy JSON path"),
+    ("r", "fetch the payload again"),
+];
+
+/// What the host should do after a call into the pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DetailOutcome {
+    /// The key is not the pane's; the host may use it (Tab, q, …).
+    Ignored,
+    /// Handled; redraw.
+    Handled,
+    /// Call `client.detail` with these ref_ids and answer with `on_payloads`.
+    Fetch(PayloadRequest),
+    /// Put this text on the clipboard; `what` says what it is, for the status line.
+    Copy { text: String, what: String },
+}
+
+/// What the pane shows.
+#[derive(Debug, Clone, PartialEq)]
+enum Content {
+    Empty,
+    Row {
+        title: String,
+        fields: Vec<(String, Value)>,
+        ref_id: Option<String>,
+    },
+    Json {
+        title: String,
+        value: Value,
+    },
+}
+
+#[derive(Debug)]
+pub struct DetailState {
+    content: Content,
+    tree: JsonTree,
+    /// The payload state the tree was built from (rebuilt when it changes).
+    shown: Option<PayloadStatus>,
+    /// Nodes holding "created …"/"expires …", refreshed as time passes.
+    meta_nodes: Option<(usize, usize)>,
+    /// Index into the tree's visible lines.
+    cursor: usize,
+    /// First visible line drawn.
+    scroll: usize,
+    width: u16,
+    height: u16,
+    planner: FetchPlanner,
+    /// Wall clock (Unix ms) for relative times; set by `tick`.
+    now_ms: i64,
+}
+
+impl Default for DetailState {
+    fn default() -> Self {
+        Self::new(FetchPlanner::default())
+    }
+}
+
+/// The ref_id of a row: a column named `ref_id` or `blob5` holding a UUID.
+pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
+    result
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name.eq_ignore_ascii_case("ref_id") || c.name == "blob5")
+        .find_map(|(i, _)| result.get_str(row, i).filter(|s| is_uuid(s)))
+        .map(str::to_string)
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
+}
+
+impl DetailState {
+    pub fn new(planner: FetchPlanner) -> Self {
+        Self {
+            content: Content::Empty,
+            tree: JsonTree::new(),
+            shown: None,
+            meta_nodes: None,
+            cursor: 0,
+            scroll: 0,
+            width: 0,
+            height: 0,
+            planner,
+            now_ms: chrono::Utc::now().timestamp_millis(),
+        }
+    }
+
+    /// Show row `row` of `result`; `visible_rows` are the grid rows on screen,
+    /// whose payloads are prefetched in the same request.
+    pub fn show_row(
+        &mut self,
+        result: &QueryResult,
+        row: usize,
+        visible_rows: std::ops::Range<usize>,
+        now: Instant,
+    ) {
+        let Some(cells) = result.row(row) else {
+            self.clear();
+            return;
+        };
+        let fields = result
+            .columns()
+            .iter()
+            .zip(cells)
+            .map(|(c, v)| (c.name.clone(), v.to_json()))
+            .collect();
+        let ref_id = row_ref_id(result, row);
+        let visible: Vec<String> = visible_rows.filter_map(|r| row_ref_id(result, r)).collect();
+        self.planner
+            .want(ref_id.as_deref(), visible.iter().map(String::as_str), now);
+        let content = Content::Row {
+            title: format!("row {} of {}", row + 1, result.len()),
+            fields,
+            ref_id,
+        };
+        self.set_content(content);
+    }
+
+    /// Open any JSON value (e.g. a tail entry's data) under `title`.
+    pub fn show_json(&mut self, title: &str, value: Value) {
+        self.set_content(Content::Json {
+            title: title.to_string(),
+            value,
+        });
+    }
+
+    pub fn clear(&mut self) {
+        self.set_content(Content::Empty);
+    }
+
+    fn set_content(&mut self, content: Content) {
+        if content != self.content {
+            self.content = content;
+            self.cursor = 0;
+            self.scroll = 0;
+            self.shown = None;
+            self.rebuild();
+        } else {
+            self.refresh_payload();
+        }
+    }
+
+    /// The ref_id of the shown row, if any.
+    pub fn ref_id(&self) -> Option<&str> {
+        match &self.content {
+            Content::Row { ref_id, .. } => ref_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Advance the clocks: sends a due fetch, refreshes relative times.
+    pub fn tick(&mut self, now: Instant, now_ms: i64) -> DetailOutcome {
+        if now_ms / 1000 != self.now_ms / 1000 {
+            self.now_ms = now_ms;
+            self.refresh_meta();
+        }
+        self.now_ms = now_ms;
+        match self.planner.poll(now) {
+            Some(req) => {
+                self.refresh_payload();
+                DetailOutcome::Fetch(req)
+            }
+            None => DetailOutcome::Handled,
+        }
+    }
+
+    /// When the next fetch falls due, so the host can wake up for it.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.planner.due()
+    }
+
+    /// The answer to a `Fetch`; answers to older requests are still cached.
+    pub fn on_payloads(&mut self, req_id: u64, answer: Result<DetailResult, PayloadError>) {
+        self.planner.on_answer(req_id, answer);
+        self.refresh_payload();
+    }
+
+    pub fn set_viewport(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        self.tree.set_wrap_width(usize::from(width));
+        self.clamp();
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> DetailOutcome {
+        if key.kind == KeyEventKind::Release {
+            return DetailOutcome::Ignored;
+        }
+        let page = usize::from(self.height.max(2) - 1);
+        match (key.code, key.modifiers) {
+            (KeyCode::Up | KeyCode::Char('k'), _) => self.move_by(-1),
+            (KeyCode::Down | KeyCode::Char('j'), _) => self.move_by(1),
+            (KeyCode::PageUp, _) | (KeyCode::Char('b'), KeyModifiers::CONTROL) => {
+                self.move_by(-(page as isize))
+            }
+            (KeyCode::PageDown, _) | (KeyCode::Char('f'), KeyModifiers::CONTROL) => {
+                self.move_by(page as isize)
+            }
+            (KeyCode::Home | KeyCode::Char('g'), _) => self.move_by(isize::MIN / 2),
+            (KeyCode::End | KeyCode::Char('G'), _) => self.move_by(isize::MAX / 2),
+            (KeyCode::Enter | KeyCode::Char(' '), _) => {
+                if let Some(node) = self.cursor_node() {
+                    self.tree.toggle(node);
+                }
+                self.clamp();
+            }
+            (KeyCode::Right | KeyCode::Char('l'), _) => {
+                if let Some(node) = self.cursor_node() {
+                    self.tree.set_folded(node, false);
+                }
+            }
+            (KeyCode::Left | KeyCode::Char('h'), _) => self.fold_or_go_to_parent(),
+            (KeyCode::Char('z'), _) => {
+                let fold = !self.tree.any_folded();
+                let node = self.cursor_node();
+                self.tree.set_all_folded(fold);
+                self.cursor_to_node_or_ancestor(node);
+            }
+            (KeyCode::Char('y'), _) => {
+                return match self.cursor_node().and_then(|n| self.tree.copy_text(n)) {
+                    Some(text) => DetailOutcome::Copy {
+                        text,
+                        what: "value".into(),
+                    },
+                    None => DetailOutcome::Handled,
+                };
+            }
+            (KeyCode::Char('Y' | 'p'), _) => {
+                return match self.cursor_node() {
+                    Some(n) => DetailOutcome::Copy {
+                        text: self.tree.path(n),
+                        what: "JSON path".into(),
+                    },
+                    None => DetailOutcome::Handled,
+                };
+            }
+            (KeyCode::Char('r'), _) => {
+                if let Some(id) = self.ref_id().map(str::to_string) {
+                    self.planner.retry(&id, Instant::now());
+                    self.refresh_payload();
+                }
+            }
+            _ => return DetailOutcome::Ignored,
+        }
+        DetailOutcome::Handled
+    }
+
+    fn fold_or_go_to_parent(&mut self) {
+        let Some(node) = self.cursor_node() else {
+            return;
+        };
+        let Some(n) = self.tree.node(node) else {
+            return;
+        };
+        if n.kind.is_container() && !n.folded && n.end > node + 1 {
+            self.tree.set_folded(node, true);
+        } else if let Some(parent) = n.parent {
+            self.cursor_to_node_or_ancestor(Some(parent));
+        }
+        self.clamp();
+    }
+
+    /// Put the cursor on `node`, or on its nearest visible ancestor.
+    fn cursor_to_node_or_ancestor(&mut self, node: Option<usize>) {
+        let mut cur = node;
+        while let Some(n) = cur {
+            if let Some(line) = self.tree.line_of(n) {
+                self.cursor = line;
+                break;
+            }
+            cur = self.tree.node(n).and_then(|x| x.parent);
+        }
+        self.clamp();
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let lines = self.tree.visible();
+        if lines.is_empty() {
+            return;
+        }
+        // Continuation lines of a wrapped value are skipped: the cursor is on nodes.
+        let mut target = self
+            .cursor
+            .saturating_add_signed(delta)
+            .min(lines.len() - 1);
+        if delta > 0 {
+            while target + 1 < lines.len() && lines[target].piece > 0 {
+                target += 1;
+            }
+            if lines[target].piece > 0 {
+                target = self.tree.line_of(lines[target].node).unwrap_or(target);
+            }
+        } else {
+            target = self.tree.line_of(lines[target].node).unwrap_or(target);
+        }
+        self.cursor = target;
+        self.clamp();
+    }
+
+    /// Keep cursor and scroll inside the content and the cursor on screen.
+    fn clamp(&mut self) {
+        let len = self.tree.visible().len();
+        self.cursor = self.cursor.min(len.saturating_sub(1));
+        let height = usize::from(self.height.max(1));
+        if self.cursor < self.scroll {
+            self.scroll = self.cursor;
+        } else if self.cursor >= self.scroll + height {
+            self.scroll = self.cursor + 1 - height;
+        }
+        self.scroll = self.scroll.min(len.saturating_sub(height));
+    }
+
+    fn cursor_node(&self) -> Option<usize> {
+        self.tree.visible().get(self.cursor).map(|l| l.node)
+    }
+
+    /// Rebuild the tree if the shown row's payload state changed.
+    fn refresh_payload(&mut self) {
+        let status = self
+            .ref_id()
+            .map(str::to_string)
+            .map(|id| self.planner.status(&id));
+        if status != self.shown {
+            let cursor_node = self.cursor_node();
+            self.rebuild();
+            self.cursor_to_node_or_ancestor(cursor_node);
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let mut tree = JsonTree::new();
+        self.meta_nodes = None;
+        self.shown = None;
+        match &self.content {
+            Content::Empty => {}
+            Content::Json { title, value } => tree.push_section(title, "", value.clone()),
+            Content::Row {
+                title: _,
+                fields,
+                ref_id,
+            } => {
+                tree.push_fields_section("row", "", fields.clone());
+                if let Some(id) = ref_id.clone() {
+                    let status = self.planner.status(&id);
+                    self.push_payload(&mut tree, &id, &status);
+                    self.shown = Some(status);
+                }
+            }
+        }
+        tree.set_wrap_width(usize::from(self.width));
+        self.tree = tree;
+        self.clamp();
+    }
+
+    fn push_payload(&mut self, tree: &mut JsonTree, ref_id: &str, status: &PayloadStatus) {
+        let heading = "payload";
+        match status {
+            PayloadStatus::Loading => tree.push_note_section(heading, ref_id, "loading…"),
+            PayloadStatus::Missing => tree.push_note_section(
+                heading,
+                ref_id,
+                "not found or expired (payloads live 90 days unless the writer set a ttl)",
+            ),
+            PayloadStatus::NoStorage => tree.push_note_section(
+                heading,
+                ref_id,
+                "this server keeps no payloads (501: D1 payload storage is not configured)",
+            ),
+            PayloadStatus::Failed(message) => tree.push_note_section(
+                heading,
+                ref_id,
+                &format!("could not fetch the payload: {message} (r retries)"),
+            ),
+            PayloadStatus::Found(entry) => {
+                let first = tree.nodes().len() + 1;
+                let (created, expires) =
+                    meta_lines(entry.created_at, entry.expires_at, self.now_ms);
+                tree.push_section_with_notes(
+                    heading,
+                    ref_id,
+                    &[created, expires],
+                    entry.payload.clone(),
+                );
+                self.meta_nodes = Some((first, first + 1));
+            }
+        }
+    }
+
+    fn refresh_meta(&mut self) {
+        let (Some((created_node, expires_node)), Some(PayloadStatus::Found(entry))) =
+            (self.meta_nodes, &self.shown)
+        else {
+            return;
+        };
+        let (created, expires) = meta_lines(entry.created_at, entry.expires_at, self.now_ms);
+        self.tree.set_text(created_node, created);
+        self.tree.set_text(expires_node, expires);
+    }
+
+    // Read access for rendering and tests.
+    pub fn tree(&self) -> &JsonTree {
+        &self.tree
+    }
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+    pub fn scroll(&self) -> usize {
+        self.scroll
+    }
+    pub fn is_empty(&self) -> bool {
+        self.content == Content::Empty
+    }
+    /// The payload state of the shown row, if it has a ref_id.
+    pub fn payload_status(&self) -> Option<&PayloadStatus> {
+        self.shown.as_ref()
+    }
+    /// The text of the node under the cursor's section heading, for titles.
+    pub fn title(&self) -> String {
+        match &self.content {
+            Content::Empty => "detail".into(),
+            Content::Row { title, .. } => format!("detail · {title}"),
+            Content::Json { title, .. } => format!("detail · {title}"),
+        }
+    }
+    pub fn cursor_kind(&self) -> Option<NodeKind> {
+        self.cursor_node()
+            .and_then(|n| self.tree.node(n))
+            .map(|n| n.kind)
+    }
+}
+
+fn meta_lines(created_ms: i64, expires_ms: i64, now_ms: i64) -> (String, String) {
+    (
+        format!(
+            "created {} ({})",
+            time_fmt::utc_from_ms(created_ms),
+            time_fmt::relative(created_ms, now_ms)
+        ),
+        format!(
+            "expires {} ({})",
+            time_fmt::utc_from_ms(expires_ms),
+            time_fmt::relative(expires_ms, now_ms)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,65 @@
+//! What `update` asks the outside world to do. The event loop hands each
+//! effect to the task runner (network, files, clipboard) or handles it
+//! itself (terminal settings).
+
+pub mod tasks;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::client::QueryResult;
+use crate::tui::action::RequestId;
+use crate::tui::app::Scope;
+use crate::tui::detail::PayloadRequest;
+use crate::tui::grid::export::ExportFormat;
+use crate::tui::send_form::SendRequest;
+
+#[derive(Debug, Clone)]
+pub enum Effect {
+    LoadProjects {
+        id: RequestId,
+    },
+    LoadLogstores {
+        id: RequestId,
+        project: String,
+    },
+    RunQuery {
+        id: RequestId,
+        scope: Scope,
+        sql: String,
+    },
+    /// Stop a running request; its answer will not come.
+    Abort(RequestId),
+    /// The detail pane's payload request, for the scope the rows came from.
+    FetchDetail {
+        scope: Scope,
+        request: PayloadRequest,
+    },
+    /// (Re)start the live tail; replaces a running one.
+    StartTail {
+        scope: Scope,
+        id: u64,
+    },
+    StopTail,
+    /// The send form's validated log entry or event.
+    Send {
+        id: RequestId,
+        request: SendRequest,
+    },
+    Copy {
+        what: String,
+        text: String,
+    },
+    Export {
+        dir: PathBuf,
+        scope: String,
+        result: Arc<QueryResult>,
+        rows: Vec<usize>,
+        format: ExportFormat,
+    },
+    SaveHistory {
+        file: PathBuf,
+        entries: Vec<String>,
+    },
+    SetMouseCapture(bool),
+}

@@ -1,0 +1,378 @@
+//! The result grid's state: the fetched rows (shared, never copied), the
+//! order they are shown in after the in-memory sort and filter, the cursor,
+//! scroll offsets and column widths. Drawing reads only the visible window.
+
+pub mod export;
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::client::{Cell, QueryResult};
+
+/// Widths are fitted to the first rows, then capped so one long blob does
+/// not push every other column off screen; `+`/`-` change them.
+const FIT_SAMPLE_ROWS: usize = 200;
+const MAX_FITTED_WIDTH: u16 = 40;
+const MIN_WIDTH: u16 = 3;
+const MAX_WIDTH: u16 = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+/// Facts about the run that produced the rows, for the honest count line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    pub elapsed: Duration,
+    pub sql: String,
+    /// The query stopped at its LIMIT: more rows exist than were fetched.
+    pub limit_reached: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct GridState {
+    pub result: Option<Arc<QueryResult>>,
+    pub run: Option<RunInfo>,
+    /// Indices into the result's rows, in display order (sort + filter).
+    pub view: Vec<usize>,
+    pub sort: Option<(usize, SortDir)>,
+    pub filter: String,
+    pub filtering: bool,
+    pub row: usize,
+    pub offset: usize,
+    pub col: usize,
+    pub col_offset: usize,
+    pub widths: Vec<u16>,
+    /// Data rows that fit in the pane (from the layout, set in `update`).
+    pub height: usize,
+    /// Columns of text the pane has for cells.
+    pub width: u16,
+}
+
+impl GridState {
+    pub fn set_result(&mut self, result: Arc<QueryResult>, run: RunInfo) {
+        self.widths = fit_widths(&result);
+        self.view = (0..result.len()).collect();
+        self.result = Some(result);
+        self.run = Some(run);
+        self.sort = None;
+        self.filter.clear();
+        self.filtering = false;
+        self.row = 0;
+        self.offset = 0;
+        self.col = 0;
+        self.col_offset = 0;
+    }
+
+    pub fn column_count(&self) -> usize {
+        self.result.as_ref().map_or(0, |r| r.columns().len())
+    }
+
+    /// The result row under the cursor.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.view.get(self.row).copied()
+    }
+
+    pub fn move_rows(&mut self, delta: isize) {
+        let n = self.view.len();
+        if n == 0 {
+            return;
+        }
+        self.row = (self.row as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.scroll_to_cursor();
+    }
+
+    pub fn move_to_row(&mut self, row: usize) {
+        self.row = row.min(self.view.len().saturating_sub(1));
+        self.scroll_to_cursor();
+    }
+
+    pub fn move_cols(&mut self, delta: isize) {
+        let n = self.column_count();
+        if n == 0 {
+            return;
+        }
+        self.col = (self.col as isize + delta).clamp(0, n as isize - 1) as usize;
+        self.scroll_cols_to_cursor();
+    }
+
+    pub fn scroll_to_cursor(&mut self) {
+        let h = self.height.max(1);
+        if self.row < self.offset {
+            self.offset = self.row;
+        } else if self.row >= self.offset + h {
+            self.offset = self.row + 1 - h;
+        }
+    }
+
+    /// Keep the selected column on screen: shift the first shown column
+    /// right until the selected one fits.
+    pub fn scroll_cols_to_cursor(&mut self) {
+        if self.col < self.col_offset {
+            self.col_offset = self.col;
+            return;
+        }
+        let avail = self.width.max(1) as usize;
+        loop {
+            let used: usize = (self.col_offset..=self.col)
+                .map(|c| *self.widths.get(c).unwrap_or(&10) as usize + 1)
+                .sum();
+            if used <= avail || self.col_offset >= self.col {
+                break;
+            }
+            self.col_offset += 1;
+        }
+    }
+
+    pub fn adjust_width(&mut self, delta: i16) {
+        if let Some(w) = self.widths.get_mut(self.col) {
+            *w = (*w as i16 + delta).clamp(MIN_WIDTH as i16, MAX_WIDTH as i16) as u16;
+        }
+        self.scroll_cols_to_cursor();
+    }
+
+    /// asc → desc → original order, on the selected column.
+    pub fn cycle_sort(&mut self) {
+        self.sort = match self.sort {
+            Some((c, SortDir::Asc)) if c == self.col => Some((c, SortDir::Desc)),
+            Some((c, SortDir::Desc)) if c == self.col => None,
+            _ if self.column_count() > 0 => Some((self.col, SortDir::Asc)),
+            _ => None,
+        };
+        self.rebuild_view();
+    }
+
+    pub fn set_filter(&mut self, filter: String) {
+        self.filter = filter;
+        self.rebuild_view();
+    }
+
+    /// Recompute the display order from scratch: filter, then a stable sort
+    /// (so "original" is the server's order and ties keep it).
+    pub fn rebuild_view(&mut self) {
+        let Some(result) = self.result.clone() else {
+            self.view.clear();
+            return;
+        };
+        let selected = self.selected_row();
+        let needle = self.filter.to_lowercase();
+        let width = result.columns().len();
+        self.view = (0..result.len())
+            .filter(|&r| {
+                needle.is_empty()
+                    || (0..width).any(|c| result.display(r, c).to_lowercase().contains(&needle))
+            })
+            .collect();
+        if let Some((col, dir)) = self.sort {
+            let numeric = result.columns().get(col).is_some_and(|c| c.is_numeric());
+            self.view.sort_by(|&a, &b| {
+                let ord = compare_cells(&result, a, b, col, numeric);
+                match dir {
+                    SortDir::Asc => ord,
+                    SortDir::Desc => ord.reverse(),
+                }
+            });
+        }
+        // Stay on the same result row when it is still shown.
+        self.row = selected
+            .and_then(|s| self.view.iter().position(|&r| r == s))
+            .unwrap_or(0);
+        self.scroll_to_cursor();
+    }
+
+    /// "500 rows · 0.21 s · limit reached", plus what the view did to them.
+    pub fn count_line(&self) -> String {
+        let Some(result) = &self.result else {
+            return String::new();
+        };
+        let n = result.len();
+        let mut parts = vec![format!("{n} row{}", if n == 1 { "" } else { "s" })];
+        if let Some(run) = &self.run {
+            parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
+            if run.limit_reached {
+                match result.rows_before_limit_at_least {
+                    Some(total) if total > n as u64 => {
+                        parts.push(format!("limit reached (≥ {total} matched)"))
+                    }
+                    _ => parts.push("limit reached".into()),
+                }
+            }
+        }
+        if !self.filter.is_empty() {
+            parts.push(format!("{} shown", self.view.len()));
+        }
+        if let Some((col, dir)) = self.sort {
+            let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
+            let arrow = if dir == SortDir::Asc { "↑" } else { "↓" };
+            parts.push(format!("sorted {name}{arrow} (fetched rows)"));
+        }
+        parts.join(" · ")
+    }
+}
+
+fn compare_cells(result: &QueryResult, a: usize, b: usize, col: usize, numeric: bool) -> Ordering {
+    let (ca, cb) = (result.cell(a, col), result.cell(b, col));
+    // NULL sorts first ascending, as ClickHouse's NULLS FIRST would not; we
+    // pick one place and keep it.
+    match (ca, cb) {
+        (None | Some(Cell::Null), None | Some(Cell::Null)) => return Ordering::Equal,
+        (None | Some(Cell::Null), _) => return Ordering::Less,
+        (_, None | Some(Cell::Null)) => return Ordering::Greater,
+        _ => {}
+    }
+    if numeric {
+        if let (Some(x), Some(y)) = (result.get_f64(a, col), result.get_f64(b, col)) {
+            return x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+        }
+    }
+    result.display(a, col).cmp(&result.display(b, col))
+}
+
+/// Each column as wide as its header (name or type) and the widest of the
+/// first rows, capped.
+pub fn fit_widths(result: &QueryResult) -> Vec<u16> {
+    result
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let header = col.name.width().max(col.type_name.width());
+            let cells = (0..result.len().min(FIT_SAMPLE_ROWS))
+                .map(|r| first_line_width(&result.display(r, c)))
+                .max()
+                .unwrap_or(0);
+            (header.max(cells) as u16).clamp(MIN_WIDTH, MAX_FITTED_WIDTH)
+        })
+        .collect()
+}
+
+fn first_line_width(s: &str) -> usize {
+    s.lines().next().unwrap_or("").width()
+}
+
+/// A UUID as AE stores ref_ids (36 chars, 8-4-4-4-12 hex).
+pub fn looks_like_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The ref_id of a result row: a column named blob5 or ref_id with a UUID.
+pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
+    result
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name == "blob5" || c.name == "ref_id")
+        .find_map(|(i, _)| {
+            result
+                .get_str(row, i)
+                .filter(|s| looks_like_uuid(s))
+                .map(str::to_string)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::Column;
+
+    fn result() -> Arc<QueryResult> {
+        let cols = vec![
+            Column {
+                name: "event".into(),
+                type_name: "String".into(),
+            },
+            Column {
+                name: "n".into(),
+                type_name: "UInt64".into(),
+            },
+        ];
+        let rows = vec![
+            vec![Cell::Text("b".into()), Cell::Text("10".into())],
+            vec![Cell::Text("a".into()), Cell::Text("9".into())],
+            vec![Cell::Null, Cell::Text("100".into())],
+        ];
+        Arc::new(QueryResult::from_parts(cols, rows))
+    }
+
+    fn grid() -> GridState {
+        let mut g = GridState {
+            height: 10,
+            width: 40,
+            ..Default::default()
+        };
+        g.set_result(
+            result(),
+            RunInfo {
+                elapsed: Duration::from_millis(210),
+                sql: "SELECT 1".into(),
+                limit_reached: true,
+            },
+        );
+        g
+    }
+
+    #[test]
+    fn numeric_sort_is_by_value_not_text_and_cycles_back() {
+        let mut g = grid();
+        g.col = 1;
+        g.cycle_sort();
+        assert_eq!(g.view, vec![1, 0, 2]);
+        g.cycle_sort();
+        assert_eq!(g.view, vec![2, 0, 1]);
+        g.cycle_sort();
+        assert_eq!(g.view, vec![0, 1, 2]);
+        assert_eq!(g.sort, None);
+    }
+
+    #[test]
+    fn null_sorts_first_ascending() {
+        let mut g = grid();
+        g.cycle_sort();
+        assert_eq!(g.view, vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn filter_matches_any_cell_case_insensitively() {
+        let mut g = grid();
+        g.set_filter("10".into());
+        assert_eq!(g.view, vec![0, 2]);
+        g.set_filter("A".into());
+        assert_eq!(g.view, vec![1]);
+    }
+
+    #[test]
+    fn count_line_is_honest() {
+        let mut g = grid();
+        assert_eq!(g.count_line(), "3 rows · 0.21 s · limit reached");
+        g.col = 1;
+        g.cycle_sort();
+        assert!(g.count_line().ends_with("sorted n↑ (fetched rows)"));
+    }
+
+    #[test]
+    fn cursor_scrolls_the_window() {
+        let mut g = grid();
+        g.height = 2;
+        g.move_rows(2);
+        assert_eq!((g.row, g.offset), (2, 1));
+        g.move_rows(-5);
+        assert_eq!((g.row, g.offset), (0, 0));
+    }
+
+    #[test]
+    fn uuid_check() {
+        assert!(looks_like_uuid("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!looks_like_uuid("123e4567e89b12d3a456426614174000"));
+        assert!(!looks_like_uuid(""));
+    }
+}

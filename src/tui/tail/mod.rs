@@ -1,0 +1,482 @@
+//! The live tail pane: the selected logstore's raw logs, newest at the
+//! bottom, following by default. Scrolling up pauses and counts what arrives
+//! meanwhile; End or `F` resumes. The polling runs in [`task`]; this state
+//! only takes its messages and keys.
+
+pub mod buffer;
+pub mod conn;
+pub mod filter;
+pub mod line;
+pub mod rate;
+pub mod render;
+pub mod task;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use serde_json::Value;
+
+pub use buffer::{TailBuffer, DEFAULT_CAPACITY};
+pub use conn::{ConnState, STALL_AFTER};
+pub use filter::{Filter, LevelFilter};
+pub use line::TailLine;
+pub use task::{TailEvent, TailMsg};
+
+use crate::client::RawLogEntry;
+use rate::RateMeter;
+
+/// The pane's keys and what they do, for the help screen (keep in step
+/// with `handle_key`).
+pub const KEYS: &[(&str, &str)] = &[
+    ("↑ ↓ j k, PgUp PgDn", "scroll (pauses follow)"),
+    ("End, F, G", "follow again"),
+    ("Space, p", "pause / follow"),
+    ("/", "text filter"),
+    ("l", "level filter"),
+    ("v, !", "invert the filter"),
+    ("t", "UTC / local / relative times"),
+    ("c", "clear the buffer"),
+    ("Enter", "open the line in the detail pane"),
+    ("y", "copy the line's JSON"),
+];
+
+/// What the host should do after a call into the pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TailOutcome {
+    Ignored,
+    Handled,
+    /// Show this value in the detail pane.
+    OpenJson {
+        title: String,
+        value: Value,
+    },
+    Copy {
+        text: String,
+        what: String,
+    },
+}
+
+/// How timestamps are shown; `t` cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeMode {
+    #[default]
+    Utc,
+    Local,
+    Relative,
+}
+
+impl TimeMode {
+    fn next(self) -> Self {
+        match self {
+            TimeMode::Utc => TimeMode::Local,
+            TimeMode::Local => TimeMode::Relative,
+            TimeMode::Relative => TimeMode::Utc,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            TimeMode::Utc => "UTC",
+            TimeMode::Local => "local",
+            TimeMode::Relative => "relative",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct TailState {
+    buffer: TailBuffer,
+    source: Option<(String, String)>,
+    /// Id of the current tail; messages of older tails are dropped.
+    id: u64,
+    follow: bool,
+    /// Shown lines between the newest and the bottom of the view.
+    scroll: usize,
+    /// Shown lines between the newest and the cursor (used while paused).
+    cursor: usize,
+    /// Shown lines that arrived while paused.
+    new_while_paused: usize,
+    width: u16,
+    height: u16,
+    time_mode: TimeMode,
+    rate: RateMeter,
+    conn: ConnState,
+    last_ok: Option<Instant>,
+    started: Instant,
+    now: Instant,
+    now_ms: i64,
+    /// While typing a filter: the text it replaces (Esc restores it).
+    editing: Option<String>,
+}
+
+impl Default for TailState {
+    fn default() -> Self {
+        Self::new(DEFAULT_CAPACITY)
+    }
+}
+
+impl TailState {
+    pub fn new(capacity: usize) -> Self {
+        let now = Instant::now();
+        Self {
+            buffer: TailBuffer::new(capacity),
+            source: None,
+            id: 0,
+            follow: true,
+            scroll: 0,
+            cursor: 0,
+            new_while_paused: 0,
+            width: 0,
+            height: 0,
+            time_mode: TimeMode::default(),
+            rate: RateMeter::default(),
+            conn: ConnState::Connecting,
+            last_ok: None,
+            started: now,
+            now,
+            now_ms: chrono::Utc::now().timestamp_millis(),
+            editing: None,
+        }
+    }
+
+    /// Begin a new tail of `project/logstore`: clears the buffer and returns
+    /// the id to give `task::spawn`. Filters and time mode are kept.
+    pub fn start(&mut self, project: &str, logstore: &str, now: Instant) -> u64 {
+        self.id += 1;
+        self.source = Some((project.to_string(), logstore.to_string()));
+        self.buffer.clear();
+        self.rate = RateMeter::default();
+        self.conn = ConnState::Connecting;
+        self.last_ok = None;
+        self.started = now;
+        self.resume();
+        self.id
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Take one message of the polling task.
+    pub fn on_tail_msg(&mut self, msg: TailMsg, now: Instant, now_ms: i64) {
+        match msg.event {
+            TailEvent::Entries(entries) => self.on_tail_entries(msg.id, entries, now, now_ms),
+            TailEvent::Retrying {
+                message,
+                attempt,
+                retry_in,
+            } => self.on_tail_error(msg.id, message, attempt, retry_in, now),
+            TailEvent::Failed(message) => self.on_tail_failed(msg.id, message),
+        }
+    }
+
+    /// New records, oldest first.
+    pub fn on_tail_entries(
+        &mut self,
+        id: u64,
+        entries: Vec<RawLogEntry>,
+        now: Instant,
+        now_ms: i64,
+    ) {
+        if id != self.id {
+            return;
+        }
+        self.conn = ConnState::Live;
+        self.last_ok = Some(now);
+        self.now = now;
+        self.now_ms = now_ms;
+        let mut shown = 0;
+        for entry in entries {
+            if self.buffer.push(entry) {
+                shown += 1;
+            }
+            if let Some(t) = self.buffer.last().and_then(|l| l.time) {
+                self.rate.record(t.timestamp_millis(), now_ms);
+            }
+        }
+        if !self.follow {
+            // Keep the paused view where it is: the new lines are below it.
+            self.scroll += shown;
+            self.cursor += shown;
+            self.new_while_paused += shown;
+        }
+        self.clamp();
+    }
+
+    /// A poll failed; the task retries after `retry_in`.
+    pub fn on_tail_error(
+        &mut self,
+        id: u64,
+        message: String,
+        attempt: u32,
+        retry_in: Duration,
+        now: Instant,
+    ) {
+        if id == self.id {
+            self.conn = ConnState::Retrying {
+                at: now + retry_in,
+                attempt,
+                message,
+            };
+        }
+    }
+
+    /// The task stopped for good.
+    pub fn on_tail_failed(&mut self, id: u64, message: String) {
+        if id == self.id {
+            self.conn = ConnState::Failed(message);
+        }
+    }
+
+    /// The clock moved (relative times, retry countdown, liveness, rate).
+    pub fn tick(&mut self, now: Instant, now_ms: i64) {
+        self.now = now;
+        self.now_ms = now_ms;
+        self.rate.expire(now_ms);
+    }
+
+    pub fn set_viewport(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        self.clamp();
+    }
+
+    /// True while the pane takes every key (typing a filter): the host should
+    /// not treat `q` or Tab as its own then.
+    pub fn captures_input(&self) -> bool {
+        self.editing.is_some()
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> TailOutcome {
+        if key.kind == KeyEventKind::Release {
+            return TailOutcome::Ignored;
+        }
+        if self.editing.is_some() {
+            return self.edit_filter(key);
+        }
+        let page = usize::from(self.height.max(2) - 1);
+        match (key.code, key.modifiers) {
+            (KeyCode::Up | KeyCode::Char('k'), _) => self.move_up(1),
+            (KeyCode::Down | KeyCode::Char('j'), _) => self.move_down(1),
+            (KeyCode::PageUp, _) | (KeyCode::Char('u'), KeyModifiers::CONTROL) => {
+                self.move_up(page)
+            }
+            (KeyCode::PageDown, _) | (KeyCode::Char('d'), KeyModifiers::CONTROL) => {
+                self.move_down(page)
+            }
+            (KeyCode::Home | KeyCode::Char('g'), _) => self.move_up(usize::MAX / 2),
+            (KeyCode::End | KeyCode::Char('F' | 'G'), _) => self.resume(),
+            (KeyCode::Char(' ' | 'p'), _) => {
+                if self.follow {
+                    self.pause();
+                } else {
+                    self.resume();
+                }
+            }
+            (KeyCode::Char('/'), _) => {
+                self.editing = Some(self.buffer.filter().text.clone());
+            }
+            (KeyCode::Char('l'), _) => {
+                let mut f = self.buffer.filter().clone();
+                f.level = f.level.next();
+                self.apply_filter(f);
+            }
+            (KeyCode::Char('v' | '!'), _) => {
+                let mut f = self.buffer.filter().clone();
+                f.inverse = !f.inverse;
+                self.apply_filter(f);
+            }
+            (KeyCode::Char('t'), _) => self.time_mode = self.time_mode.next(),
+            (KeyCode::Char('c'), KeyModifiers::NONE) => {
+                self.buffer.clear();
+                self.resume();
+            }
+            (KeyCode::Enter, _) => {
+                return match self.selected() {
+                    Some(line) => TailOutcome::OpenJson {
+                        title: format!("log {}", line.raw_time),
+                        value: line.data.clone(),
+                    },
+                    None => TailOutcome::Handled,
+                }
+            }
+            (KeyCode::Char('y'), _) => {
+                return match self.selected() {
+                    Some(line) => TailOutcome::Copy {
+                        text: line.data.to_string(),
+                        what: "log line JSON".into(),
+                    },
+                    None => TailOutcome::Handled,
+                }
+            }
+            (KeyCode::Esc, _) if self.buffer.filter().is_active() => {
+                self.apply_filter(Filter::default());
+            }
+            _ => return TailOutcome::Ignored,
+        }
+        TailOutcome::Handled
+    }
+
+    fn edit_filter(&mut self, key: KeyEvent) -> TailOutcome {
+        let mut f = self.buffer.filter().clone();
+        let mut text = f.text.clone();
+        match key.code {
+            KeyCode::Enter => {
+                self.editing = None;
+                return TailOutcome::Handled;
+            }
+            KeyCode::Esc => {
+                text = self.editing.take().unwrap_or_default();
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            _ => return TailOutcome::Handled,
+        }
+        f.set_text(&text);
+        self.apply_filter(f);
+        TailOutcome::Handled
+    }
+
+    /// Change the filter, keeping the selected line in view when paused.
+    fn apply_filter(&mut self, filter: Filter) {
+        let anchor = if self.follow {
+            None
+        } else {
+            self.selected().map(|l| l.seq)
+        };
+        self.buffer.set_filter(filter);
+        self.new_while_paused = 0;
+        match anchor {
+            Some(seq) => {
+                let n = self.buffer.shown_len();
+                let idx = self.buffer.shown_position(seq).min(n.saturating_sub(1));
+                self.cursor = n.saturating_sub(1).saturating_sub(idx);
+                self.scroll = self.cursor.saturating_sub(usize::from(self.height) / 2);
+            }
+            None => {
+                self.cursor = 0;
+                self.scroll = 0;
+            }
+        }
+        self.clamp();
+    }
+
+    fn pause(&mut self) {
+        if self.follow {
+            self.follow = false;
+            self.new_while_paused = 0;
+            self.cursor = self.scroll;
+        }
+    }
+
+    fn resume(&mut self) {
+        self.follow = true;
+        self.scroll = 0;
+        self.cursor = 0;
+        self.new_while_paused = 0;
+    }
+
+    fn move_up(&mut self, n: usize) {
+        self.pause();
+        self.cursor = self.cursor.saturating_add(n);
+        self.clamp();
+    }
+
+    fn move_down(&mut self, n: usize) {
+        if self.follow {
+            return;
+        }
+        self.cursor = self.cursor.saturating_sub(n);
+        self.clamp();
+    }
+
+    /// Keep cursor and view inside the shown lines, the cursor in the view.
+    fn clamp(&mut self) {
+        let len = self.buffer.shown_len();
+        let height = usize::from(self.height.max(1));
+        if self.follow {
+            self.scroll = 0;
+            self.cursor = 0;
+            return;
+        }
+        self.cursor = self.cursor.min(len.saturating_sub(1));
+        if self.cursor < self.scroll {
+            self.scroll = self.cursor;
+        } else if self.cursor >= self.scroll + height {
+            self.scroll = self.cursor + 1 - height;
+        }
+        self.scroll = self.scroll.min(len.saturating_sub(height));
+    }
+
+    /// The line Enter opens: the cursor's while paused, else the newest shown.
+    pub fn selected(&self) -> Option<&TailLine> {
+        let len = self.buffer.shown_len();
+        let idx = len.checked_sub(1)?.checked_sub(self.cursor)?;
+        self.buffer.shown(idx)
+    }
+
+    /// Shown lines in the view, oldest first, with whether each is the cursor.
+    pub fn visible_lines(&self) -> impl Iterator<Item = (&TailLine, bool)> {
+        let len = self.buffer.shown_len();
+        let height = usize::from(self.height);
+        let end = len.saturating_sub(self.scroll);
+        let start = end.saturating_sub(height);
+        let cursor_idx = len.checked_sub(1 + self.cursor);
+        let follow = self.follow;
+        (start..end).filter_map(move |i| {
+            self.buffer
+                .shown(i)
+                .map(|l| (l, !follow && Some(i) == cursor_idx))
+        })
+    }
+
+    /// How long no poll succeeded, when that is longer than `STALL_AFTER`.
+    pub fn stalled_for(&self) -> Option<Duration> {
+        let since = self.last_ok.unwrap_or(self.started);
+        let quiet = self.now.saturating_duration_since(since);
+        (quiet > STALL_AFTER && !matches!(self.conn, ConnState::Failed(_))).then_some(quiet)
+    }
+
+    // Read access for rendering and tests.
+    pub fn buffer(&self) -> &TailBuffer {
+        &self.buffer
+    }
+    pub fn source(&self) -> Option<(&str, &str)> {
+        self.source.as_ref().map(|(p, l)| (p.as_str(), l.as_str()))
+    }
+    pub fn is_following(&self) -> bool {
+        self.follow
+    }
+    pub fn new_while_paused(&self) -> usize {
+        self.new_while_paused
+    }
+    pub fn conn(&self) -> &ConnState {
+        &self.conn
+    }
+    pub fn time_mode(&self) -> TimeMode {
+        self.time_mode
+    }
+    pub fn filter(&self) -> &Filter {
+        self.buffer.filter()
+    }
+    pub fn is_editing_filter(&self) -> bool {
+        self.editing.is_some()
+    }
+    pub fn rate(&self) -> &RateMeter {
+        &self.rate
+    }
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+    pub fn now_ms(&self) -> i64 {
+        self.now_ms
+    }
+    pub fn width(&self) -> u16 {
+        self.width
+    }
+}
+
+#[cfg(test)]
+mod tests;

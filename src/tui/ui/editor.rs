@@ -1,0 +1,122 @@
+//! The SQL editor: tui-textarea while editing, highlighted text otherwise;
+//! the completion popup.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::Frame;
+
+use crate::tui::app::{App, Focus};
+use crate::tui::editor::completion::CandidateKind;
+use crate::tui::editor::highlight::highlight_line;
+use crate::tui::editor::LONG_SQL_CHARS;
+use crate::tui::ui::{pane_block, truncate};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let scope = app
+        .scope
+        .as_ref()
+        .map_or("no logstore".to_string(), ToString::to_string);
+    let mut title = vec![Span::raw(format!(" SQL · {scope} "))];
+    let chars = app.editor.char_count();
+    if chars > LONG_SQL_CHARS {
+        title.push(Span::styled(
+            format!("⚠ {chars} chars: Cloudflare may reject over {LONG_SQL_CHARS} "),
+            app.theme.warning,
+        ));
+    }
+    if let Some(pos) = app.editor.history_pos {
+        title.push(Span::styled(
+            format!("history {}/{} ", pos + 1, app.editor.history.entries.len()),
+            app.theme.dim,
+        ));
+    }
+    let block = pane_block(app, Line::from(title), Focus::Editor);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if app.focus == Focus::Editor {
+        frame.render_widget(&app.editor.textarea, inner);
+        return;
+    }
+    if app.editor.is_empty() {
+        frame.render_widget(
+            Paragraph::new(app.editor.textarea.placeholder_text().to_string()).style(app.theme.dim),
+            inner,
+        );
+        return;
+    }
+    // Keep the cursor's line in view, as the textarea would.
+    let (row, _) = app.editor.textarea.cursor();
+    let top = row.saturating_sub(inner.height.saturating_sub(1) as usize);
+    let lines: Vec<Line> = app
+        .editor
+        .textarea
+        .lines()
+        .iter()
+        .skip(top)
+        .take(inner.height as usize)
+        .map(|l| highlight_line(l, &app.theme))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn render_completion(app: &App, frame: &mut Frame, editor: Rect) {
+    let Some(comp) = &app.editor.completion else {
+        return;
+    };
+    let (row, col) = app.editor.textarea.cursor();
+    let screen = frame.area();
+    let width = 56.min(screen.width);
+    let height = (comp.items.len() as u16 + 2).min(10).min(screen.height);
+    let mut x = editor.x + 1 + col as u16;
+    let mut y = editor.y + 2 + row as u16;
+    if x + width > screen.width {
+        x = screen.width.saturating_sub(width);
+    }
+    if y + height > screen.height {
+        y = (editor.y + 1 + row as u16).saturating_sub(height);
+    }
+    let area = Rect::new(x, y, width, height);
+    let name_w = 22usize;
+    let items: Vec<ListItem> = comp
+        .items
+        .iter()
+        .map(|c| {
+            let kind = match c.kind {
+                CandidateKind::Column => "col",
+                CandidateKind::Function => "fn ",
+                CandidateKind::Keyword => "kw ",
+            };
+            let note_style = if c.note.contains("undocumented") {
+                app.theme.warning
+            } else {
+                app.theme.dim
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!("{kind} "), app.theme.dim),
+                Span::raw(format!("{:<name_w$}", truncate(&c.text, name_w))),
+                Span::styled(
+                    truncate(&c.note, (width as usize).saturating_sub(name_w + 7)),
+                    note_style,
+                ),
+            ]))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(comp.selected));
+    frame.render_widget(Clear, area);
+    frame.render_stateful_widget(
+        List::new(items)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(app.theme.border_focused)
+                    .title(format!(" {} ", comp.prefix)),
+            )
+            .highlight_style(app.theme.selected),
+        area,
+        &mut state,
+    );
+}

@@ -1,0 +1,187 @@
+//! The result grid. Only the rows and columns on screen are formatted, so a
+//! frame costs the same for 1,000 or 100,000 rows.
+
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+use crate::client::Cell;
+use crate::tui::app::{App, Focus};
+use crate::tui::grid::SortDir;
+use crate::tui::ui::{pane_block, truncate};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let g = &app.grid;
+    let mut title = vec![Span::raw(" Results ")];
+    if g.filtering || !g.filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{}{} ", g.filter, if g.filtering { "▏" } else { "" }),
+            app.theme.key,
+        ));
+    }
+    let mut block = pane_block(app, Line::from(title), Focus::Results);
+    if g.result.is_some() && app.query.running.is_none() && app.query.error.is_none() {
+        let count = truncate(&g.count_line(), area.width.saturating_sub(4) as usize);
+        block = block.title_bottom(Line::styled(format!(" {count} "), app.theme.dim));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if let Some(running) = &app.query.running {
+        let secs = running.started.elapsed().as_secs_f64();
+        let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'][(app.tick % 10) as usize];
+        let text = vec![
+            Line::raw(format!("{spin} running on {} … {secs:.1} s", running.scope)),
+            Line::styled("Esc cancels", app.theme.dim),
+        ];
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
+    if let Some(err) = &app.query.error {
+        let heading = if app.conn_state == crate::tui::app::ConnState::Connected {
+            "The server rejected the query:"
+        } else {
+            "The query failed:"
+        };
+        let text = vec![
+            Line::styled(heading, app.theme.error),
+            Line::styled(err.clone(), app.theme.error),
+            Line::raw(""),
+            Line::styled("Fix the SQL and run it again (F5).", app.theme.dim),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+        return;
+    }
+    let Some(result) = &g.result else {
+        let hint = match &app.scope {
+            None => "Choose a logstore in the tree, then run a query (F5).",
+            Some(_) => "Run a query with F5, Ctrl-R or Alt-Enter.",
+        };
+        frame.render_widget(Paragraph::new(hint).style(app.theme.dim), inner);
+        return;
+    };
+    if result.columns().is_empty() {
+        frame.render_widget(Paragraph::new("no columns").style(app.theme.dim), inner);
+        return;
+    }
+
+    // Which columns fit, starting at the horizontal scroll offset.
+    let mut cols = Vec::new();
+    let mut used = 0u16;
+    for c in g.col_offset..result.columns().len() {
+        let w = g.widths.get(c).copied().unwrap_or(10);
+        if used > 0 && used + w > inner.width {
+            // Show a partial last column rather than nothing.
+            let rest = inner.width.saturating_sub(used);
+            if rest >= 3 {
+                cols.push((c, rest));
+            }
+            break;
+        }
+        let w = w.min(inner.width.saturating_sub(used));
+        cols.push((c, w));
+        used += w + 1;
+    }
+
+    let focused = app.focus == Focus::Results;
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    let header = |names: bool| -> Line {
+        let spans: Vec<Span> = cols
+            .iter()
+            .flat_map(|&(c, w)| {
+                let col = &result.columns()[c];
+                let mut text = if names {
+                    col.name.clone()
+                } else {
+                    col.type_name.clone()
+                };
+                if names {
+                    if let Some((sc, dir)) = g.sort {
+                        if sc == c {
+                            text.push(if dir == SortDir::Asc { '↑' } else { '↓' });
+                        }
+                    }
+                }
+                let style = if names {
+                    let s = app.theme.header;
+                    if c == g.col && focused {
+                        s.add_modifier(ratatui::style::Modifier::UNDERLINED)
+                    } else {
+                        s
+                    }
+                } else {
+                    app.theme.header_type
+                };
+                let right = col.is_numeric();
+                [
+                    Span::styled(fit(&text, w as usize, right), style),
+                    Span::raw(" "),
+                ]
+            })
+            .collect();
+        Line::from(spans)
+    };
+    lines.push(header(true));
+    lines.push(header(false));
+    let body_rows = (inner.height as usize).saturating_sub(2);
+    if g.view.is_empty() {
+        let msg = if result.is_empty() {
+            "the query returned no rows"
+        } else {
+            "no rows match the filter"
+        };
+        lines.push(Line::styled(msg, app.theme.dim));
+    }
+    for (i, &r) in g.view.iter().enumerate().skip(g.offset).take(body_rows) {
+        let selected = i == g.row;
+        let row_style = if selected {
+            if focused {
+                app.theme.selected
+            } else {
+                app.theme.selected_unfocused
+            }
+        } else {
+            Style::default()
+        };
+        let spans: Vec<Span> = cols
+            .iter()
+            .flat_map(|&(c, w)| {
+                let col = &result.columns()[c];
+                let cell = result.cell(r, c);
+                let is_null = matches!(cell, None | Some(Cell::Null));
+                let text = result.display(r, c);
+                let style = if selected {
+                    row_style
+                } else if is_null {
+                    app.theme.null
+                } else {
+                    Style::default()
+                };
+                let right = col.is_numeric() && !is_null;
+                [
+                    Span::styled(fit(&text, w as usize, right), style),
+                    Span::styled(" ", row_style),
+                ]
+            })
+            .collect();
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Left), inner);
+}
+
+/// Exactly `width` columns: truncated with '…', padded left or right.
+fn fit(s: &str, width: usize, right: bool) -> String {
+    let t = truncate(s, width);
+    let pad = width.saturating_sub(t.width());
+    if right {
+        format!("{}{t}", " ".repeat(pad))
+    } else {
+        format!("{t}{}", " ".repeat(pad))
+    }
+}

@@ -1,0 +1,102 @@
+//! Where each pane goes. Pure: `update` uses it to size viewports and
+//! route mouse clicks, `render` to draw, so both always agree.
+
+use ratatui::layout::Rect;
+
+use crate::tui::app::{App, Focus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Panes {
+    pub tree: Rect,
+    pub editor: Rect,
+    pub results: Rect,
+    pub detail: Rect,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+pub fn compute(app: &App) -> Panes {
+    let (w, h) = app.size;
+    let body_h = h.saturating_sub(2);
+    let body = Rect::new(0, 0, w, body_h);
+    let status = Rect::new(0, body_h, w, 1.min(h));
+    let footer = Rect::new(0, body_h + 1, w, h.saturating_sub(body_h + 1).min(1));
+    let mut panes = Panes {
+        status,
+        footer,
+        ..Default::default()
+    };
+    if app.layout.zoomed {
+        match app.focus {
+            Focus::Tree => panes.tree = body,
+            Focus::Editor => panes.editor = body,
+            Focus::Results => panes.results = body,
+            Focus::Detail => panes.detail = body,
+        }
+        return panes;
+    }
+    // On narrow terminals the side panes give way so the middle keeps at
+    // least about half the width (80×24 must stay usable).
+    let tree_w = app.layout.tree_width.min(w * 22 / 100).max(w.min(12));
+    let detail_w = app.layout.detail_width.min(w * 28 / 100);
+    let middle_w = w.saturating_sub(tree_w + detail_w);
+    let editor_h = app
+        .layout
+        .editor_height
+        .min(body_h.saturating_sub(5))
+        .max(body_h.min(3));
+    panes.tree = Rect::new(0, 0, tree_w, body_h);
+    panes.editor = Rect::new(tree_w, 0, middle_w, editor_h);
+    panes.results = Rect::new(tree_w, editor_h, middle_w, body_h.saturating_sub(editor_h));
+    panes.detail = Rect::new(tree_w + middle_w, 0, detail_w, body_h);
+    panes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::ConnectionInfo;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    fn app(w: u16, h: u16) -> App {
+        let mut a = App::new(
+            ConnectionInfo {
+                place: "local".into(),
+                profile: None,
+                embedded: true,
+            },
+            Keymap::defaults(),
+            Theme::monochrome(),
+        );
+        a.size = (w, h);
+        a
+    }
+
+    #[test]
+    fn panes_tile_the_screen_at_80x24() {
+        let p = compute(&app(80, 24));
+        assert_eq!(p.tree.width + p.editor.width + p.detail.width, 80);
+        assert!(p.editor.width >= 40, "{p:?}");
+        assert_eq!(p.editor.height + p.results.height, 22);
+        assert!(p.results.height >= 10);
+        assert_eq!(p.footer.y, 23);
+    }
+
+    #[test]
+    fn zoom_gives_the_focused_pane_everything() {
+        let mut a = app(100, 30);
+        a.layout.zoomed = true;
+        a.focus = Focus::Results;
+        let p = compute(&a);
+        assert_eq!(p.results, Rect::new(0, 0, 100, 28));
+        assert_eq!(p.tree, Rect::default());
+    }
+
+    #[test]
+    fn tiny_terminal_does_not_underflow() {
+        for (w, h) in [(0, 0), (1, 1), (10, 3), (20, 5)] {
+            let _ = compute(&app(w, h));
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Drawing. Every function here takes `&App` and only draws; one file per
+//! pane.
+
+pub mod editor;
+pub mod footer;
+pub mod grid;
+pub mod help;
+pub mod layout;
+pub mod picker;
+pub mod status;
+pub mod tree;
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::tui::app::{App, Bottom, Focus};
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let panes = layout::compute(app);
+    tree::render(app, frame, panes.tree);
+    editor::render(app, frame, panes.editor);
+    match app.bottom {
+        Bottom::Grid => grid::render(app, frame, panes.results),
+        Bottom::Tail => {
+            if !panes.results.is_empty() {
+                crate::tui::tail::render::render(
+                    &app.tail,
+                    panes.results,
+                    frame.buffer_mut(),
+                    &app.theme,
+                    app.focus == Focus::Results,
+                );
+            }
+        }
+        Bottom::Chart => match &app.chart {
+            Some(chart) if !panes.results.is_empty() => crate::tui::chart::render(
+                chart,
+                panes.results,
+                frame.buffer_mut(),
+                &app.theme,
+                app.focus == Focus::Results,
+            ),
+            _ => placeholder(
+                app,
+                frame,
+                panes.results,
+                "Chart",
+                Focus::Results,
+                "Run a query: a result with a time column and numbers is charted here.",
+            ),
+        },
+    }
+    if !panes.detail.is_empty() {
+        crate::tui::detail::render::render(
+            &app.detail,
+            panes.detail,
+            frame.buffer_mut(),
+            &app.theme,
+            app.focus == Focus::Detail,
+        );
+    }
+    status::render(app, frame, panes.status);
+    footer::render(app, frame, panes.footer);
+    if let Some(form) = &app.send_form {
+        let area = centered(frame.area(), 70, 12);
+        crate::tui::send_form::render(form, area, frame.buffer_mut(), &app.theme);
+    }
+    if let Some(p) = &app.picker {
+        picker::render(app, p, frame);
+    }
+    if app.editor.completion.is_some() && app.focus == Focus::Editor {
+        editor::render_completion(app, frame, panes.editor);
+    }
+    if let Some(scroll) = app.help {
+        help::render(app, scroll, frame);
+    }
+}
+
+/// A pane's frame: its border shows whether it has focus.
+pub fn pane_block<'a>(app: &App, title: impl Into<Line<'a>>, pane: Focus) -> Block<'a> {
+    let focused = app.focus == pane;
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            app.theme.border_focused
+        } else {
+            app.theme.border
+        })
+        .title(title)
+        .title_style(app.theme.title)
+}
+
+fn placeholder(app: &App, frame: &mut Frame, area: Rect, title: &str, pane: Focus, text: &str) {
+    if area.is_empty() {
+        return;
+    }
+    let p = Paragraph::new(text.to_string())
+        .style(app.theme.dim)
+        .wrap(Wrap { trim: true })
+        .block(pane_block(app, format!(" {title} "), pane));
+    frame.render_widget(p, area);
+}
+
+/// Cut a string to `width` columns, marking the cut with '…'.
+pub fn truncate(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let c = if c == '\n' || c == '\t' || c == '\r' {
+            ' '
+        } else {
+            c
+        };
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            if width > 0 {
+                while used + 1 > width {
+                    match out.pop() {
+                        Some(p) => used -= p.width().unwrap_or(0),
+                        None => break,
+                    }
+                }
+                out.push('…');
+            }
+            return out;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+/// A centred rectangle for popups.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+pub fn style_if(cond: bool, style: Style) -> Style {
+    if cond {
+        style
+    } else {
+        Style::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn truncate_marks_the_cut_and_respects_width() {
+        assert_eq!(super::truncate("hello", 10), "hello");
+        assert_eq!(super::truncate("hello world", 5), "hell…");
+        assert_eq!(super::truncate("日本語", 4), "日…");
+        assert_eq!(super::truncate("a\nb", 3), "a b");
+        assert_eq!(super::truncate("abc", 0), "");
+    }
+}

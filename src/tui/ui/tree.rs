@@ -1,0 +1,105 @@
+//! The project → logstore tree.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::{App, Focus};
+use crate::tui::tree::{Load, TreeRow};
+use crate::tui::ui::{pane_block, truncate};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let t = &app.tree;
+    let title = if t.filtering || !t.filter.is_empty() {
+        format!(
+            " Projects /{}{} ",
+            t.filter,
+            if t.filtering { "▏" } else { "" }
+        )
+    } else {
+        " Projects ".to_string()
+    };
+    let block = pane_block(app, title, Focus::Tree);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let lines: Vec<Line> = match &t.projects {
+        Load::NotLoaded | Load::Loading => vec![Line::styled("loading…", app.theme.dim)],
+        Load::Failed(e) => vec![
+            Line::styled("could not load projects:", app.theme.error),
+            Line::styled(truncate(e, width * 3), app.theme.error),
+            Line::styled("r: retry", app.theme.dim),
+        ],
+        Load::Loaded(p) if p.is_empty() => vec![
+            Line::styled("no projects yet", app.theme.dim),
+            Line::styled("send data, then r", app.theme.dim),
+        ],
+        Load::Loaded(_) => {
+            let rows = t.visible_rows();
+            if rows.is_empty() {
+                vec![Line::styled("nothing matches", app.theme.dim)]
+            } else {
+                rows.iter()
+                    .enumerate()
+                    .skip(t.offset)
+                    .take(inner.height as usize)
+                    .map(|(i, row)| row_line(app, row, i == t.cursor, width))
+                    .collect()
+            }
+        }
+    };
+    let wrap = matches!(t.projects, Load::Failed(_));
+    let mut p = Paragraph::new(lines);
+    if wrap {
+        p = p.wrap(ratatui::widgets::Wrap { trim: true });
+    }
+    frame.render_widget(p, inner);
+}
+
+fn row_line<'a>(app: &App, row: &TreeRow, selected: bool, width: usize) -> Line<'a> {
+    let t = &app.tree;
+    let (text, scoped) = match row {
+        TreeRow::Project(pi) => {
+            let node = t.project_node(*pi);
+            let open = node.is_some_and(|n| n.expanded) || !t.filter.is_empty();
+            let name = node.map_or("", |n| n.name.as_str());
+            (format!("{} {name}", if open { "▾" } else { "▸" }), false)
+        }
+        TreeRow::Logstore(pi, li) => {
+            let p = t.project_name(*pi).unwrap_or("");
+            let l = t.logstore_name(*pi, *li).unwrap_or("");
+            let scoped = app
+                .scope
+                .as_ref()
+                .is_some_and(|s| s.project == p && s.logstore == l);
+            (format!("  {}{l}", if scoped { "● " } else { "" }), scoped)
+        }
+        TreeRow::ProjectStatus(pi) => {
+            let text = match t.project_node(*pi).map(|n| &n.logstores) {
+                Some(Load::Failed(e)) => format!("  ! {e}"),
+                _ => "  loading…".to_string(),
+            };
+            (text, false)
+        }
+    };
+    let style = if selected {
+        if app.focus == Focus::Tree {
+            app.theme.selected
+        } else {
+            app.theme.selected_unfocused
+        }
+    } else if matches!(row, TreeRow::ProjectStatus(_)) {
+        app.theme.dim
+    } else if scoped {
+        app.theme.ok
+    } else {
+        Default::default()
+    };
+    let text = truncate(&text, width);
+    let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+    Line::from(Span::styled(format!("{text}{}", " ".repeat(pad)), style))
+}

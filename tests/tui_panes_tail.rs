@@ -1,0 +1,323 @@
+//! The live tail pane: rendering of its states on a TestBackend (insta
+//! snapshots), and the polling task against a real local server: lines
+//! arrive once each and in order, a replaced tail's messages are dropped, a
+//! bad token stops with the server's message, and a dead server is retried.
+
+mod common;
+mod tui_panes;
+
+use std::time::{Duration, Instant};
+
+use aepipe::client::tail::{TailOptions, TailStart};
+use aepipe::client::{LogEntry, RawLogEntry};
+use aepipe::tui::tail::task::{self, TailEvent, TailMsg};
+use aepipe::tui::tail::{render, ConnState, TailState};
+use aepipe::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::style::Color;
+use serde_json::json;
+use tokio::sync::mpsc;
+use tui_panes::{draw, fg_of, screen};
+
+const NOW_MS: i64 = 1_795_745_760_000; // 2026-11-27T02:16:00Z
+
+fn entry(i: i64, level: &str, msg: &str) -> RawLogEntry {
+    let ms = NOW_MS - 20_000 + i * 250;
+    let ts = chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default();
+    RawLogEntry {
+        timestamp: ts,
+        level: level.into(),
+        data: json!({"project": "shop", "logstore": "web", "level": level, "message": msg, "req": i}),
+    }
+}
+
+fn sample() -> Vec<RawLogEntry> {
+    (0..40)
+        .map(|i| match i % 7 {
+            3 => entry(i, "error", &format!("payment timeout for order {i}")),
+            5 => entry(i, "warn", &format!("slow request {i}")),
+            6 => entry(i, "debug", "cache hit"),
+            _ => entry(i, "info", &format!("GET /cart/{i} 200")),
+        })
+        .collect()
+}
+
+const W: u16 = 72;
+const H: u16 = 14;
+
+fn pane() -> (TailState, Instant) {
+    let t0 = Instant::now();
+    let mut s = TailState::default();
+    let (w, h) = render::viewport(ratatui::layout::Rect::new(0, 0, W, H));
+    s.set_viewport(w, h);
+    let id = s.start("shop", "web", t0);
+    s.on_tail_entries(id, sample(), t0, NOW_MS);
+    s.tick(t0, NOW_MS);
+    (s, t0)
+}
+
+fn shot(s: &TailState) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    draw(W, H, |area, buf| {
+        render::render(s, area, buf, &Theme::ansi16(), true)
+    })
+}
+
+#[test]
+fn tail_following_with_level_colours() {
+    let (s, _) = pane();
+    let t = shot(&s);
+    insta::assert_snapshot!("tail_following", screen(&t));
+    assert_eq!(fg_of(&t, "error payment"), Some(Color::Red));
+    assert_eq!(fg_of(&t, "warn  slow"), Some(Color::Yellow));
+}
+
+#[test]
+fn tail_paused_counts_new_lines() {
+    let (mut s, t0) = pane();
+    for _ in 0..5 {
+        s.handle_key(KeyEvent::from(KeyCode::Up));
+    }
+    let id = s.id();
+    s.on_tail_entries(
+        id,
+        (40..43).map(|i| entry(i, "info", "late")).collect(),
+        t0,
+        NOW_MS,
+    );
+    insta::assert_snapshot!("tail_paused", screen(&shot(&s)));
+}
+
+#[test]
+fn tail_filtered_with_highlights() {
+    let (mut s, _) = pane();
+    s.handle_key(KeyEvent::from(KeyCode::Char('/')));
+    for c in "timeout".chars() {
+        s.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    let editing = screen(&shot(&s));
+    s.handle_key(KeyEvent::from(KeyCode::Enter));
+    let t = shot(&s);
+    insta::assert_snapshot!("tail_filter_editing", editing);
+    insta::assert_snapshot!("tail_filtered", screen(&t));
+    // The match itself is highlighted.
+    let buf = t.backend().buffer();
+    let highlighted = (0..H)
+        .any(|y| (0..W).any(|x| buf[(x, y)].symbol() == "t" && buf[(x, y)].bg == Color::Yellow));
+    assert!(highlighted, "the matched text has the highlight background");
+}
+
+#[test]
+fn tail_connection_states() {
+    let (mut s, t0) = pane();
+    let id = s.id();
+    s.on_tail_msg(
+        TailMsg {
+            id,
+            event: TailEvent::Retrying {
+                message: "could not reach aepipe: connection refused".into(),
+                attempt: 3,
+                retry_in: Duration::from_secs(4),
+            },
+        },
+        t0,
+        NOW_MS,
+    );
+    s.tick(t0 + Duration::from_millis(1500), NOW_MS + 1500);
+    insta::assert_snapshot!("tail_retrying", screen(&shot(&s)));
+    s.tick(t0 + Duration::from_secs(15), NOW_MS + 15_000);
+    let stalled = screen(&shot(&s));
+    assert!(stalled.contains("no answer for 15 s"), "{stalled}");
+    s.on_tail_failed(id, "aepipe answered 401: unauthorized".into());
+    insta::assert_snapshot!("tail_failed", screen(&shot(&s)));
+}
+
+#[test]
+fn tail_empty_and_relative_times() {
+    let t0 = Instant::now();
+    let mut s = TailState::default();
+    let (w, h) = render::viewport(ratatui::layout::Rect::new(0, 0, W, 6));
+    s.set_viewport(w, h);
+    s.start("shop", "web", t0);
+    s.tick(t0, NOW_MS);
+    insta::assert_snapshot!(
+        "tail_empty",
+        screen(&draw(W, 6, |a, b| render::render(
+            &s,
+            a,
+            b,
+            &Theme::ansi16(),
+            false
+        )))
+    );
+    let (mut s, _) = pane();
+    s.handle_key(KeyEvent::from(KeyCode::Char('t')));
+    s.handle_key(KeyEvent::from(KeyCode::Char('t')));
+    let text = screen(&shot(&s));
+    assert!(
+        text.contains("10 s ago") && text.contains("relative"),
+        "{text}"
+    );
+}
+
+fn fast(start: TailStart) -> TailOptions {
+    TailOptions {
+        interval: Duration::from_millis(50),
+        start,
+        ..TailOptions::default()
+    }
+}
+
+/// Feed the task's messages to the pane until `done` holds or 10 s pass.
+async fn pump(
+    s: &mut TailState,
+    rx: &mut mpsc::UnboundedReceiver<TailMsg>,
+    mut done: impl FnMut(&TailState) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(s) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, rx.recv()).await {
+            Ok(Some(msg)) => {
+                s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis())
+            }
+            _ => panic!("timed out; conn {:?}, {} lines", s.conn(), s.buffer().len()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_task_tails_a_real_server_once_each_in_order() {
+    let server = common::TestServer::start().await;
+    let client = server.client();
+    let backlog: Vec<LogEntry> = (0..5).map(|i| LogEntry::new(format!("old {i}"))).collect();
+    client.log("shop", "web", &backlog).await.expect("log");
+
+    let mut s = TailState::default();
+    s.set_viewport(80, 20);
+    let id = s.start("shop", "web", Instant::now());
+    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    let _task = task::spawn_with(
+        client.clone(),
+        "shop",
+        "web",
+        id,
+        fast(TailStart::Backlog(3)),
+        tx,
+    );
+    pump(&mut s, &mut rx, |s| s.buffer().len() >= 3).await;
+    assert_eq!(s.conn(), &ConnState::Live);
+
+    // 600 more lines in batches while the tail runs: more than a rawlog page
+    // (200) between polls, so the task must page back.
+    for batch in 0..3 {
+        let logs: Vec<LogEntry> = (0..200)
+            .map(|i| LogEntry::new(format!("new {}", batch * 200 + i)).field("n", batch * 200 + i))
+            .collect();
+        client.log("shop", "web", &logs).await.expect("log");
+    }
+    pump(&mut s, &mut rx, |s| s.buffer().len() >= 603).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while let Ok(msg) = rx.try_recv() {
+        s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
+    }
+    let messages: Vec<String> = (0..s.buffer().len())
+        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
+        .collect();
+    let mut expected = vec!["old 2".to_string(), "old 3".into(), "old 4".into()];
+    expected.extend((0..600).map(|i| format!("new {i}")));
+    assert_eq!(messages, expected, "every line once, oldest first");
+}
+
+#[tokio::test]
+async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
+    let server = common::TestServer::start().await;
+    let client = server.client();
+    client
+        .log("shop", "web", &[LogEntry::new("web line")])
+        .await
+        .expect("log");
+    client
+        .log("shop", "api", &[LogEntry::new("api line")])
+        .await
+        .expect("log");
+    let mut s = TailState::default();
+    s.set_viewport(80, 20);
+    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    let old_id = s.start("shop", "web", Instant::now());
+    let old = task::spawn_with(
+        client.clone(),
+        "shop",
+        "web",
+        old_id,
+        fast(TailStart::Backlog(10)),
+        tx.clone(),
+    );
+    let new_id = s.start("shop", "api", Instant::now());
+    let _new = task::spawn_with(
+        client.clone(),
+        "shop",
+        "api",
+        new_id,
+        fast(TailStart::Backlog(10)),
+        tx,
+    );
+    pump(&mut s, &mut rx, |s| !s.buffer().is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    while let Ok(msg) = rx.try_recv() {
+        s.on_tail_msg(msg, Instant::now(), 0);
+    }
+    assert_eq!(s.buffer().len(), 1);
+    assert_eq!(
+        s.buffer().shown(0).map(|l| l.message.as_str()),
+        Some("api line")
+    );
+    drop(old);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+}
+
+#[tokio::test]
+async fn a_bad_token_stops_with_the_server_message() {
+    let server = common::TestServer::start().await;
+    let client = aepipe::client::Client::new(server.url(), "wrong-token").expect("client");
+    let mut s = TailState::default();
+    let id = s.start("shop", "web", Instant::now());
+    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    let task = task::spawn_with(client, "shop", "web", id, fast(TailStart::Backlog(10)), tx);
+    pump(&mut s, &mut rx, |s| {
+        matches!(s.conn(), ConnState::Failed(_))
+    })
+    .await;
+    assert!(
+        matches!(s.conn(), ConnState::Failed(m) if m.contains("401")),
+        "{:?}",
+        s.conn()
+    );
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(task.is_finished(), "no retry loop on a 401");
+}
+
+#[tokio::test]
+async fn a_dead_server_is_retried_with_backoff() {
+    let server = common::TestServer::start().await;
+    let client = server.client();
+    let _dir = server.stop().await;
+    let mut s = TailState::default();
+    let id = s.start("shop", "web", Instant::now());
+    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    let task = task::spawn_with(client, "shop", "web", id, fast(TailStart::Backlog(10)), tx);
+    pump(&mut s, &mut rx, |s| {
+        matches!(s.conn(), ConnState::Retrying { .. })
+    })
+    .await;
+    let ConnState::Retrying {
+        attempt, message, ..
+    } = s.conn().clone()
+    else {
+        unreachable!()
+    };
+    assert_eq!(attempt, 1);
+    assert!(message.contains("could not reach"), "{message}");
+    assert!(!task.is_finished(), "it keeps trying");
+}
