@@ -95,8 +95,14 @@ fn bench(c: &mut Criterion) {
     });
 
     let mut s = pane(&value);
-    c.bench_function("detail/cursor down one line, ~1 MB payload", |b| {
-        b.iter(|| s.handle_key(KeyEvent::from(KeyCode::Down)))
+    for _ in 0..100 {
+        s.handle_key(KeyEvent::from(KeyCode::PageDown));
+    }
+    c.bench_function("detail/cursor down + up, ~1 MB payload", |b| {
+        b.iter(|| {
+            s.handle_key(KeyEvent::from(KeyCode::Down));
+            s.handle_key(KeyEvent::from(KeyCode::Up));
+        })
     });
 }
 

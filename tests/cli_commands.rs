@@ -463,7 +463,9 @@ async fn tail_follow_says_it_retries_and_recovers() {
     });
     tokio::time::sleep(Duration::from_millis(600)).await;
     let data = server.stop().await;
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    // Longer than the SDK's own retries of a refused connection (~2 s), so
+    // the tail itself sees the error.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
     let server = TestServer::start_in(data, |c| {
         c.addr = addr;
         c.token = token.clone();
@@ -483,4 +485,27 @@ async fn tail_follow_says_it_retries_and_recovers() {
     assert!(err.contains("connected again"), "stderr: {err}");
     assert_eq!(out.lines().count(), 1, "stdout: {out}");
     assert!(out.contains("after the outage"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_shows_the_newest_lines_of_a_big_batch() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    // 250 lines in one request: likely one millisecond, more than a page.
+    let lines: Vec<LogEntry> = (0..250).map(|i| LogEntry::new(format!("m{i}"))).collect();
+    server.client().log("big", "batch", &lines).await.unwrap();
+    let out = stdout_of(
+        connected(&server, home.path())
+            .args(["tail", "big", "batch", "-n", "3", "--format", "ndjson"]),
+    );
+    let messages: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["data"]["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(messages, ["m247", "m248", "m249"]);
 }

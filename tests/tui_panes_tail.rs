@@ -230,6 +230,48 @@ async fn the_task_tails_a_real_server_once_each_in_order() {
     assert_eq!(messages, expected, "every line once, oldest first");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn none_lost_or_doubled_under_a_writer_at_1000_lines_per_second() {
+    let server = common::TestServer::start().await;
+    let client = server.client();
+    let mut s = TailState::default();
+    s.set_viewport(80, 20);
+    let id = s.start("shop", "web", Instant::now());
+    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    // The default one-second interval: about 1,000 lines arrive between two
+    // polls, five times a rawlog page, so every poll pages back.
+    let options = TailOptions {
+        start: TailStart::Backlog(0),
+        ..TailOptions::default()
+    };
+    let _task = task::spawn_with(client.clone(), "shop", "web", id, options, tx);
+    pump(&mut s, &mut rx, |s| s.conn() == &ConnState::Live).await;
+
+    let writer = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        for batch in 0..40 {
+            tick.tick().await;
+            let logs: Vec<LogEntry> = (0..50)
+                .map(|i| LogEntry::new(format!("w {}", batch * 50 + i)))
+                .collect();
+            client.log("shop", "web", &logs).await.expect("log");
+        }
+    });
+    pump(&mut s, &mut rx, |s| s.buffer().len() >= 2000).await;
+    writer.await.expect("writer");
+    // One more poll: nothing may come twice.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    while let Ok(msg) = rx.try_recv() {
+        s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
+    }
+    let got: Vec<String> = (0..s.buffer().len())
+        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
+        .collect();
+    let want: Vec<String> = (0..2000).map(|i| format!("w {i}")).collect();
+    assert_eq!(got.len(), want.len(), "no line lost or doubled");
+    assert_eq!(got, want, "in the order written");
+}
+
 #[tokio::test]
 async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
     let server = common::TestServer::start().await;
@@ -320,4 +362,38 @@ async fn a_dead_server_is_retried_with_backoff() {
     assert_eq!(attempt, 1);
     assert!(message.contains("could not reach"), "{message}");
     assert!(!task.is_finished(), "it keeps trying");
+}
+
+#[test]
+fn without_colour_the_paused_cursor_and_matches_stay_visible() {
+    let (mut s, _) = pane();
+    s.handle_key(KeyEvent::from(KeyCode::Char('/')));
+    for c in "timeout".chars() {
+        s.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    s.handle_key(KeyEvent::from(KeyCode::Enter));
+    s.handle_key(KeyEvent::from(KeyCode::Up));
+    let t = draw(W, H, |area, buf| {
+        render::render(&s, area, buf, &Theme::monochrome(), true)
+    });
+    let buf = t.backend().buffer();
+    let reversed_rows: Vec<u16> = (0..H)
+        .filter(|&y| {
+            (1..W - 1).all(|x| {
+                buf[(x, y)]
+                    .modifier
+                    .contains(ratatui::style::Modifier::REVERSED)
+            })
+        })
+        .collect();
+    assert_eq!(reversed_rows.len(), 1, "one cursor line: {reversed_rows:?}");
+    let match_off_cursor = (0..H).filter(|y| !reversed_rows.contains(y)).any(|y| {
+        (0..W).any(|x| {
+            buf[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        })
+    });
+    assert!(match_off_cursor, "matches on other lines are reversed too");
+    assert!((0..W).all(|x| (0..H).all(|y| buf[(x, y)].fg == Color::Reset)));
 }

@@ -225,7 +225,7 @@ fn typing_filters_the_tree_and_esc_clears_it() {
 }
 
 #[test]
-fn copy_asks_for_osc52_and_a_failure_is_a_message_not_a_panic() {
+fn copy_falls_back_to_osc52_and_a_failure_is_a_message_not_a_panic() {
     let mut app = scoped_app();
     let id = run_id(&press(&mut app, [key(KeyCode::F(5))]));
     answer(&mut app, id, 5);
@@ -246,11 +246,20 @@ fn copy_asks_for_osc52_and_a_failure_is_a_message_not_a_panic() {
         }],
     );
     assert_eq!(app.notice.as_ref().unwrap().level, NoticeLevel::Error);
+    // No system clipboard: the task asks for OSC 52, done on the UI thread.
+    let effects = press(
+        &mut app,
+        [Action::CopyViaTerminal {
+            what: "cell".into(),
+            text: "x".into(),
+        }],
+    );
+    assert!(matches!(effects.as_slice(), [Effect::CopyOsc52 { text, .. }] if text == "x"));
     press(
         &mut app,
         [Action::Copied {
             what: "cell".into(),
-            result: Ok(()),
+            result: Ok("the terminal (OSC 52; some terminals block it)".into()),
         }],
     );
     assert!(app.notice.as_ref().unwrap().text.contains("OSC 52"));

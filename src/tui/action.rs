@@ -50,6 +50,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The clock (spinners, retries, debounces).
     Tick,
+    /// A debounce fell due between ticks (only the detail pane's clock).
+    Wake,
     ProjectsLoaded {
         id: RequestId,
         result: Result<Vec<String>, TaskError>,
@@ -79,9 +81,16 @@ pub enum Action {
     Exported {
         result: Result<(PathBuf, usize), String>,
     },
+    /// Copied; `Ok` says how (the tool, or the terminal).
     Copied {
         what: String,
-        result: Result<(), String>,
+        result: Result<String, String>,
+    },
+    /// No system clipboard worked: copy through the terminal (OSC 52), which
+    /// must happen on the UI thread so it cannot interleave with a frame.
+    CopyViaTerminal {
+        what: String,
+        text: String,
     },
 }
 

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod chart;
+pub mod clipboard;
 pub mod connect;
 pub mod detail;
 pub mod editor;
@@ -15,6 +16,7 @@ pub mod effects;
 pub mod grid;
 pub mod keymap;
 pub mod send_form;
+pub mod settings;
 pub mod snippets;
 pub mod tail;
 pub mod terminal;
@@ -39,42 +41,6 @@ use keymap::Keymap;
 use terminal::TerminalGuard;
 use theme::Theme;
 
-/// Explorer settings read from the `[explorer]` table of config.toml.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub mouse: bool,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { mouse: true }
-    }
-}
-
-impl Settings {
-    /// `[explorer] mouse = false` turns mouse capture off at start (the
-    /// terminal's own text selection then works); `m` toggles it live.
-    pub fn load() -> Self {
-        let mut s = Self::default();
-        let Some(path) = dirs::config_dir().map(|d| d.join("aepipe").join("config.toml")) else {
-            return s;
-        };
-        let Ok(text) = std::fs::read_to_string(path) else {
-            return s;
-        };
-        if let Ok(doc) = text.parse::<toml::Table>() {
-            if let Some(m) = doc
-                .get("explorer")
-                .and_then(|e| e.get("mouse"))
-                .and_then(toml::Value::as_bool)
-            {
-                s.mouse = m;
-            }
-        }
-        s
-    }
-}
-
 /// `aepipe` with no subcommand.
 pub fn run() -> anyhow::Result<()> {
     run_with(ConnectionFlags::default())
@@ -91,8 +57,15 @@ pub fn run_with(flags: ConnectionFlags) -> anyhow::Result<()> {
 
 async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     let user_keymap = dirs::config_dir().map(|d| d.join("aepipe").join("keymap.toml"));
-    let keymap = Keymap::load(user_keymap.as_deref())?;
-    let settings = Settings::load();
+    let keymap = Keymap::load(user_keymap.as_deref()).with_context(|| {
+        format!(
+            "in {}",
+            user_keymap
+                .as_deref()
+                .map_or("the keymap".into(), |p| p.display().to_string())
+        )
+    })?;
+    let settings = settings::Settings::load(settings::Settings::default_path().as_deref())?;
     let conn = connect::connect(&flags).await?;
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
@@ -117,6 +90,19 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
             .terminal
             .draw(|f| ui::render(&app, f))
             .context("drawing")?;
+        // The detail pane's debounced fetch falls due between ticks; wake
+        // for it rather than waiting for the next tick.
+        let detail_due = app.detail.next_due();
+        let wake = async move {
+            match detail_due {
+                // A due time already past is left to the next tick, so a
+                // pane that keeps it would never make this loop spin.
+                Some(at) if at > std::time::Instant::now() => {
+                    tokio::time::sleep_until(at.into()).await
+                }
+                _ => std::future::pending().await,
+            }
+        };
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => match event_action(ev) {
@@ -128,6 +114,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
             },
             Some(a) = rx.recv() => a,
             _ = ticker.tick() => Action::Tick,
+            () = wake => Action::Wake,
         };
         let effects = update::update(&mut app, action);
         run_effects(&mut runner, &mut guard, effects);

@@ -47,6 +47,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => on_tick(app),
+        Action::Wake => {
+            let outcome = app
+                .detail
+                .tick(Instant::now(), chrono::Utc::now().timestamp_millis());
+            detail_outcome(app, outcome)
+        }
         Action::ProjectsLoaded { id, result } => {
             if app.pending.projects != Some(id) {
                 return Vec::new();
@@ -154,12 +160,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::CopyViaTerminal { what, text } => vec![Effect::CopyOsc52 { what, text }],
         Action::Copied { what, result } => {
             match result {
-                Ok(()) => app.notify(
-                    NoticeLevel::Info,
-                    format!("copied {what} via the terminal (OSC 52; some terminals block it)"),
-                ),
+                Ok(via) => app.notify(NoticeLevel::Info, format!("copied {what} via {via}")),
                 Err(e) => app.notify(NoticeLevel::Error, format!("could not copy {what}: {e}")),
             }
             Vec::new()

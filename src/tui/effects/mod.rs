@@ -46,7 +46,13 @@ pub enum Effect {
         id: RequestId,
         request: SendRequest,
     },
+    /// Copy to the system clipboard, else through the terminal.
     Copy {
+        what: String,
+        text: String,
+    },
+    /// Write OSC 52 (run on the UI thread, between frames).
+    CopyOsc52 {
         what: String,
         text: String,
     },

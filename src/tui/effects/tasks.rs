@@ -116,7 +116,21 @@ impl TaskRunner {
                 }
             }
             Effect::Copy { what, text } => {
-                let result = crate::tui::terminal::osc52_copy(&text).map_err(|e| e.to_string());
+                tokio::task::spawn_blocking(move || {
+                    let action = match crate::tui::clipboard::copy_with_system_tool(&text) {
+                        Ok(tool) => Action::Copied {
+                            what,
+                            result: Ok(tool.to_string()),
+                        },
+                        Err(_) => Action::CopyViaTerminal { what, text },
+                    };
+                    let _ = tx.send(action);
+                });
+            }
+            Effect::CopyOsc52 { what, text } => {
+                let result = crate::tui::terminal::osc52_copy(&text)
+                    .map(|()| "the terminal (OSC 52; some terminals block it)".to_string())
+                    .map_err(|e| e.to_string());
                 let _ = tx.send(Action::Copied { what, result });
             }
             Effect::Export {

@@ -12,8 +12,9 @@ use super::{ConnState, TailLine, TailState, TimeMode};
 use crate::tui::detail::time_fmt;
 use crate::tui::theme::Theme;
 
-/// Columns of the rate sparkline at most (one per second).
-const SPARK_WIDTH: u16 = 30;
+/// Columns of the rate sparkline at most: one per second of the last
+/// minute; a narrow pane shows the most recent seconds.
+const SPARK_WIDTH: u16 = super::rate::WINDOW_SECS as u16;
 
 /// The size of the lines area inside a pane of `area`: what `set_viewport`
 /// should be given.
