@@ -162,17 +162,22 @@ async fn sigterm_stops_the_binary_cleanly_and_keeps_the_data() {
 async fn shutdown_finishes_requests_in_flight() {
     let server = TestServer::start().await;
     let client = server.client();
+    let (first_done, mut first) = tokio::sync::mpsc::channel::<()>(64);
     let mut requests = Vec::new();
     for i in 0..40 {
         let client = client.clone();
+        let first_done = first_done.clone();
         requests.push(tokio::spawn(async move {
             let points: Vec<DataPoint> = (0..250)
                 .map(|j| DataPoint::new(format!("r{i}-{j}")))
                 .collect();
-            client.ingest("p", "l", &points).await
+            let result = client.ingest("p", "l", &points).await;
+            let _ = first_done.try_send(());
+            result
         }));
     }
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    // Shut down as soon as one request was answered: the others are in flight.
+    first.recv().await.expect("a first answer");
     let url = server.url();
     let dir = server.stop().await;
     let mut answered = 0;
@@ -185,6 +190,7 @@ async fn shutdown_finishes_requests_in_flight() {
         }
     }
     let stored = events_in(dir.path()).len();
+    eprintln!("answered {answered} of 40 requests");
     assert_eq!(
         stored,
         answered * 250,

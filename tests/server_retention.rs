@@ -109,7 +109,7 @@ async fn payloads_expire_after_their_ttl() {
         .post(
             "/v1/p/l/ingest",
             json!({"points": [
-                {"event": "short", "payload": {"n": 1}, "ttl": 1},
+                {"event": "short", "payload": {"n": 1}, "ttl": 2},
                 {"event": "zero", "payload": {"n": 0}, "ttl": 0},
                 {"event": "long", "payload": {"n": 2}},
             ]}),
@@ -136,9 +136,9 @@ async fn payloads_expire_after_their_ttl() {
     let short = &a.body["results"][0];
     assert_eq!(
         short["expires_at"].as_i64().unwrap() - short["created_at"].as_i64().unwrap(),
-        1000
+        2000
     );
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let a = server
         .post("/v1/p/l/detail", json!({ "ref_ids": ids }))
         .await;

@@ -4,6 +4,7 @@
 //! small pool of read-only connections on tokio's blocking pool, so a long
 //! query never blocks a small one or a write.
 
+mod checkpoint;
 mod group_commit;
 mod readers;
 mod reads;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use checkpoint::Checkpointer;
 use group_commit::Writer;
 
 pub use readers::ReaderPool;
@@ -51,6 +53,7 @@ pub enum StoreError {
 pub struct Store {
     writer: Writer,
     readers: ReaderPool,
+    _checkpointer: Checkpointer,
     path: PathBuf,
 }
 
@@ -69,6 +72,11 @@ impl Store {
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "cache_size", -32_768)?;
+        writer.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            checkpoint::WRITER_BACKSTOP_PAGES,
+        )?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         writer.execute_batch(&schema::create_statements())?;
         writer.set_prepared_statement_cache_capacity(64);
@@ -76,6 +84,7 @@ impl Store {
         Ok(Self {
             writer: Writer::spawn(writer)?,
             readers,
+            _checkpointer: Checkpointer::spawn(&path)?,
             path,
         })
     }
