@@ -56,7 +56,7 @@ pub fn run_query(
     now_unix: i64,
 ) -> Result<String, SqlError> {
     let started = Instant::now();
-    let tenant = scope::tenant_key(scope);
+    let tenant = scope::tenant_key(scope)?;
     match prepare(sql, &tenant, now_unix)? {
         Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
         Prepared::Select(compiled) => execute(conn, &compiled, started),
