@@ -277,3 +277,24 @@ async fn a_dead_server_is_an_error_that_r_retries() {
     s.handle_key(KeyEvent::from(KeyCode::Char('r')));
     assert!(matches!(s.tick(Instant::now(), 0), DetailOutcome::Fetch(_)));
 }
+
+#[test]
+fn without_colour_the_cursor_line_is_still_visible() {
+    let mut s = pane(Some(Ok(DetailResult {
+        results: vec![payload_entry()],
+    })));
+    s.handle_key(KeyEvent::from(KeyCode::Down));
+    let t = draw(60, 22, |area, buf| {
+        render::render(&s, area, buf, &Theme::monochrome(), true)
+    });
+    let buf = t.backend().buffer();
+    // Row 2 of the pane (inside the border) holds the cursor: the second line.
+    let reversed = (1..59).all(|x| {
+        buf[(x, 2)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    });
+    assert!(reversed, "the cursor line is reversed across the pane");
+    let coloured = (0..60).any(|x| (0..22).any(|y| buf[(x, y)].fg != Color::Reset));
+    assert!(!coloured, "NO_COLOR: no foreground colour anywhere");
+}

@@ -363,3 +363,37 @@ async fn a_dead_server_is_retried_with_backoff() {
     assert!(message.contains("could not reach"), "{message}");
     assert!(!task.is_finished(), "it keeps trying");
 }
+
+#[test]
+fn without_colour_the_paused_cursor_and_matches_stay_visible() {
+    let (mut s, _) = pane();
+    s.handle_key(KeyEvent::from(KeyCode::Char('/')));
+    for c in "timeout".chars() {
+        s.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    s.handle_key(KeyEvent::from(KeyCode::Enter));
+    s.handle_key(KeyEvent::from(KeyCode::Up));
+    let t = draw(W, H, |area, buf| {
+        render::render(&s, area, buf, &Theme::monochrome(), true)
+    });
+    let buf = t.backend().buffer();
+    let reversed_rows: Vec<u16> = (0..H)
+        .filter(|&y| {
+            (1..W - 1).all(|x| {
+                buf[(x, y)]
+                    .modifier
+                    .contains(ratatui::style::Modifier::REVERSED)
+            })
+        })
+        .collect();
+    assert_eq!(reversed_rows.len(), 1, "one cursor line: {reversed_rows:?}");
+    let match_off_cursor = (0..H).filter(|y| !reversed_rows.contains(y)).any(|y| {
+        (0..W).any(|x| {
+            buf[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        })
+    });
+    assert!(match_off_cursor, "matches on other lines are reversed too");
+    assert!((0..W).all(|x| (0..H).all(|y| buf[(x, y)].fg == Color::Reset)));
+}

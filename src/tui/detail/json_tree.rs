@@ -282,16 +282,31 @@ impl JsonTree {
     }
 
     /// The byte ranges of a node's text on each of its lines: strings and
-    /// notes wrap at the wrap width, everything else keeps one line.
+    /// notes wrap at the wrap width, everything else keeps one line. When
+    /// the key leaves little room, the value starts on the next line.
     fn line_ranges(&self, node: &Node) -> Vec<(usize, usize)> {
-        let avail = self.wrap_width.saturating_sub(prefix_width(node));
-        if self.wrap_width == 0
-            || avail < 8
-            || !matches!(node.kind, NodeKind::String | NodeKind::Note)
-        {
-            vec![(0, node.text.len())]
+        let whole = vec![(0, node.text.len())];
+        if self.wrap_width == 0 || !matches!(node.kind, NodeKind::String | NodeKind::Note) {
+            return whole;
+        }
+        let first = self.wrap_width.saturating_sub(prefix_width(node));
+        let rest = self
+            .wrap_width
+            .saturating_sub(self.continuation_indent(node));
+        if rest < 4 || str_width(&node.text) <= first {
+            return whole;
+        }
+        wrap_ranges(&node.text, if first < 6 { 0 } else { first }, rest)
+    }
+
+    /// Columns before a wrapped value's continuation lines: under the value
+    /// when there is room, else a hanging indent under the key.
+    pub fn continuation_indent(&self, node: &Node) -> usize {
+        let prefix = prefix_width(node);
+        if self.wrap_width.saturating_sub(prefix) >= 16 {
+            prefix
         } else {
-            wrap_ranges(&node.text, avail)
+            prefix.min(usize::from(node.depth) * INDENT + 4)
         }
     }
 
@@ -404,10 +419,16 @@ pub fn str_width(s: &str) -> usize {
     s.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
-/// Byte ranges of `text` cut into pieces of at most `width` columns,
-/// breaking after a space when the piece has one, else mid-word.
-fn wrap_ranges(text: &str, width: usize) -> Vec<(usize, usize)> {
+/// Byte ranges of `text` cut into pieces: the first at most `first`
+/// columns (0: an empty first piece), the others at most `rest`, breaking
+/// after a space when the piece has one, else mid-word.
+fn wrap_ranges(text: &str, first: usize, rest: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    let mut width = first;
+    if first == 0 {
+        out.push((0, 0));
+        width = rest;
+    }
     let mut start = 0;
     let mut cols = 0;
     // Byte index just after the last space of the current piece, and the
@@ -429,6 +450,7 @@ fn wrap_ranges(text: &str, width: usize) -> Vec<(usize, usize)> {
                 }
             }
             after_space = None;
+            width = rest;
         }
         cols += w;
         if c == ' ' {
@@ -556,12 +578,12 @@ mod tests {
     #[test]
     fn wrapping_breaks_after_spaces_when_it_can() {
         let text = "a long note that wraps";
-        let pieces: Vec<&str> = wrap_ranges(text, 10)
+        let pieces: Vec<&str> = wrap_ranges(text, 10, 10)
             .into_iter()
             .map(|(s, e)| &text[s..e])
             .collect();
         assert_eq!(pieces, ["a long ", "note that ", "wraps"]);
-        let pieces: Vec<&str> = wrap_ranges("abcdefghijkl mn", 5)
+        let pieces: Vec<&str> = wrap_ranges("abcdefghijkl mn", 5, 5)
             .into_iter()
             .map(|(s, e)| &"abcdefghijkl mn"[s..e])
             .collect();
@@ -582,9 +604,26 @@ mod tests {
     }
 
     #[test]
+    fn a_narrow_pane_hangs_the_value_under_the_key() {
+        let mut t = JsonTree::new();
+        t.push_section("row", "", json!({"timestamp": "2026-11-27 02:00:00"}));
+        // prefix 2 + 2 + "timestamp: " 11 = 15 columns; 18 wide leaves 3.
+        t.set_wrap_width(18);
+        let node = &t.nodes()[1];
+        assert_eq!(t.continuation_indent(node), 6);
+        let pieces: Vec<&str> = t
+            .visible()
+            .iter()
+            .filter(|l| l.node == 1)
+            .map(|l| &node.text[l.start..l.end])
+            .collect();
+        assert_eq!(pieces, ["", "\"2026-11-27 ", "02:00:00\""]);
+    }
+
+    #[test]
     fn wrapping_counts_wide_characters() {
         assert_eq!(
-            wrap_ranges("日本語です", 4),
+            wrap_ranges("日本語です", 4, 4),
             vec![(0, 6), (6, 12), (12, 15)]
         );
     }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Widget};
 
-use super::json_tree::{prefix_width, Node, NodeKey, NodeKind, VisibleLine, INDENT};
+use super::json_tree::{JsonTree, Node, NodeKey, NodeKind, VisibleLine, INDENT};
 use super::DetailState;
 use crate::tui::theme::Theme;
 
@@ -56,7 +56,7 @@ pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, 
             continue;
         };
         let selected = Some(line.node) == cursor_node;
-        let mut drawn = draw_line(node, line, theme);
+        let mut drawn = draw_line(tree, node, line, theme);
         if selected {
             let style = if focused {
                 theme.selected
@@ -85,10 +85,10 @@ pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, 
     }
 }
 
-fn draw_line<'a>(node: &'a Node, line: &VisibleLine, theme: &Theme) -> Line<'a> {
+fn draw_line<'a>(tree: &JsonTree, node: &'a Node, line: &VisibleLine, theme: &Theme) -> Line<'a> {
     let text = node.text.get(line.start..line.end).unwrap_or("");
     if line.piece > 0 {
-        let pad = " ".repeat(prefix_width(node));
+        let pad = " ".repeat(tree.continuation_indent(node));
         return Line::from(vec![
             Span::raw(pad),
             Span::styled(text, value_style(node.kind, theme)),
