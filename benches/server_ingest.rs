@@ -89,6 +89,34 @@ async fn ingest(
     (total, started.elapsed())
 }
 
+/// CPU seconds (user + system) of this process, and of its writer thread.
+fn cpu_seconds() -> (f64, f64) {
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100/s here).
+    fn ticks(stat: &str) -> f64 {
+        let after_comm = stat.rsplit(')').next().unwrap_or("");
+        let fields: Vec<&str> = after_comm.split_whitespace().collect();
+        let get = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        (get(11) + get(12)) / 100.0
+    }
+    let process = ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default());
+    let mut writer = 0.0;
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        for task in tasks.flatten() {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim() == "aepipe-writer" {
+                writer +=
+                    ticks(&std::fs::read_to_string(task.path().join("stat")).unwrap_or_default());
+            }
+        }
+    }
+    (process, writer)
+}
+
 fn rss_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -116,7 +144,14 @@ async fn time_query(client: &Client, project: &str, logstore: &str, sql: &str) -
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let (throughput_batches, total_events) = if full { (100, 1_000_000) } else { (4, 20_000) };
+    let (throughput_batches, mut total_events) = if full { (100, 1_000_000) } else { (4, 20_000) };
+    // For profiling a shorter run: AEPIPE_BENCH_EVENTS=200000.
+    if let Some(n) = std::env::var("AEPIPE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        total_events = n;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -133,11 +168,26 @@ fn main() {
 
         // Warm-up: connections, statement caches, file growth.
         ingest(&url, &token, "acme", 2).await;
+        let (cpu_before, writer_before) = cpu_seconds();
         let (n, took) = ingest(&url, &token, "acme", throughput_batches).await;
+        let (cpu_after, writer_after) = cpu_seconds();
         println!(
             "  ingest: {n} points in 250-point batches from {CLIENTS} clients in {:.2} s = {:.0} points/s",
             took.as_secs_f64(),
             n as f64 / took.as_secs_f64()
+        );
+        let cpu = cpu_after - cpu_before;
+        let writer = writer_after - writer_before;
+        println!(
+            "    CPU used: {cpu:.2} s for the whole process (server and clients, {:.1} us/point); \
+             the single writer thread {writer:.2} s ({:.1} us/point, so at most {:.0} points/s with a core of its own)",
+            cpu * 1e6 / n as f64,
+            writer * 1e6 / n as f64,
+            n as f64 / writer.max(1e-9)
+        );
+        println!(
+            "    machine load average during the run: {}",
+            std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim()
         );
 
         let mut have = n + 2 * CLIENTS * BATCH;

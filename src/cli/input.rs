@@ -3,7 +3,7 @@
 //! request, and a bad item names its line or index, so a typo never leaves a
 //! half-written batch behind.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -19,6 +19,9 @@ const POINT_FIELDS: &[&str] = &["event", "level", "blobs", "doubles", "payload",
 pub fn read_source(file: Option<&str>) -> Result<String, UsageError> {
     match file {
         None | Some("-") => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("reading from the terminal; end with Ctrl-D (or pass a FILE)");
+            }
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)

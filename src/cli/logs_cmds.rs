@@ -86,10 +86,21 @@ pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     sort_oldest_first(&mut logs);
     let style = style(&common);
     let mut out = stdout();
-    if style.format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, &logs)?;
-        writeln!(out)?;
-        return Ok(());
+    // JSON and NDJSON keep the records as the server sent them.
+    match style.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &logs)?;
+            writeln!(out)?;
+            return Ok(());
+        }
+        Format::Ndjson => {
+            for e in &logs {
+                serde_json::to_writer(&mut out, e)?;
+                writeln!(out)?;
+            }
+            return Ok(());
+        }
+        Format::Table | Format::Csv => {}
     }
     let mut t = Table::new(["timestamp", "level", "message", "data"]);
     t.rows = logs
@@ -272,7 +283,7 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
             Err(e) => {
                 failures += 1;
                 let wait = interval
-                    .saturating_mul(2u32.saturating_pow(failures.min(16)))
+                    .saturating_mul(2u32.saturating_pow((failures - 1).min(16)))
                     .min(MAX_ERROR_BACKOFF);
                 eprintln!("tail: {e}; retrying in {}s", wait.as_secs_f32().ceil());
                 wait

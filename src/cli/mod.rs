@@ -174,10 +174,14 @@ pub(crate) fn style(common: &CommonArgs) -> Style {
 /// Print the error on stderr and pick the exit code.
 fn report(e: &anyhow::Error) -> ExitCode {
     use crate::client::Error as ClientError;
-    if e.chain()
-        .filter_map(|c| c.downcast_ref::<io::Error>())
-        .any(|io| io.kind() == io::ErrorKind::BrokenPipe)
-    {
+    // A closed pipe (`| head`) is how a reader says it has enough.
+    let broken_pipe = e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .map(io::Error::kind)
+            .or_else(|| c.downcast_ref::<serde_json::Error>()?.io_error_kind())
+            == Some(io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
         return ExitCode::SUCCESS;
     }
     let mut stderr = io::stderr().lock();

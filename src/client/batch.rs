@@ -126,12 +126,15 @@ where
         batches_failed: 0,
     };
     let send = &send;
-    let mut results = stream::iter(items.chunks(chunk).enumerate())
-        .map(|(i, batch)| async move {
-            let start = i * chunk;
-            (i, start..start + batch.len(), send(batch).await)
-        })
-        .buffer_unordered(options.concurrency);
+    // Futures built in a plain loop, not a `.map` closure over borrowed
+    // chunks: that closure would make the whole future non-Send (a
+    // higher-ranked lifetime rustc cannot prove), and callers spawn it.
+    let mut pending = Vec::with_capacity(batches_total);
+    for (i, batch) in items.chunks(chunk).enumerate() {
+        let start = i * chunk;
+        pending.push(async move { (i, start..start + batch.len(), send(batch).await) });
+    }
+    let mut results = stream::iter(pending).buffer_unordered(options.concurrency);
     while let Some((batch, range, result)) = results.next().await {
         progress.items_done += range.len();
         progress.batches_done += 1;

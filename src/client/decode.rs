@@ -29,6 +29,13 @@ struct Position {
     col: Option<usize>,
 }
 
+impl QueryResult {
+    /// Decode AE's FORMAT JSON answer (what `query` does with the body).
+    pub fn from_json(body: &[u8]) -> Result<Self, Error> {
+        decode_query(body)
+    }
+}
+
 /// Decode a query answer.
 pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
     let pos = StdCell::new(Position::default());

@@ -25,7 +25,6 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::json;
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -134,7 +133,7 @@ impl Client {
         self.post(
             RequestKind::Write,
             &format!("/v1/{project}/{logstore}/ingest"),
-            &json!({ "points": points }),
+            &PointsBody { points },
         )
         .await
     }
@@ -184,7 +183,7 @@ impl Client {
         self.post(
             RequestKind::Write,
             &format!("/v1/{project}/{logstore}/log"),
-            &json!({ "logs": logs }),
+            &LogsBody { logs },
         )
         .await
     }
@@ -196,7 +195,7 @@ impl Client {
             .post_raw(
                 RequestKind::Read,
                 &format!("/v1/{project}/{logstore}/query"),
-                &json!({ "sql": sql }),
+                &SqlBody { sql },
             )
             .await?;
         decode::decode_query(&body)
@@ -233,7 +232,7 @@ impl Client {
         self.post(
             RequestKind::Read,
             &format!("/v1/{project}/{logstore}/detail"),
-            &json!({ "ref_ids": ref_ids }),
+            &RefIdsBody { ref_ids },
         )
         .await
     }
@@ -352,6 +351,24 @@ impl Client {
     }
 }
 
+// Request bodies, serialised straight from borrowed data (no JSON tree).
+#[derive(Serialize)]
+struct PointsBody<'a> {
+    points: &'a [DataPoint],
+}
+#[derive(Serialize)]
+struct LogsBody<'a> {
+    logs: &'a [LogEntry],
+}
+#[derive(Serialize)]
+struct SqlBody<'a> {
+    sql: &'a str,
+}
+#[derive(Serialize)]
+struct RefIdsBody<'a> {
+    ref_ids: &'a [String],
+}
+
 /// The server's `error` text, or the raw body when it is not our JSON shape.
 fn api_error(status: u16, body: &str) -> Error {
     let message = serde_json::from_str::<ErrorBody>(body)
@@ -377,4 +394,40 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
         path: format!("line {} column {}", e.line(), e.column()),
         message: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The explorer runs every request as a spawned task: the futures must be Send.
+    #[allow(dead_code)]
+    fn futures_are_send(c: &Client, t: &mut Tailer, points: &[DataPoint], logs: &[LogEntry]) {
+        let opts = BatchOptions::default();
+        assert_send(&c.query("p", "l", "SELECT 1"));
+        assert_send(&c.ingest_all("p", "l", points, &opts));
+        assert_send(&c.log_all("p", "l", logs, &opts));
+        assert_send(&c.rawlog("p", "l", &RawLogRequest::default()));
+        assert_send(&c.detail("p", "l", &[]));
+        assert_send(&c.list_projects());
+        assert_send(&t.poll());
+    }
+
+    #[test]
+    fn builder_rejects_non_http_urls_and_keeps_retry_settings() {
+        assert!(matches!(
+            Client::new("localhost:8787", "t"),
+            Err(Error::Validation(_))
+        ));
+        let c = Client::builder("http://x/", "t")
+            .max_retries(7)
+            .base_delay(Duration::from_millis(3))
+            .build()
+            .unwrap();
+        assert_eq!(c.base_url(), "http://x");
+        assert_eq!(c.retry_policy().max_retries, 7);
+        assert_eq!(c.retry_policy().base_delay, Duration::from_millis(3));
+    }
 }

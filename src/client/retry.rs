@@ -9,6 +9,9 @@
 //! write that timed out, or got a 5xx, may already have been stored: AE and
 //! Workers Logs have no idempotency key, so sending it again could duplicate
 //! every event in the batch. The caller gets the error and decides.
+//!
+//! Timeouts are not retried either: a query that took the whole timeout would
+//! most likely take it again, and the user is better served by the error.
 
 use std::time::Duration;
 

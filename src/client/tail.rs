@@ -170,14 +170,15 @@ impl TailState {
     pub fn finish(&mut self, poll: PagedPoll) -> Vec<RawLogEntry> {
         let first = std::mem::replace(&mut self.first, false);
         let mut fetched = poll.collected;
-        if let Some(t) = poll.truncated_at {
-            // The backlog page was full: records at its oldest millisecond are
-            // partial, so start strictly after it.
-            fetched.retain(|(ts, _)| *ts > t);
-            self.floor_ms = Some(t + 1);
-        }
         if let Some(floor) = self.floor_ms {
             fetched.retain(|(ts, _)| *ts >= floor);
+        }
+        if let Some(t) = poll.truncated_at {
+            // The backlog page was full: it holds the newest records (so the
+            // backlog shown is right), but those of its oldest millisecond may
+            // be partial. Never look at that millisecond again, or its unseen
+            // records would show up later as new.
+            self.floor_ms = Some(t + 1);
         }
         // Oldest first; the server sends newest first, so reversing keeps the
         // server's order among records of the same millisecond.
@@ -465,11 +466,24 @@ mod tests {
         }
         log.write(101, "y");
         let mut state = TailState::new(opts(5, TailStart::Backlog(100)));
-        // Page: y + 4 of the six x (partial): only y is safe to show.
-        assert_eq!(log.poll(&mut state), ["y"]);
-        assert!(log.poll(&mut state).is_empty(), "old x lines never appear");
+        // The page: y and the newest 4 of the six x.
+        assert_eq!(log.poll(&mut state), ["x2", "x3", "x4", "x5", "y"]);
+        assert!(log.poll(&mut state).is_empty(), "x0 and x1 never appear");
         log.write(102, "z");
         assert_eq!(log.poll(&mut state), ["z"]);
+    }
+
+    #[test]
+    fn backlog_inside_one_busy_millisecond() {
+        let mut log = FakeLog::default();
+        for i in 0..300 {
+            log.write(7_000, &format!("b{i}"));
+        }
+        let mut state = TailState::new(opts(200, TailStart::Backlog(3)));
+        assert_eq!(log.poll(&mut state), ["b297", "b298", "b299"]);
+        assert!(log.poll(&mut state).is_empty());
+        log.write(7_001, "next");
+        assert_eq!(log.poll(&mut state), ["next"]);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub struct AppState {
     /// Payload storage on (`detail` works) or off (501 like upstream without D1).
     pub payloads: bool,
     pub max_body_bytes: usize,
+    pub query_timeout: std::time::Duration,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -101,4 +102,68 @@ async fn cors(req: Request, next: Next) -> Response {
         HeaderValue::from_static("Authorization, Content-Type"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+
+    /// The guard itself: a panicking handler answers a 500 in our shape, with
+    /// CORS, and the server keeps serving. (tests/server_security.rs shows
+    /// that no input of ours reaches it.)
+    #[tokio::test]
+    async fn a_panic_becomes_a_logged_500_and_the_server_lives_on() {
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("boom");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route("/ok", get(|| async { "fine" }))
+            .layer(middleware::from_fn(catch_panic))
+            .layer(middleware::from_fn(cors));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = reqwest::Client::new();
+        let boom = http
+            .get(format!("http://{addr}/boom"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(boom.status(), 500);
+        assert_eq!(boom.headers()["access-control-allow-origin"], "*");
+        assert_eq!(boom.text().await.unwrap(), r#"{"error":"internal error"}"#);
+        let ok = http.get(format!("http://{addr}/ok")).send().await.unwrap();
+        assert_eq!(ok.text().await.unwrap(), "fine");
+    }
+
+    #[test]
+    fn only_the_exact_bearer_token_is_authorized() {
+        let req = |value: &str| {
+            Request::builder()
+                .header(header::AUTHORIZATION, value)
+                .body(axum::body::Body::empty())
+                .unwrap()
+        };
+        assert!(authorized(&req("Bearer secret"), "secret"));
+        assert!(authorized(&req("bearer secret"), "secret"));
+        for wrong in [
+            "Bearer secre",
+            "Bearer secrets",
+            "Bearer ",
+            "secret",
+            "Basic secret",
+            "Bearer  secret",
+        ] {
+            assert!(!authorized(&req(wrong), "secret"), "{wrong}");
+        }
+        let none = Request::builder().body(axum::body::Body::empty()).unwrap();
+        assert!(!authorized(&none, "secret"));
+    }
 }

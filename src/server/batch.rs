@@ -36,6 +36,16 @@ fn batch<'a>(
     }
 }
 
+/// A JSON number that is a whole number >= 0 (`60` or `60.0`: some JSON
+/// writers print integral floats with a fraction).
+pub(crate) fn whole_number(v: &Value) -> Option<u64> {
+    v.as_u64().or_else(|| {
+        v.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u64::MAX as f64)
+            .map(|f| f as u64)
+    })
+}
+
 /// A non-empty string level, else the default.
 fn level_of(entry: &Map<String, Value>) -> String {
     match entry.get("level") {
@@ -119,8 +129,7 @@ pub fn points(
         };
         let ttl_s = match obj.get("ttl") {
             None | Some(Value::Null) => DEFAULT_TTL_SECONDS,
-            Some(t) => t
-                .as_u64()
+            Some(t) => whole_number(t)
                 .ok_or_else(|| bad("ttl must be an integer number of seconds >= 0".into()))?,
         };
         let bytes = limits::point_blob_bytes(

@@ -23,6 +23,9 @@ use tokio::task::JoinHandle;
 pub use error::AppError;
 use store::{Store, StoreError};
 
+/// How long a query may run before it is stopped.
+pub const DEFAULT_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How to run a server.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -37,6 +40,8 @@ pub struct ServerConfig {
     pub retention_days: u32,
     pub rawlog_retention_days: u32,
     pub max_body_bytes: usize,
+    /// A query running longer is stopped and answered with a 400.
+    pub query_timeout: std::time::Duration,
     /// Seed the demo dataset into an empty data dir.
     pub demo: bool,
     /// With `demo`: keep writing a few events and log lines per second.
@@ -54,6 +59,7 @@ impl ServerConfig {
             retention_days: 92,
             rawlog_retention_days: 7,
             max_body_bytes: crate::limits::DEFAULT_MAX_BODY_BYTES,
+            query_timeout: DEFAULT_QUERY_TIMEOUT,
             demo: false,
             demo_trickle: false,
         }
@@ -151,18 +157,19 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
                 source,
             })?
     };
-    // One pass before serving, so a restart never shows rows past retention.
-    if let Err(e) =
-        retention::purge_once(&store, config.retention_days, config.rawlog_retention_days).await
-    {
-        tracing::warn!(error = %e, "retention pass failed");
-    }
-
     if config.demo {
         let started = std::time::Instant::now();
         if demo::seed_if_empty(&store).await? {
             tracing::info!(elapsed = ?started.elapsed(), "seeded the demo dataset");
         }
+    }
+
+    // One pass before serving (after the demo seed, which it trims too), so a
+    // restart never shows rows past retention.
+    if let Err(e) =
+        retention::purge_once(&store, config.retention_days, config.rawlog_retention_days).await
+    {
+        tracing::warn!(error = %e, "retention pass failed");
     }
 
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -181,6 +188,7 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         token: Arc::from(config.token.as_str()),
         payloads: config.payloads,
         max_body_bytes: config.max_body_bytes,
+        query_timeout: config.query_timeout,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(async move {

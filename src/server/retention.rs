@@ -19,7 +19,7 @@ pub async fn purge_once(
     let events_before_s = now / 1000 - i64::from(retention_days) * 86_400;
     let rawlogs_before_ms = now - i64::from(rawlog_retention_days) * 86_400_000;
     store
-        .write(move |conn| store::purge_old(conn, events_before_s, rawlogs_before_ms, now))
+        .write_alone(move |conn| store::purge_old(conn, events_before_s, rawlogs_before_ms, now))
         .await
 }
 

@@ -69,6 +69,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         retention_days: args.retention_days,
         rawlog_retention_days: args.rawlog_retention_days,
         max_body_bytes: args.max_body,
+        query_timeout: super::DEFAULT_QUERY_TIMEOUT,
         demo: args.demo,
         demo_trickle: args.demo && !args.no_trickle,
     };

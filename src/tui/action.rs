@@ -50,6 +50,8 @@ pub enum Action {
     Resize(u16, u16),
     /// The clock (spinners, retries, debounces).
     Tick,
+    /// A debounce fell due between ticks (only the detail pane's clock).
+    Wake,
     ProjectsLoaded {
         id: RequestId,
         result: Result<Vec<String>, TaskError>,

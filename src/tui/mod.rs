@@ -90,6 +90,19 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
             .terminal
             .draw(|f| ui::render(&app, f))
             .context("drawing")?;
+        // The detail pane's debounced fetch falls due between ticks; wake
+        // for it rather than waiting for the next tick.
+        let detail_due = app.detail.next_due();
+        let wake = async move {
+            match detail_due {
+                // A due time already past is left to the next tick, so a
+                // pane that keeps it would never make this loop spin.
+                Some(at) if at > std::time::Instant::now() => {
+                    tokio::time::sleep_until(at.into()).await
+                }
+                _ => std::future::pending().await,
+            }
+        };
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => match event_action(ev) {
@@ -101,6 +114,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
             },
             Some(a) = rx.recv() => a,
             _ = ticker.tick() => Action::Tick,
+            () = wake => Action::Wake,
         };
         let effects = update::update(&mut app, action);
         run_effects(&mut runner, &mut guard, effects);

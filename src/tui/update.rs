@@ -47,6 +47,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => on_tick(app),
+        Action::Wake => {
+            let outcome = app
+                .detail
+                .tick(Instant::now(), chrono::Utc::now().timestamp_millis());
+            detail_outcome(app, outcome)
+        }
         Action::ProjectsLoaded { id, result } => {
             if app.pending.projects != Some(id) {
                 return Vec::new();

@@ -31,7 +31,7 @@ const TRICKLE_EVERY: Duration = Duration::from_millis(700);
 pub async fn seed_if_empty(store: &Store) -> Result<bool, DemoError> {
     let recipe = Recipe::embedded()?;
     let seeded = store
-        .write(move |conn| {
+        .write_alone(move |conn| {
             let empty: bool =
                 conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM logstores)", [], |r| {
                     r.get(0)
@@ -120,23 +120,21 @@ pub async fn trickle(store: Store) {
         }
         let logstores = recipe.logstores.clone();
         let result = store
-            .write(move |conn| {
-                let tx = conn.transaction()?;
+            .write(move |tx| {
                 for row in &batch {
                     match row {
                         Row::Point { tenant, point, .. } => {
                             let ls = &logstores[*tenant];
-                            store::insert_point(&tx, &ls.project, &ls.logstore, point, now)?;
+                            store::insert_point(tx, &ls.project, &ls.logstore, point, now)?;
                         }
                         Row::Log {
                             project,
                             logstore,
                             log,
                             ..
-                        } => store::insert_raw(&tx, project, logstore, &log.level, &log.raw, now)?,
+                        } => store::insert_raw(tx, project, logstore, &log.level, &log.raw, now)?,
                     }
                 }
-                tx.commit()?;
                 Ok(())
             })
             .await;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::limits::{RAWLOG_DEFAULT_LIMIT, RAWLOG_DEFAULT_WINDOW_SECONDS, RAWLOG_MAX_LIMIT};
 use crate::server::app::AppState;
+use crate::server::batch::whole_number;
 use crate::server::error::AppError;
 use crate::server::extract::{JsonBody, Tenant};
 use crate::server::store;
@@ -59,7 +60,7 @@ fn window(body: &Value, now_ms: i64) -> Result<Window, AppError> {
     }
     let limit = match body.get("limit") {
         None | Some(Value::Null) => RAWLOG_DEFAULT_LIMIT,
-        Some(v) => match v.as_u64() {
+        Some(v) => match whole_number(v) {
             Some(n) if n >= 1 => n.min(u64::from(RAWLOG_MAX_LIMIT)) as u32,
             _ => {
                 return Err(AppError::bad_request(format!(
@@ -131,6 +132,7 @@ mod tests {
     #[test]
     fn limit_is_capped_and_checked() {
         assert_eq!(window(&json!({"limit": 1000}), 0).unwrap().limit, 200);
+        assert_eq!(window(&json!({"limit": 20.0}), 0).unwrap().limit, 20);
         for bad in [json!(0), json!(-1), json!(2.5), json!("10"), json!(true)] {
             assert!(window(&json!({ "limit": bad }), 0).is_err(), "{bad}");
         }

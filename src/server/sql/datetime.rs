@@ -75,7 +75,7 @@ pub fn start_of_months(secs: i64, n: i64) -> Option<i64> {
 /// last day (ClickHouse's addMonths).
 pub fn add_months(secs: i64, n: i64) -> Option<i64> {
     let t = utc(secs)?;
-    let months = i64::from(t.year()) * 12 + i64::from(t.month0()) + n;
+    let months = (i64::from(t.year()) * 12 + i64::from(t.month0())).checked_add(n)?;
     let year = i32::try_from(months.div_euclid(12)).ok()?;
     let month = u32::try_from(months.rem_euclid(12) + 1).ok()?;
     let mut day = t.day();
@@ -94,7 +94,7 @@ pub fn add_months(secs: i64, n: i64) -> Option<i64> {
 /// 1970-01-01 was a Thursday).
 pub fn start_of_week(secs: i64) -> i64 {
     let day = secs.div_euclid(SECONDS_PER_DAY);
-    (day - (day + 3).rem_euclid(7)) * SECONDS_PER_DAY
+    (day - (day + 3).rem_euclid(7)).saturating_mul(SECONDS_PER_DAY)
 }
 
 const MONTHS: [&str; 12] = [

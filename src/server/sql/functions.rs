@@ -7,6 +7,7 @@ use sqlparser::ast::{
     Value as AstValue,
 };
 
+use super::aggregates::is_aggregate;
 use super::datetime;
 use super::error::{at, err_at, SqlError};
 use super::translate::{Env, Lit, Translator, Typed};
@@ -24,14 +25,14 @@ const UTC_NAMES: [&str; 7] = [
 ];
 
 /// The arguments of a call, split the way the translator needs them.
-struct Call<'e> {
-    name: String,
-    lower: String,
-    params: Vec<&'e Expr>,
-    has_params: bool,
-    args: Vec<&'e Expr>,
+pub(super) struct Call<'e> {
+    pub(super) name: String,
+    pub(super) lower: String,
+    pub(super) params: Vec<&'e Expr>,
+    pub(super) has_params: bool,
+    pub(super) args: Vec<&'e Expr>,
     star: bool,
-    distinct: bool,
+    pub(super) distinct: bool,
 }
 
 fn split_call<'e>(f: &'e Function, node: &Expr) -> Result<Call<'e>, SqlError> {
@@ -112,7 +113,12 @@ fn split_call<'e>(f: &'e Function, node: &Expr) -> Result<Call<'e>, SqlError> {
     Ok(call)
 }
 
-fn expect_args(c: &Call<'_>, node: &Expr, min: usize, max: usize) -> Result<(), SqlError> {
+pub(super) fn expect_args(
+    c: &Call<'_>,
+    node: &Expr,
+    min: usize,
+    max: usize,
+) -> Result<(), SqlError> {
     let n = c.args.len();
     if n < min || n > max {
         let want = if min == max {
@@ -144,46 +150,6 @@ fn is_parametric(lower: &str) -> bool {
         lower,
         "topk" | "topkweighted" | "quantileexactweighted" | "quantileweighted"
     )
-}
-
-fn is_aggregate(lower: &str) -> bool {
-    matches!(
-        lower,
-        "count"
-            | "uniqexact"
-            | "sum"
-            | "avg"
-            | "min"
-            | "max"
-            | "countif"
-            | "sumif"
-            | "avgif"
-            | "argmax"
-            | "argmin"
-            | "first_value"
-            | "last_value"
-            | "topk"
-            | "topkweighted"
-            | "quantileexactweighted"
-            | "quantileweighted"
-    )
-}
-
-fn aggregate(sql: String, ty: ChType) -> Typed {
-    let mut t = Typed::new(sql, ty);
-    t.agg = true;
-    t
-}
-
-/// A constant number among a function's parameters or arguments.
-fn const_f64(e: &Expr) -> Option<f64> {
-    match e {
-        Expr::Value(v) => match &v.value {
-            AstValue::Number(n, _) => n.parse().ok(),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 impl Translator {
@@ -226,211 +192,6 @@ impl Translator {
             .map(|a| self.expr(env, a))
             .collect::<Result<_, _>>()?;
         self.scalar_call(&c, args, node)
-    }
-
-    fn aggregate_call(
-        &mut self,
-        c: &Call<'_>,
-        mut args: Vec<Typed>,
-        node: &Expr,
-    ) -> Result<Typed, SqlError> {
-        let distinct = if c.distinct { "DISTINCT " } else { "" };
-        let numeric = |t: &Typed, name: &str| -> Result<(), SqlError> {
-            if t.ty.is_numeric() || t.ty.is_null() {
-                Ok(())
-            } else {
-                err_at(node, format!("{name} needs a number, got {}", t.ty))
-            }
-        };
-        match c.lower.as_str() {
-            "count" => {
-                expect_args(c, node, 0, 1)?;
-                Ok(match args.first() {
-                    None => aggregate("COUNT(*)".into(), ChType::UInt64),
-                    Some(x) => aggregate(format!("COUNT({distinct}{})", x.sql), ChType::UInt64),
-                })
-            }
-            "uniqexact" => {
-                expect_args(c, node, 1, 1)?;
-                Ok(aggregate(
-                    format!("COUNT(DISTINCT {})", args[0].sql),
-                    ChType::UInt64,
-                ))
-            }
-            "sum" | "sumif" => {
-                let (x, cond) = if c.lower == "sum" {
-                    expect_args(c, node, 1, 1)?;
-                    (args.remove(0), None)
-                } else {
-                    expect_args(c, node, 2, 2)?;
-                    let cond = args.remove(1);
-                    (args.remove(0), Some(cond))
-                };
-                numeric(&x, &c.name)?;
-                let value = match cond {
-                    Some(cond) => format!("CASE WHEN {} THEN {} END", cond.sql, x.sql),
-                    None => x.sql.clone(),
-                };
-                Ok(match x.ty.int_shape() {
-                    // ClickHouse sums of no rows are 0, not NULL.
-                    Some((signed, _)) => aggregate(
-                        format!("COALESCE(SUM({distinct}{value}), 0)"),
-                        if signed {
-                            ChType::Int64
-                        } else {
-                            ChType::UInt64
-                        },
-                    ),
-                    None => aggregate(format!("TOTAL({distinct}{value})"), ChType::Float64),
-                })
-            }
-            "avg" | "avgif" => {
-                let value = if c.lower == "avg" {
-                    expect_args(c, node, 1, 1)?;
-                    numeric(&args[0], &c.name)?;
-                    args[0].sql.clone()
-                } else {
-                    expect_args(c, node, 2, 2)?;
-                    numeric(&args[0], &c.name)?;
-                    format!("CASE WHEN {} THEN {} END", args[1].sql, args[0].sql)
-                };
-                // AVG of no rows is NULL here, nan in ClickHouse: both render null.
-                Ok(aggregate(
-                    format!("AVG({distinct}{value})"),
-                    ChType::Float64,
-                ))
-            }
-            "min" | "max" => {
-                expect_args(c, node, 1, 1)?;
-                let x = &args[0];
-                let f = c.lower.to_ascii_uppercase();
-                Ok(aggregate(
-                    format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),
-                    x.ty.clone(),
-                ))
-            }
-            "countif" => {
-                expect_args(c, node, 1, 1)?;
-                Ok(aggregate(
-                    format!("COUNT(CASE WHEN {} THEN 1 END)", args[0].sql),
-                    ChType::UInt64,
-                ))
-            }
-            "argmax" | "argmin" => {
-                expect_args(c, node, 2, 2)?;
-                let f = if c.lower == "argmax" {
-                    "ae_argmax"
-                } else {
-                    "ae_argmin"
-                };
-                let x = &args[0];
-                Ok(aggregate(
-                    format!(
-                        "COALESCE({f}({}, {}), {})",
-                        x.sql,
-                        args[1].sql,
-                        x.ty.default_sql()
-                    ),
-                    x.ty.clone(),
-                ))
-            }
-            "first_value" | "last_value" => {
-                expect_args(c, node, 1, 1)?;
-                let f = if c.lower == "first_value" {
-                    "ae_first"
-                } else {
-                    "ae_last"
-                };
-                let x = &args[0];
-                Ok(aggregate(
-                    format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),
-                    x.ty.clone(),
-                ))
-            }
-            "topk" | "topkweighted" => {
-                let weighted = c.lower == "topkweighted";
-                expect_args(
-                    c,
-                    node,
-                    if weighted { 2 } else { 1 },
-                    if weighted { 2 } else { 1 },
-                )?;
-                let n = match c.params.as_slice() {
-                    [] => 10,
-                    [p] => const_f64(p)
-                        .filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= 10_000.0)
-                        .map(|v| v as i64)
-                        .ok_or_else(|| {
-                            at(
-                                SqlError::new(format!(
-                                    "{}: the parameter must be an integer from 1 to 10000",
-                                    c.name
-                                )),
-                                node,
-                            )
-                        })?,
-                    _ => {
-                        return err_at(
-                            node,
-                            format!("{} takes one parameter: {}(n)(x)", c.name, c.name),
-                        )
-                    }
-                };
-                let elem = args[0].ty.base().clone();
-                let sql = if weighted {
-                    numeric(&args[1], &c.name)?;
-                    format!("ae_topk_weighted({n}, {}, {})", args[0].sql, args[1].sql)
-                } else {
-                    format!("ae_topk({n}, {})", args[0].sql)
-                };
-                Ok(aggregate(sql, ChType::Array(Box::new(elem))))
-            }
-            "quantileexactweighted" | "quantileweighted" => {
-                // quantileExactWeighted(level)(x, w); the older quantileWeighted(level, x, w).
-                let (level, x, w) = if c.has_params {
-                    expect_args(c, node, 2, 2)?;
-                    let level = match c.params.as_slice() {
-                        [] => Some(0.5),
-                        [p] => const_f64(p),
-                        _ => None,
-                    };
-                    (level, args.remove(0), args.remove(0))
-                } else if args.len() == 3 {
-                    let level = c.args.first().and_then(|e| const_f64(e));
-                    args.remove(0);
-                    (level, args.remove(0), args.remove(0))
-                } else {
-                    return err_at(
-                        node,
-                        format!("{} is written {}(level)(x, weight)", c.name, c.name),
-                    );
-                };
-                let level = level.filter(|l| (0.0..=1.0).contains(l)).ok_or_else(|| {
-                    at(
-                        SqlError::new(format!(
-                            "{}: the level must be a number from 0 to 1",
-                            c.name
-                        )),
-                        node,
-                    )
-                })?;
-                numeric(&w, &c.name)?;
-                let ty = if x.ty.is_time() {
-                    x.ty.base().clone()
-                } else {
-                    ChType::Float64
-                };
-                if !x.ty.is_numeric() && !x.ty.is_time() {
-                    return err_at(node, format!("{} needs a number, got {}", c.name, x.ty));
-                }
-                let level = self.bind_real(level);
-                Ok(aggregate(
-                    format!("ae_quantile_weighted({level}, {}, {})", x.sql, w.sql),
-                    ty,
-                ))
-            }
-            _ => err_at(node, format!("unknown aggregate function {}", c.name)),
-        }
     }
 
     fn scalar_call(
@@ -1049,175 +810,6 @@ impl Translator {
             _ => err_at(*e, format!("{}: the timezone must be a constant string", c.name)),
         }
     }
-
-    fn bit_call(
-        &mut self,
-        c: &Call<'_>,
-        args: &[Typed],
-        node: &Expr,
-    ) -> Result<Option<Typed>, SqlError> {
-        let name = c.lower.as_str();
-        let (min, max) = match name {
-            "bitand" | "bitor" | "bitxor" | "bitshiftleft" | "bitshiftright" | "bitrotateleft"
-            | "bitrotateright" | "bittest" | "bithammingdistance" => (2, 2),
-            "bitnot" | "bitcount" => (1, 1),
-            "hex" | "bin" => {
-                expect_args(c, node, 1, 1)?;
-                let x = &args[0];
-                let bits = x.ty.int_shape().map_or(64, |s| s.1);
-                let f = if name == "hex" { "ae_hex" } else { "ae_bin" };
-                let arg = match x.ty.base() {
-                    ChType::DateTime | ChType::Date => x.sql.clone(),
-                    t if t.is_numeric() || t.is_string() => x.sql.clone(),
-                    other => return err_at(node, format!("{} does not take {other}", c.name)),
-                };
-                return Ok(Some(Typed::from_parts(
-                    format!("{f}({arg}, {bits})"),
-                    ChType::String,
-                    &[x],
-                )));
-            }
-            _ => return Ok(None),
-        };
-        expect_args(c, node, min, max)?;
-        for a in args {
-            if !a.ty.is_integer() {
-                return err_at(node, format!("{} needs integers, got {}", c.name, a.ty));
-            }
-        }
-        let a = &args[0];
-        let Some((signed, bits)) = a.ty.int_shape() else {
-            return err_at(node, format!("{} needs integers", c.name));
-        };
-        let wrap = |sql: String, signed: bool, bits: u32| -> String {
-            if bits >= 64 {
-                sql
-            } else if signed {
-                format!("ae_to_int({sql}, {bits}, 1)")
-            } else {
-                format!("({sql} & {})", (1u64 << bits) - 1)
-            }
-        };
-        let t = match name {
-            "bitand" | "bitor" | "bitxor" => {
-                let b = &args[1];
-                let (sb, bb) = b.ty.int_shape().unwrap_or((false, 64));
-                let ty = ChType::from_int_shape(signed || sb, bits.max(bb));
-                let sql = match name {
-                    "bitand" => format!("({} & {})", a.sql, b.sql),
-                    "bitor" => format!("({} | {})", a.sql, b.sql),
-                    _ => format!("(({0} | {1}) & ~({0} & {1}))", a.sql, b.sql),
-                };
-                Typed::from_parts(sql, ty, &[a, b])
-            }
-            "bitnot" => Typed::from_parts(
-                wrap(format!("(~{})", a.sql), signed, bits),
-                a.ty.base().clone(),
-                &[a],
-            ),
-            "bitshiftleft" => Typed::from_parts(
-                wrap(format!("({} << {})", a.sql, args[1].sql), signed, bits),
-                a.ty.base().clone(),
-                &[a, &args[1]],
-            ),
-            "bitshiftright" => Typed::from_parts(
-                format!("({} >> {})", a.sql, args[1].sql),
-                a.ty.base().clone(),
-                &[a, &args[1]],
-            ),
-            "bitrotateleft" | "bitrotateright" => {
-                let n = if name == "bitrotateleft" {
-                    args[1].sql.clone()
-                } else {
-                    format!("(-{})", args[1].sql)
-                };
-                Typed::from_parts(
-                    format!("ae_rotate({}, {n}, {bits}, {})", a.sql, u8::from(signed)),
-                    a.ty.base().clone(),
-                    &[a, &args[1]],
-                )
-            }
-            "bittest" => Typed::from_parts(
-                format!("(({} >> {}) & 1)", a.sql, args[1].sql),
-                ChType::UInt8,
-                &[a, &args[1]],
-            ),
-            "bitcount" => Typed::from_parts(
-                format!("ae_bit_count({}, {bits})", a.sql),
-                ChType::UInt8,
-                &[a],
-            ),
-            _ => {
-                let b = &args[1];
-                let bb = b.ty.int_shape().map_or(64, |s| s.1);
-                Typed::from_parts(
-                    format!(
-                        "ae_bit_count((({0} | {1}) & ~({0} & {1})), {2})",
-                        a.sql,
-                        b.sql,
-                        bits.max(bb)
-                    ),
-                    ChType::UInt8,
-                    &[a, b],
-                )
-            }
-        };
-        Ok(Some(t))
-    }
-
-    fn conversion(
-        &mut self,
-        c: &Call<'_>,
-        args: &mut Vec<Typed>,
-        node: &Expr,
-    ) -> Result<Option<Typed>, SqlError> {
-        let target = match c.lower.as_str() {
-            "touint8" => ChType::UInt8,
-            "touint16" => ChType::UInt16,
-            "touint32" => ChType::UInt32,
-            "touint64" => ChType::UInt64,
-            "toint8" => ChType::Int8,
-            "toint16" => ChType::Int16,
-            "toint32" => ChType::Int32,
-            "toint64" => ChType::Int64,
-            "tofloat64" => {
-                expect_args(c, node, 1, 1)?;
-                let x = args.remove(0);
-                let sql = match x.ty.base() {
-                    ChType::String => format!("ae_to_float({})", x.sql),
-                    t if t.is_numeric() || t.is_time() => format!("CAST({} AS REAL)", x.sql),
-                    other => return err_at(node, format!("toFloat64 does not take {other}")),
-                };
-                return Ok(Some(Typed::from_parts(sql, ChType::Float64, &[&x])));
-            }
-            _ => return Ok(None),
-        };
-        expect_args(c, node, 1, 1)?;
-        let x = args.remove(0);
-        let Some((signed, bits)) = target.int_shape() else {
-            return Ok(None);
-        };
-        // A value that already fits needs no conversion.
-        if let Some((xs, xb)) = x.ty.int_shape() {
-            let fits = (xs == signed && xb <= bits) || (!xs && signed && xb < bits);
-            if fits {
-                return Ok(Some(Typed { ty: target, ..x }));
-            }
-        }
-        if let (ChType::String, Some(Lit::Str(s))) = (x.ty.base(), &x.lit) {
-            if s.trim().parse::<i128>().is_err() && s.trim().parse::<f64>().is_err() {
-                return err_at(node, format!("{}: cannot parse '{s}' as a number", c.name));
-            }
-        }
-        if !(x.ty.is_numeric() || x.ty.is_string() || x.ty.is_time()) {
-            return err_at(node, format!("{} does not take {}", c.name, x.ty));
-        }
-        Ok(Some(Typed::from_parts(
-            format!("ae_to_int({}, {bits}, {})", x.sql, u8::from(signed)),
-            target,
-            &[&x],
-        )))
-    }
 }
 
 /// `t` floored to a multiple of `step` seconds (right before 1970 too).
@@ -1228,8 +820,8 @@ fn floor_sql(t: &str, step: i64) -> String {
 fn start_of_interval(t: &Typed, n: i64, unit: IntervalUnit) -> Typed {
     let (sql, ty) = match unit {
         IntervalUnit::Week => {
-            // Weeks start on Monday; 1970-01-05 was one, so shift by 4 days… as
-            // ClickHouse counts weeks from 1970-01-01's Monday (1969-12-29).
+            // Weeks start on Monday and are counted from the Monday before
+            // the epoch (1969-12-29, three days earlier), like toMonday.
             let step = n.saturating_mul(604_800);
             let shifted = format!("({} + 259200)", t.sql);
             (

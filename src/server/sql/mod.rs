@@ -3,15 +3,21 @@
 //!
 //! - parse.rs: sqlparser (ClickHouse dialect) and the statements AE refuses;
 //! - scope.rs: which tables a query may read, and the tenant filter;
-//! - translate.rs + functions.rs: AST → SQLite SQL with bound literals;
+//! - translate.rs: queries (sources, aliases, grouping, LIMIT) → SQLite SQL;
+//! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
+//! - pre_aggregate.rs: time-bucket counts without a sort of every event;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
 
+mod aggregates;
+mod bits;
 mod datetime;
 mod error;
+mod expr;
 mod functions;
 mod names;
 mod parse;
+mod pre_aggregate;
 mod render;
 mod scope;
 mod translate;
@@ -50,43 +56,57 @@ pub fn run_query(
     now_unix: i64,
 ) -> Result<String, SqlError> {
     let started = Instant::now();
-    match parse::parse(sql)? {
-        Request::ShowTables => Ok(fixed_answer("name", &[scope::TABLE_NAME], started)),
-        Request::ShowTimezone => Ok(fixed_answer("timezone", &["Etc/UTC"], started)),
-        // The local server computes in UTC only, so these are the zones it honours.
-        Request::ShowTimezones => Ok(fixed_answer(
-            "timezone",
-            &[
-                "Etc/GMT",
-                "Etc/UTC",
-                "Etc/Universal",
-                "GMT",
-                "UTC",
-                "Universal",
-                "Zulu",
-            ],
-            started,
-        )),
-        Request::Select(query) => {
-            let compiled = translate::compile(&query, &scope::tenant_key(scope), now_unix)?;
-            execute(conn, &compiled, started)
-        }
+    let tenant = scope::tenant_key(scope);
+    match prepare(sql, &tenant, now_unix)? {
+        Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
+        Prepared::Select(compiled) => execute(conn, &compiled, started),
     }
 }
 
-/// Translate without running: the SQLite text and parameters (tests, EXPLAIN).
-pub fn translate_for_test(
-    scope: Scope<'_>,
-    sql: &str,
-    now_unix: i64,
-) -> Result<(String, usize), SqlError> {
-    match parse::parse(sql)? {
-        Request::Select(query) => {
-            let c = translate::compile(&query, &scope::tenant_key(scope), now_unix)?;
-            Ok((c.sql, c.params.len()))
-        }
-        _ => Err(SqlError::new("not a SELECT")),
-    }
+/// What a request becomes before it touches SQLite.
+enum Prepared {
+    Fixed(&'static str, &'static [&'static str]),
+    Select(Compiled),
+}
+
+/// The local server computes in UTC only, so these are the zones it honours.
+const TIMEZONES: [&str; 7] = [
+    "Etc/GMT",
+    "Etc/UTC",
+    "Etc/Universal",
+    "GMT",
+    "UTC",
+    "Universal",
+    "Zulu",
+];
+
+/// Stack for parsing and translating: both recurse over the syntax tree (and
+/// dropping a tree recurses too), and a stack overflow aborts the whole
+/// server rather than failing one query. Reserved, not committed, memory.
+const TRANSLATE_STACK_BYTES: usize = 64 << 20;
+
+/// Parse and translate on a thread with a deep stack; the answer is flat.
+fn prepare(sql: &str, tenant: &str, now_unix: i64) -> Result<Prepared, SqlError> {
+    let work = move || -> Result<Prepared, SqlError> {
+        Ok(match parse::parse(sql)? {
+            Request::ShowTables => Prepared::Fixed("name", &[scope::TABLE_NAME]),
+            Request::ShowTimezone => Prepared::Fixed("timezone", &["Etc/UTC"]),
+            Request::ShowTimezones => Prepared::Fixed("timezone", &TIMEZONES),
+            Request::Select(query) => {
+                Prepared::Select(translate::compile(&query, tenant, now_unix)?)
+            }
+        })
+    };
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("aepipe-sql".into())
+            .stack_size(TRANSLATE_STACK_BYTES)
+            .spawn_scoped(s, work)
+            .map_err(|e| SqlError::new(format!("cannot start the SQL translator: {e}")))?;
+        handle
+            .join()
+            .unwrap_or_else(|_| Err(SqlError::new("internal error while translating the query")))
+    })
 }
 
 fn fixed_answer(column: &str, values: &[&str], started: Instant) -> String {
@@ -137,4 +157,61 @@ fn execute(conn: &Connection, c: &Compiled, started: Instant) -> Result<String, 
     }
     let before_limit = c.window.map(|_| seen);
     Ok(writer.finish(before_limit, started.elapsed().as_secs_f64(), seen))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(conn: &Connection, sql: &str) -> String {
+        let Ok(Request::Select(q)) = parse::parse(sql) else {
+            panic!("not a select: {sql}");
+        };
+        let c = translate::compile(&q, "p/l", 0).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", c.sql))
+            .unwrap_or_else(|e| panic!("{}: {e}", c.sql));
+        let n = stmt.parameter_count();
+        for (i, p) in c.params.iter().enumerate().take(n) {
+            stmt.raw_bind_parameter(i + 1, p)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Ok(Some(r)) = rows.next() {
+            out.push(r.get::<_, String>(3).unwrap_or_default());
+        }
+        out.join("; ")
+    }
+
+    /// The tenant filter must let SQLite seek its (index1, …) indexes rather
+    /// than scan every tenant's rows.
+    #[test]
+    fn tenant_queries_use_the_tenant_indexes() {
+        let conn = Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_batch(&crate::server::store::schema::create_statements())
+            .unwrap_or_else(|e| panic!("{e}"));
+        register_functions(&conn).unwrap_or_else(|e| panic!("{e}"));
+        for sql in [
+            "SELECT blob3 AS e, count() AS c FROM aepipe GROUP BY e ORDER BY c DESC",
+            "SELECT toStartOfInterval(timestamp, INTERVAL '5' MINUTE) AS t, count() FROM aepipe \
+             WHERE timestamp > now() - INTERVAL '1' DAY GROUP BY t",
+            "SELECT * FROM aepipe WHERE blob3 = 'x' OR 1=1 ORDER BY timestamp DESC LIMIT 10",
+            "SELECT count() FROM (SELECT * FROM aepipe WHERE double1 > 1)",
+            "SELECT (SELECT count() FROM aepipe) AS n",
+        ] {
+            let p = plan(&conn, sql);
+            assert!(p.contains("USING"), "{sql}\n  plan: {p}");
+            assert!(
+                !p.contains("SCAN events"),
+                "{sql} scans all tenants\n  plan: {p}"
+            );
+        }
+        // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
+        let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
+        assert!(
+            p.contains("events_tenant_event") && !p.contains("TEMP B-TREE"),
+            "{p}"
+        );
+    }
 }

@@ -4,15 +4,16 @@
 //! connections so a long query never blocks a small one or a write.
 //! Every call runs on tokio's blocking pool.
 
+mod group_commit;
 mod readers;
 mod reads;
 pub mod schema;
 mod writer;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
 use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+use group_commit::Writer;
 
 pub use readers::ReaderPool;
 pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
@@ -46,7 +47,7 @@ pub enum StoreError {
 /// The store shared by all requests. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    writer: Arc<Mutex<Connection>>,
+    writer: Writer,
     readers: ReaderPool,
     path: PathBuf,
 }
@@ -68,9 +69,10 @@ impl Store {
         writer.pragma_update(None, "cache_size", -32_768)?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         writer.execute_batch(&schema::create_statements())?;
+        writer.set_prepared_statement_cache_capacity(64);
         let readers = ReaderPool::open(&path, READERS)?;
         Ok(Self {
-            writer: Arc::new(Mutex::new(writer)),
+            writer: Writer::spawn(writer)?,
             readers,
             path,
         })
@@ -84,19 +86,25 @@ impl Store {
         &self.readers
     }
 
-    /// Run `f` on the writer connection on the blocking pool.
+    /// Run `f` on the writer inside a group-committed transaction (see
+    /// [`group_commit`]); answered only after that transaction committed. An
+    /// error from `f` rolls back `f`'s writes alone.
     pub async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.writer.grouped(f).await
+    }
+
+    /// Run `f` with the writer connection to itself; `f` manages its own
+    /// transactions (long chunked deletes, the demo seed).
+    pub async fn write_alone<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
-        tokio::task::spawn_blocking(move || {
-            let mut conn = writer.lock().map_err(|_| StoreError::Poisoned)?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        self.writer.alone(f).await
     }
 
     /// Run `f` on a read-only connection on the blocking pool.

@@ -1,10 +1,13 @@
-//! Writes and payload reads, all on the writer connection: every request's
-//! rows go in one transaction that commits before the request is answered.
+//! Writes and payload reads, all on the writer connection. They run inside
+//! the transaction the group committer opened (see `group_commit`), which
+//! commits before any request is answered.
 
-use rusqlite::{params, params_from_iter, Connection, ToSql, Transaction};
+use std::sync::OnceLock;
+
+use rusqlite::{params, params_from_iter, Connection, ToSql};
 
 use super::StoreError;
-use crate::limits::PAYLOAD_PURGE_BATCH;
+use crate::limits::{MAX_BLOBS, MAX_DOUBLES, PAYLOAD_PURGE_BATCH};
 
 /// A validated data point, ready to store.
 #[derive(Debug, Clone)]
@@ -37,50 +40,53 @@ pub struct DetailRow {
     pub expires_at: i64,
 }
 
-fn insert_event_sql() -> &'static str {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    SQL.get_or_init(build_insert_event_sql)
+/// The INSERT for a point with `blobs` user blobs and `doubles` doubles.
+/// Columns it does not name take their defaults ('' and 0), so a typical
+/// point binds a dozen values instead of 43. One text per shape, built once.
+fn insert_event_sql(blobs: usize, doubles: usize) -> &'static str {
+    const SHAPES: usize = (MAX_BLOBS + 1) * (MAX_DOUBLES + 1);
+    static SQL: [OnceLock<String>; SHAPES] = [const { OnceLock::new() }; SHAPES];
+    let (blobs, doubles) = (blobs.min(MAX_BLOBS), doubles.min(MAX_DOUBLES));
+    SQL[blobs * (MAX_DOUBLES + 1) + doubles].get_or_init(|| {
+        let mut columns =
+            String::from("timestamp,_sample_interval,index1,blob1,blob2,blob3,blob4,blob5");
+        for i in 0..blobs {
+            columns.push_str(&format!(",blob{}", i + 6));
+        }
+        for i in 0..doubles {
+            columns.push_str(&format!(",double{}", i + 1));
+        }
+        let marks = vec!["?"; 8 + blobs + doubles].join(",");
+        format!("INSERT INTO events ({columns}) VALUES ({marks})")
+    })
 }
 
-fn build_insert_event_sql() -> String {
-    let blobs: Vec<String> = (1..=20).map(|i| format!("blob{i}")).collect();
-    let doubles: Vec<String> = (1..=20).map(|i| format!("double{i}")).collect();
-    let marks = vec!["?"; 3 + 20 + 20].join(",");
-    format!(
-        "INSERT INTO events (timestamp,_sample_interval,index1,{},{}) VALUES ({marks})",
-        blobs.join(","),
-        doubles.join(",")
-    )
-}
-
-/// Store `points` for a tenant at `now_ms` in one transaction; returns the
-/// ref_ids given to the payloads, in point order (`None` without one).
+/// Store `points` for a tenant at `now_ms`; returns the ref_ids given to
+/// the payloads, in point order (`None` without one).
 pub fn write_points(
-    conn: &mut Connection,
+    tx: &Connection,
     project: &str,
     logstore: &str,
     points: &[NewPoint],
     now_ms: i64,
 ) -> Result<Vec<Option<String>>, StoreError> {
-    let tx = conn.transaction()?;
     if points.iter().any(|p| p.payload.is_some()) {
-        purge_expired_payloads(&tx, now_ms)?;
+        purge_expired_payloads(tx, now_ms)?;
     }
     let ref_ids = points
         .iter()
-        .map(|point| insert_point(&tx, project, logstore, point, now_ms))
+        .map(|point| insert_point(tx, project, logstore, point, now_ms))
         .collect::<Result<Vec<_>, _>>()?;
     if !points.is_empty() {
-        remember_logstore(&tx, project, logstore)?;
+        remember_logstore(tx, project, logstore)?;
     }
-    tx.commit()?;
     Ok(ref_ids)
 }
 
 /// Insert one point (event, payload, raw record) written at `ts_ms`, inside
 /// the caller's transaction. Returns the payload's ref_id.
 pub fn insert_point(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     project: &str,
     logstore: &str,
     point: &NewPoint,
@@ -101,7 +107,9 @@ pub fn insert_point(
     let index = crate::limits::index_of(project, logstore);
     let ts = ts_ms.div_euclid(1000);
     let empty = String::new();
-    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(43);
+    let blobs = &point.blobs[..point.blobs.len().min(MAX_BLOBS)];
+    let doubles = &point.doubles[..point.doubles.len().min(MAX_DOUBLES)];
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(8 + blobs.len() + doubles.len());
     values.push(&ts);
     values.push(&1_i64);
     values.push(&index);
@@ -110,13 +118,9 @@ pub fn insert_point(
     values.push(&point.event);
     values.push(&point.level);
     values.push(ref_id.as_ref().unwrap_or(&empty));
-    for i in 0..15 {
-        values.push(point.blobs.get(i).unwrap_or(&empty));
-    }
-    for i in 0..20 {
-        values.push(point.doubles.get(i).unwrap_or(&0.0));
-    }
-    tx.prepare_cached(insert_event_sql())?
+    values.extend(blobs.iter().map(|b| b as &dyn ToSql));
+    values.extend(doubles.iter().map(|d| d as &dyn ToSql));
+    tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
         .execute(params_from_iter(values))?;
     insert_raw(tx, project, logstore, &point.level, &point.raw, ts_ms)?;
     Ok(ref_id)
@@ -124,7 +128,7 @@ pub fn insert_point(
 
 /// Insert one raw record (Workers Logs) written at `ts_ms`.
 pub fn insert_raw(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     project: &str,
     logstore: &str,
     level: &str,
@@ -138,22 +142,20 @@ pub fn insert_raw(
     Ok(())
 }
 
-/// Store raw log entries for a tenant at `now_ms` in one transaction.
+/// Store raw log entries for a tenant at `now_ms`.
 pub fn write_logs(
-    conn: &mut Connection,
+    tx: &Connection,
     project: &str,
     logstore: &str,
     logs: &[NewLog],
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
     for log in logs {
-        insert_raw(&tx, project, logstore, &log.level, &log.raw, now_ms)?;
+        insert_raw(tx, project, logstore, &log.level, &log.raw, now_ms)?;
     }
     if !logs.is_empty() {
-        remember_logstore(&tx, project, logstore)?;
+        remember_logstore(tx, project, logstore)?;
     }
-    tx.commit()?;
     Ok(())
 }
 
@@ -182,14 +184,13 @@ pub fn purge_expired_payloads(conn: &Connection, now_ms: i64) -> Result<usize, S
 
 /// Payloads of this tenant among `ref_ids`, unexpired, in storage order.
 pub fn read_payloads(
-    conn: &mut Connection,
+    tx: &Connection,
     project: &str,
     logstore: &str,
     ref_ids: &[String],
     now_ms: i64,
 ) -> Result<Vec<DetailRow>, StoreError> {
-    let tx = conn.transaction()?;
-    purge_expired_payloads(&tx, now_ms)?;
+    purge_expired_payloads(tx, now_ms)?;
     let marks = vec!["?"; ref_ids.len()].join(",");
     let sql = format!(
         "SELECT ref_id, payload, created_at, expires_at FROM payloads
@@ -210,13 +211,13 @@ pub fn read_payloads(
         })?;
         rows.collect::<Result<Vec<_>, _>>()?
     };
-    tx.commit()?;
     Ok(rows)
 }
 
 /// Retention: drop events older than `events_before_s` (Unix s), raw records
-/// older than `rawlogs_before_ms`, and expired payloads. Deletes go in chunks
-/// so writers never wait long behind a big purge.
+/// older than `rawlogs_before_ms`, and expired payloads. Deletes go tenant by
+/// tenant through the (tenant, time) indexes, never a full scan, in chunks so
+/// writers never wait long behind a big purge.
 pub fn purge_old(
     conn: &mut Connection,
     events_before_s: i64,
@@ -224,25 +225,35 @@ pub fn purge_old(
     now_ms: i64,
 ) -> Result<usize, StoreError> {
     const CHUNK: i64 = 20_000;
+    let tenants: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT project, logstore FROM logstores")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
     let mut total = 0;
-    loop {
-        let n = conn.execute(
-            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < ? LIMIT ?)",
-            params![events_before_s, CHUNK],
-        )?;
-        total += n;
-        if (n as i64) < CHUNK {
-            break;
+    for (project, logstore) in &tenants {
+        let index = crate::limits::index_of(project, logstore);
+        loop {
+            let n = conn.execute(
+                "DELETE FROM events WHERE id IN (SELECT id FROM events
+                 WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
+                params![index, events_before_s, CHUNK],
+            )?;
+            total += n;
+            if (n as i64) < CHUNK {
+                break;
+            }
         }
-    }
-    loop {
-        let n = conn.execute(
-            "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs WHERE ts_ms < ? LIMIT ?)",
-            params![rawlogs_before_ms, CHUNK],
-        )?;
-        total += n;
-        if (n as i64) < CHUNK {
-            break;
+        loop {
+            let n = conn.execute(
+                "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs
+                 WHERE project = ?1 AND logstore = ?2 AND ts_ms < ?3 LIMIT ?4)",
+                params![project, logstore, rawlogs_before_ms, CHUNK],
+            )?;
+            total += n;
+            if (n as i64) < CHUNK {
+                break;
+            }
         }
     }
     total += conn.execute(
