@@ -89,8 +89,8 @@ fn bench(c: &mut Criterion) {
     let mut s = pane(&value);
     c.bench_function("detail/fold all + unfold all, ~1 MB payload", |b| {
         b.iter(|| {
-            s.handle_key(KeyEvent::from(KeyCode::Char('z')));
-            s.handle_key(KeyEvent::from(KeyCode::Char('z')));
+            s.handle_key(KeyEvent::from(KeyCode::Char('Z')));
+            s.handle_key(KeyEvent::from(KeyCode::Char('Z')));
         })
     });
 

@@ -110,7 +110,7 @@ fn detail_folded_all() {
     let mut s = pane(Some(Ok(DetailResult {
         results: vec![payload_entry()],
     })));
-    s.handle_key(KeyEvent::from(KeyCode::Char('z')));
+    s.handle_key(KeyEvent::from(KeyCode::Char('Z')));
     insta::assert_snapshot!("detail_folded", screen(&snapshot(&s)));
 }
 

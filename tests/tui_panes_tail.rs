@@ -152,8 +152,8 @@ fn tail_empty_and_relative_times() {
         )))
     );
     let (mut s, _) = pane();
-    s.handle_key(KeyEvent::from(KeyCode::Char('t')));
-    s.handle_key(KeyEvent::from(KeyCode::Char('t')));
+    s.handle_key(KeyEvent::from(KeyCode::Char('T')));
+    s.handle_key(KeyEvent::from(KeyCode::Char('T')));
     let text = screen(&shot(&s));
     assert!(
         text.contains("10 s ago") && text.contains("relative"),

@@ -119,3 +119,26 @@ fn f7_charts_the_grid_result_and_keys_reach_the_chart() {
     assert_eq!(app.bottom, Bottom::Grid);
     assert!(app.chart.is_none());
 }
+
+#[test]
+fn pane_keys_leave_the_explorer_keys_alone() {
+    let mut app = new_app(120, 32);
+    scope(&mut app);
+    press(&mut app, [key(KeyCode::F(4))]);
+    assert_eq!(app.bottom, Bottom::Tail);
+    app.focus = Focus::Results;
+    press(&mut app, chars("T"));
+    assert_eq!(app.tail.time_mode(), aepipe::tui::tail::TimeMode::Local);
+    press(&mut app, chars("t"));
+    assert_eq!(
+        app.bottom,
+        Bottom::Grid,
+        "t closes the tail as it opened it"
+    );
+
+    app.focus = Focus::Detail;
+    press(&mut app, chars("z"));
+    assert!(app.layout.zoomed, "z zooms the detail pane; Z folds");
+    press(&mut app, chars("1"));
+    assert_eq!(app.focus, Focus::Tree, "digits move focus from any pane");
+}

@@ -29,7 +29,6 @@ pub struct Series {
     pub name: String,
     /// (Unix seconds, value), ascending by time.
     pub points: Vec<(f64, f64)>,
-    pub hidden: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +50,8 @@ pub struct ChartState {
     /// The series, or why the result cannot be charted.
     data: Result<ChartData, String>,
     pub kind: ChartKind,
+    /// Show only this series (index into `series`); None shows all.
+    pub only: Option<usize>,
 }
 
 impl ChartState {
@@ -58,6 +59,7 @@ impl ChartState {
         Self {
             data: extract(result),
             kind: ChartKind::Line,
+            only: None,
         }
     }
 
@@ -65,7 +67,8 @@ impl ChartState {
         self.data.as_ref().map_err(String::as_str)
     }
 
-    /// `b` switches line/bar; `1`…`8` hide or show a series.
+    /// `b` switches line/bar; `n` shows one series after the other, then
+    /// all again (digits stay the explorer's focus keys).
     pub fn handle_key(&mut self, key: KeyEvent) -> ChartOutcome {
         if key.kind == KeyEventKind::Release {
             return ChartOutcome::Ignored;
@@ -78,18 +81,29 @@ impl ChartState {
                 };
                 ChartOutcome::Handled
             }
-            KeyCode::Char(c @ '1'..='9') => {
-                let i = usize::from(c as u8 - b'1');
-                match self.data.as_mut().ok().and_then(|d| d.series.get_mut(i)) {
-                    Some(s) => {
-                        s.hidden = !s.hidden;
-                        ChartOutcome::Handled
-                    }
-                    None => ChartOutcome::Ignored,
-                }
+            KeyCode::Char('n') => {
+                let count = self.data.as_ref().map_or(0, |d| d.series.len());
+                self.only = match self.only {
+                    None if count > 1 => Some(0),
+                    Some(i) if i + 1 < count => Some(i + 1),
+                    _ => None,
+                };
+                ChartOutcome::Handled
             }
             _ => ChartOutcome::Ignored,
         }
+    }
+
+    /// The series drawn now, with their index (for colours and the legend).
+    pub fn shown_series(&self) -> Vec<(usize, &Series)> {
+        let Ok(data) = &self.data else {
+            return Vec::new();
+        };
+        data.series
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| self.only.is_none_or(|o| o == *i) && !s.points.is_empty())
+            .collect()
     }
 }
 
@@ -128,7 +142,6 @@ fn extract(result: &QueryResult) -> Result<ChartData, String> {
             Series {
                 name: cols[c].name.clone(),
                 points,
-                hidden: false,
             }
         })
         .collect();
@@ -184,12 +197,7 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
             return;
         }
     };
-    let shown: Vec<(usize, &Series)> = data
-        .series
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.hidden && !s.points.is_empty())
-        .collect();
+    let shown = state.shown_series();
     let all = || shown.iter().flat_map(|(_, s)| s.points.iter());
     let (x_min, x_max) = bounds(all().map(|p| p.0));
     let (mut y_min, y_max) = bounds(all().map(|p| p.1));
@@ -204,7 +212,7 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
         .iter()
         .map(|(i, s)| {
             Dataset::default()
-                .name(format!("{} {}", i + 1, s.name))
+                .name(s.name.as_str())
                 .marker(marker)
                 .graph_type(graph)
                 .style(series_style(*i, theme))
@@ -212,9 +220,8 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
         })
         .collect();
     let mut title = format!(
-        " chart · over {} · b line/bar · 1-{} hide ",
-        data.time_column,
-        data.series.len()
+        " chart · over {} · b line/bar · n one series/all ",
+        data.time_column
     );
     if data.left_out > 0 {
         title.push_str(&format!("· {} more columns not drawn ", data.left_out));
@@ -342,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_switch_kind_and_hide_series() {
+    fn keys_switch_kind_and_pick_series() {
         let r = QueryResult::from_parts(
             vec![col("d", "Date"), col("n", "Float64")],
             vec![vec![Cell::Text("2026-11-27".into()), Cell::Number(2.0)]],
@@ -353,11 +360,14 @@ mod tests {
             ChartOutcome::Handled
         );
         assert_eq!(s.kind, ChartKind::Bar);
-        s.handle_key(KeyEvent::from(KeyCode::Char('1')));
-        assert!(s.data().is_ok_and(|d| d.series[0].hidden));
+        // One series: `n` has nothing to cycle through.
+        s.handle_key(KeyEvent::from(KeyCode::Char('n')));
+        assert_eq!(s.only, None);
+        assert_eq!(s.shown_series().len(), 1);
         assert_eq!(
-            s.handle_key(KeyEvent::from(KeyCode::Char('5'))),
-            ChartOutcome::Ignored
+            s.handle_key(KeyEvent::from(KeyCode::Char('1'))),
+            ChartOutcome::Ignored,
+            "digits are the explorer's focus keys"
         );
     }
 }

@@ -27,7 +27,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("↑ ↓ j k, PgUp PgDn", "move"),
     ("Enter, Space", "fold / unfold"),
     ("→ l / ← h", "unfold / fold or go to parent"),
-    ("z", "fold / unfold all"),
+    ("Z", "fold / unfold all"),
     ("y", "copy value"),
     ("Y, p", "copy JSON path"),
     ("r", "fetch the payload again"),
@@ -242,7 +242,7 @@ impl DetailState {
                 }
             }
             (KeyCode::Left | KeyCode::Char('h'), _) => self.fold_or_go_to_parent(),
-            (KeyCode::Char('z'), _) => {
+            (KeyCode::Char('Z'), _) => {
                 let fold = !self.tree.any_folded();
                 let node = self.cursor_node();
                 self.tree.set_all_folded(fold);

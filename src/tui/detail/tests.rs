@@ -199,14 +199,14 @@ fn fold_unfold_and_fold_all() {
     assert!(s.tree().visible().len() < before);
     s.handle_key(key('l'));
     assert_eq!(s.tree().visible().len(), before);
-    s.handle_key(key('z'));
+    s.handle_key(key('Z'));
     assert!(s.tree().any_folded());
     assert_eq!(
         s.cursor_kind(),
         Some(json_tree::NodeKind::Object),
         "cursor stays on cart"
     );
-    s.handle_key(key('z'));
+    s.handle_key(key('Z'));
     assert_eq!(s.tree().visible().len(), before);
 }
 

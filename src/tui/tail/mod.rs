@@ -34,7 +34,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("/", "text filter"),
     ("l", "level filter"),
     ("v, !", "invert the filter"),
-    ("t", "UTC / local / relative times"),
+    ("T", "UTC / local / relative times"),
     ("c", "clear the buffer"),
     ("Enter", "open the line in the detail pane"),
     ("y", "copy the line's JSON"),
@@ -285,7 +285,7 @@ impl TailState {
                 f.inverse = !f.inverse;
                 self.apply_filter(f);
             }
-            (KeyCode::Char('t'), _) => self.time_mode = self.time_mode.next(),
+            (KeyCode::Char('T'), _) => self.time_mode = self.time_mode.next(),
             (KeyCode::Char('c'), KeyModifiers::NONE) => {
                 self.buffer.clear();
                 self.resume();

@@ -251,7 +251,7 @@ fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
         Line::from(spans)
     } else {
         Line::styled(
-            format!("{counts} · / filter · l level · v invert · t time · Enter open"),
+            format!("{counts} · / filter · l level · v invert · T time · Enter open"),
             theme.dim,
         )
     };

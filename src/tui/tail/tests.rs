@@ -229,9 +229,9 @@ fn the_rate_counts_lines_by_their_time() {
 fn t_cycles_time_modes_and_unknown_keys_pass() {
     let (mut s, _, _) = tail(5);
     assert_eq!(s.time_mode(), TimeMode::Utc);
-    s.handle_key(ch('t'));
+    s.handle_key(ch('T'));
     assert_eq!(s.time_mode(), TimeMode::Local);
-    s.handle_key(ch('t'));
+    s.handle_key(ch('T'));
     assert_eq!(s.time_mode(), TimeMode::Relative);
     assert_eq!(s.handle_key(key(KeyCode::Tab)), TailOutcome::Ignored);
     assert_eq!(s.handle_key(ch('q')), TailOutcome::Ignored);
