@@ -161,7 +161,7 @@ fn main() {
         project: "small",
         logstore: "app",
     };
-    let cases: [(&str, Scope<'_>, &str, u128); 6] = [
+    let cases: [(&str, Scope<'_>, &str, u128); 7] = [
         (
             "group by event, count() (1M rows)",
             big,
@@ -187,6 +187,13 @@ fn main() {
             "SELECT toStartOfInterval(timestamp, INTERVAL '1' HOUR) AS t, count() AS c FROM aepipe \
              WHERE timestamp > now() - INTERVAL '1' DAY GROUP BY t ORDER BY t",
             20,
+        ),
+        (
+            "last hour by event (1M rows, ~42k in the hour)",
+            big,
+            "SELECT blob3 AS event, count() AS cnt FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR \
+             GROUP BY event ORDER BY cnt DESC",
+            0,
         ),
         (
             "newest 100 events (1M rows)",

@@ -56,7 +56,7 @@ impl std::fmt::Display for Origin {
 }
 
 /// A deployment to talk to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Connection {
     pub url: String,
     pub token: String,
@@ -64,6 +64,19 @@ pub struct Connection {
     pub profile: Option<String>,
     pub url_origin: Origin,
     pub token_origin: Origin,
+}
+
+/// Debug output shows the token masked, as `config show` does.
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("url", &self.url)
+            .field("token", &mask_token(&self.token))
+            .field("profile", &self.profile)
+            .field("url_origin", &self.url_origin)
+            .field("token_origin", &self.token_origin)
+            .finish()
+    }
 }
 
 /// The outcome of [`resolve`].
@@ -638,6 +651,19 @@ token_command = "echo '  from-command  '"
             err.to_string().starts_with("/cfg/config.toml:1: colour: "),
             "{err}"
         );
+    }
+
+    #[test]
+    fn debug_output_masks_the_token() {
+        let c = configured(
+            resolve_with(
+                &flags(Some("http://x"), Some("secret-token-123456"), None),
+                &env_of(&[]),
+                None,
+            )
+            .unwrap(),
+        );
+        assert!(!format!("{c:?}").contains("secret-token"));
     }
 
     #[test]

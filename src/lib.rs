@@ -11,3 +11,8 @@ pub mod config;
 pub mod limits;
 pub mod server;
 pub mod tui;
+
+/// The README's Rust examples compile as doctests, so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

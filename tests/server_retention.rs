@@ -177,3 +177,25 @@ async fn each_payload_call_purges_at_most_1000_expired_rows() {
         .await;
     assert_eq!(count(&server, "SELECT count(*) FROM payloads"), 1);
 }
+
+#[tokio::test]
+async fn retention_removes_more_than_one_chunk() {
+    let server = TestServer::start().await;
+    server
+        .post("/v1/p/l/log", json!({"logs": [{"message": "keep"}]}))
+        .await;
+    let old_s = chrono::Utc::now().timestamp() - 100 * 86_400;
+    server
+        .db()
+        .execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 45000)
+             INSERT INTO events (timestamp, index1, blob1, blob2, blob3)
+             SELECT ?1 + i % 1000, 'p/l', 'p', 'l', 'old' FROM n",
+            [old_s],
+        )
+        .unwrap();
+    let dir = server.stop().await;
+    let server = TestServer::start_in(dir, |_| {}).await;
+    assert_eq!(count(&server, "SELECT count(*) FROM events"), 0);
+    assert_eq!(count(&server, "SELECT count(*) FROM rawlogs"), 1);
+}

@@ -1302,6 +1302,90 @@ fn datetime_compares_with_unix_seconds() {
     );
 }
 
+// ---- more forms production callers use ----------------------------------------
+
+#[test]
+fn group_by_an_expression_repeated_in_select() {
+    case(
+        "SELECT toStartOfDay(timestamp), count() FROM aepipe GROUP BY toStartOfDay(timestamp) ORDER BY toStartOfDay(timestamp)",
+        &[("toStartOfDay(timestamp)", "DateTime"), ("count()", "UInt64")],
+        json!([
+            {"toStartOfDay(timestamp)": "2026-11-26 00:00:00", "count()": "1"},
+            {"toStartOfDay(timestamp)": "2026-11-27 00:00:00", "count()": "5"}
+        ]),
+    );
+}
+
+#[test]
+fn order_by_an_aggregate_not_selected() {
+    case(
+        "SELECT blob4 FROM aepipe GROUP BY blob4 ORDER BY count() DESC, max(double1) DESC LIMIT 2",
+        &[("blob4", "String")],
+        json!([{"blob4": "info"}, {"blob4": "error"}]),
+    );
+}
+
+#[test]
+fn qualified_columns_and_subquery_aliases() {
+    case(
+        "SELECT a.blob3 AS e FROM aepipe AS a WHERE aepipe.blob4 = 'warn' OR a.blob4 = 'error' ORDER BY e",
+        &[("e", "String")],
+        json!([{"e": "http_request"}, {"e": "http_request"}]),
+    );
+    case(
+        "SELECT s.n * 2 AS twice FROM (SELECT count() AS n FROM aepipe) AS s",
+        &[("twice", "UInt64")],
+        json!([{"twice": "12"}]),
+    );
+}
+
+#[test]
+fn time_ranges_with_strings_between_and_in() {
+    case(
+        "SELECT countIf(timestamp BETWEEN '2026-11-27 01:00:00' AND '2026-11-27 02:00:00') AS b, \
+         countIf(toDate(timestamp) IN ('2026-11-26')) AS i, countIf(toDate(timestamp) = '2026-11-27') AS d FROM aepipe",
+        &[("b", "UInt64"), ("i", "UInt64"), ("d", "UInt64")],
+        json!([{"b": "2", "i": "1", "d": "5"}]),
+    );
+}
+
+#[test]
+fn count_of_a_column_and_limit_zero() {
+    case(
+        "SELECT count(blob3) AS c, count(NULL) AS n FROM aepipe",
+        &[("c", "UInt64"), ("n", "UInt64")],
+        json!([{"c": "6", "n": "0"}]),
+    );
+    let c = db();
+    let v = ok(&c, "SELECT blob3 FROM aepipe LIMIT 0");
+    assert_eq!(v["rows"], 0);
+    assert_eq!(v["rows_before_limit_at_least"], 6);
+}
+
+#[test]
+fn week_and_year_intervals() {
+    case(
+        "SELECT toStartOfInterval(now(), INTERVAL 1 WEEK) AS w, toStartOfInterval(now(), INTERVAL '1' YEAR) AS y, \
+         now() - INTERVAL 1 WEEK AS lw",
+        &[("w", "Date"), ("y", "Date"), ("lw", "DateTime")],
+        json!([{"w": "2026-11-23", "y": "2026-01-01", "lw": "2026-11-20 02:15:35"}]),
+    );
+}
+
+#[test]
+fn meta_names_of_time_expressions() {
+    let c = db();
+    let v = ok(&c, "SELECT now() - INTERVAL '1' HOUR, toStartOfInterval(timestamp, INTERVAL 5 MINUTE) FROM aepipe LIMIT 1");
+    let names: Vec<String> = meta(&v).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "minus(now(), toIntervalHour(1))",
+            "toStartOfInterval(timestamp, toIntervalMinute(5))"
+        ]
+    );
+}
+
 // ---- through the real HTTP route ---------------------------------------------------
 
 async fn seed_server(server: &common::TestServer) {

@@ -30,7 +30,7 @@ use serde::Serialize;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builder for [`Client`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     base_url: String,
     token: String,
@@ -88,7 +88,7 @@ impl ClientBuilder {
 }
 
 /// An aepipe client. Cheap to clone (the connection pool is shared).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
@@ -351,6 +351,29 @@ impl Client {
     }
 }
 
+// Debug output never shows the token (it ends up in logs and panics).
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
 // Request bodies, serialised straight from borrowed data (no JSON tree).
 #[derive(Serialize)]
 struct PointsBody<'a> {
@@ -388,12 +411,23 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     msg
 }
 
+/// Decode a small answer; a failure names the JSON path (`logs[3].timestamp`).
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
+    let fail = |path: String, e: serde_json::Error| Error::Decode {
         body: String::from_utf8_lossy(&body[..body.len().min(2000)]).into_owned(),
-        path: format!("line {} column {}", e.line(), e.column()),
+        path,
         message: e.to_string(),
-    })
+    };
+    let at = |e: &serde_json::Error| format!("line {} column {}", e.line(), e.column());
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = if path == "." { at(&inner) } else { path };
+        fail(path, inner)
+    })?;
+    de.end().map_err(|e| fail(at(&e), e))?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -416,6 +450,24 @@ mod tests {
     }
 
     #[test]
+    fn decode_errors_name_the_path() {
+        let err = decode::<RawLogResult>(br#"{"logs":[{"timestamp":"t","level":"info","data":{}},{"level":"x","data":1}],"count":2}"#)
+            .unwrap_err();
+        match err {
+            Error::Decode { path, message, .. } => {
+                assert_eq!(path, "logs[1]", "{message}");
+                assert!(message.contains("timestamp"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match decode::<ProjectsBody>(b"<html>").unwrap_err() {
+            Error::Decode { path, .. } => assert_eq!(path, "line 1 column 1"),
+            other => panic!("{other:?}"),
+        }
+        assert!(decode::<ProjectsBody>(br#"{"projects":[]} x"#).is_err());
+    }
+
+    #[test]
     fn builder_rejects_non_http_urls_and_keeps_retry_settings() {
         assert!(matches!(
             Client::new("localhost:8787", "t"),
@@ -429,5 +481,10 @@ mod tests {
         assert_eq!(c.base_url(), "http://x");
         assert_eq!(c.retry_policy().max_retries, 7);
         assert_eq!(c.retry_policy().base_delay, Duration::from_millis(3));
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("\"t\"") && shown.contains("redacted"),
+            "{shown}"
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! - translate.rs: queries (sources, aliases, grouping, LIMIT) → SQLite SQL;
 //! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
 //! - pre_aggregate.rs: time-bucket counts without a sort of every event;
+//! - index_hint.rs: the time index for time-bounded queries;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
 
@@ -15,6 +16,7 @@ mod datetime;
 mod error;
 mod expr;
 mod functions;
+mod index_hint;
 mod names;
 mod parse;
 mod pre_aggregate;
@@ -56,7 +58,7 @@ pub fn run_query(
     now_unix: i64,
 ) -> Result<String, SqlError> {
     let started = Instant::now();
-    let tenant = scope::tenant_key(scope);
+    let tenant = scope::tenant_key(scope)?;
     match prepare(sql, &tenant, now_unix)? {
         Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
         Prepared::Select(compiled) => execute(conn, &compiled, started),
@@ -207,6 +209,15 @@ mod tests {
                 "{sql} scans all tenants\n  plan: {p}"
             );
         }
+        // A time-bounded breakdown by event reads only that time range.
+        let p = plan(
+            &conn,
+            "SELECT blob3, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob3",
+        );
+        assert!(
+            p.contains("events_tenant_time (index1=? AND timestamp>?)"),
+            "{p}"
+        );
         // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(

@@ -79,7 +79,7 @@ pub fn parse(sql: &str) -> Result<Request, SqlError> {
                 .collect::<Vec<_>>()
                 .join(" ");
             Err(SqlError::new(format!(
-                "only SELECT and SHOW statements are allowed; '{kind} …' is not (Analytics Engine is read-only through SQL)"
+                "only SELECT queries and SHOW TABLES / TIMEZONES / TIMEZONE are allowed; '{kind} …' is not"
             )))
         }
     }

@@ -74,9 +74,14 @@ impl<'c> JsonWriter<'c> {
             out.push_str(",\"rows_before_limit_at_least\":");
             out.push_str(&n.to_string());
         }
+        // SQLite does not tell how many stored rows a statement read, so
+        // these count what the query produced before LIMIT (rows) and the
+        // bytes of `data` we send; ClickHouse counts its reads. Clients only
+        // show them.
         out.push_str(&format!(
-            ",\"statistics\":{{\"elapsed\":{},\"rows_read\":{rows_read},\"bytes_read\":0}}}}",
-            float_to_string(elapsed_secs)
+            ",\"statistics\":{{\"elapsed\":{},\"rows_read\":{rows_read},\"bytes_read\":{}}}}}",
+            float_to_string(elapsed_secs),
+            self.data.len()
         ));
         out
     }

@@ -20,9 +20,15 @@ pub const TENANT_PARAM: usize = 1;
 pub const SCOPED_FROM: &str = "events";
 pub const SCOPED_FILTER: &str = "events.index1 = ?1";
 
-/// The value of `index1` for a tenant.
-pub fn tenant_key(scope: Scope<'_>) -> String {
-    format!("{}/{}", scope.project, scope.logstore)
+/// The value of `index1` for a tenant. Names with a `/` would make two
+/// tenants share a key (`a/b` + `c` and `a` + `b/c`), so only valid names
+/// get one, whatever the caller checked.
+pub fn tenant_key(scope: Scope<'_>) -> Result<String, SqlError> {
+    if !crate::limits::is_valid_name(scope.project) || !crate::limits::is_valid_name(scope.logstore)
+    {
+        return Err(SqlError::new("invalid project or logstore name"));
+    }
+    Ok(crate::limits::index_of(scope.project, scope.logstore))
 }
 
 /// What a SELECT reads.
@@ -161,6 +167,15 @@ mod tests {
         source_of(s)
             .map(|s| format!("{s:?}"))
             .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn tenant_keys_are_unambiguous() {
+        let key = |project, logstore| tenant_key(Scope { project, logstore });
+        assert_eq!(key("shop", "web").ok().as_deref(), Some("shop/web"));
+        assert!(key("a/b", "c").is_err());
+        assert!(key("a", "b/c").is_err());
+        assert!(key("", "x").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use sqlparser::ast::{
 
 use super::error::{at, err_at, SqlError};
 pub use super::expr::{Lit, Typed};
+use super::index_hint;
 use super::names::column_name;
 use super::parse::check_query;
 use super::pre_aggregate;
@@ -262,6 +263,12 @@ impl Translator {
                 env.aliases.insert(alias.value.clone(), expr);
             }
         }
+        let from_sql =
+            if scoped && index_hint::prefers_time_index(s.selection.as_ref(), &env.aliases) {
+                format!("{from_sql} INDEXED BY {}", index_hint::TIME_INDEX)
+            } else {
+                from_sql
+            };
 
         // GROUP BY first: select items are checked against its keys.
         let mut group_sql = Vec::new();

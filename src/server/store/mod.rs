@@ -1,8 +1,8 @@
 //! SQLite storage of the local server: one database file in the data dir, in
-//! WAL mode, with one writer connection (each request's writes in one
-//! transaction, answered after commit) and a small pool of read-only
-//! connections so a long query never blocks a small one or a write.
-//! Every call runs on tokio's blocking pool.
+//! WAL mode, with one writer thread (group commit: the writes of all waiting
+//! requests in one transaction, each answered only after that commit) and a
+//! small pool of read-only connections on tokio's blocking pool, so a long
+//! query never blocks a small one or a write.
 
 mod group_commit;
 mod readers;
@@ -10,16 +10,18 @@ mod reads;
 pub mod schema;
 mod writer;
 
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
 
 use group_commit::Writer;
 
 pub use readers::ReaderPool;
 pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
 pub use writer::{
-    insert_point, insert_raw, purge_old, read_payloads, remember_logstore, write_logs,
-    write_points, DetailRow, NewLog, NewPoint,
+    insert_point, insert_raw, list_tenants, purge_expired_payloads, purge_old_events,
+    purge_old_rawlogs, read_payloads, remember_logstore, write_logs, write_points, DetailRow,
+    NewLog, NewPoint, PURGE_CHUNK,
 };
 
 /// File name of the database inside the data dir.

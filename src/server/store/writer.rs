@@ -214,51 +214,43 @@ pub fn read_payloads(
     Ok(rows)
 }
 
-/// Retention: drop events older than `events_before_s` (Unix s), raw records
-/// older than `rawlogs_before_ms`, and expired payloads. Deletes go tenant by
-/// tenant through the (tenant, time) indexes, never a full scan, in chunks so
-/// writers never wait long behind a big purge.
-pub fn purge_old(
-    conn: &mut Connection,
-    events_before_s: i64,
-    rawlogs_before_ms: i64,
-    now_ms: i64,
+/// Rows one retention delete removes at most, so that writers queued behind
+/// it never wait long.
+pub const PURGE_CHUNK: usize = 20_000;
+
+/// Retention, one chunk: drop up to [`PURGE_CHUNK`] events of a tenant older
+/// than `before_s` (Unix s), through the (tenant, time) index. Returns the
+/// rows removed; fewer than a chunk means the tenant is done.
+pub fn purge_old_events(
+    conn: &Connection,
+    index: &str,
+    before_s: i64,
 ) -> Result<usize, StoreError> {
-    const CHUNK: i64 = 20_000;
-    let tenants: Vec<(String, String)> = {
-        let mut stmt = conn.prepare("SELECT project, logstore FROM logstores")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<Result<_, _>>()?
-    };
-    let mut total = 0;
-    for (project, logstore) in &tenants {
-        let index = crate::limits::index_of(project, logstore);
-        loop {
-            let n = conn.execute(
-                "DELETE FROM events WHERE id IN (SELECT id FROM events
-                 WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
-                params![index, events_before_s, CHUNK],
-            )?;
-            total += n;
-            if (n as i64) < CHUNK {
-                break;
-            }
-        }
-        loop {
-            let n = conn.execute(
-                "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs
-                 WHERE project = ?1 AND logstore = ?2 AND ts_ms < ?3 LIMIT ?4)",
-                params![project, logstore, rawlogs_before_ms, CHUNK],
-            )?;
-            total += n;
-            if (n as i64) < CHUNK {
-                break;
-            }
-        }
-    }
-    total += conn.execute(
-        "DELETE FROM payloads WHERE expires_at <= ?",
-        params![now_ms],
-    )?;
-    Ok(total)
+    Ok(conn.execute(
+        "DELETE FROM events WHERE id IN (SELECT id FROM events
+         WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
+        params![index, before_s, PURGE_CHUNK as i64],
+    )?)
+}
+
+/// Retention, one chunk: drop up to [`PURGE_CHUNK`] raw records of a tenant
+/// older than `before_ms`.
+pub fn purge_old_rawlogs(
+    conn: &Connection,
+    project: &str,
+    logstore: &str,
+    before_ms: i64,
+) -> Result<usize, StoreError> {
+    Ok(conn.execute(
+        "DELETE FROM rawlogs WHERE id IN (SELECT id FROM rawlogs
+         WHERE project = ?1 AND logstore = ?2 AND ts_ms < ?3 LIMIT ?4)",
+        params![project, logstore, before_ms, PURGE_CHUNK as i64],
+    )?)
+}
+
+/// Every tenant ever written, as (project, logstore).
+pub fn list_tenants(conn: &Connection) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT project, logstore FROM logstores")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

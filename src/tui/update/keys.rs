@@ -1,0 +1,227 @@
+//! Keys: popups and text inputs first, then the hosted panes, then the
+//! keymap.
+
+use super::*;
+
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        app.should_quit = true;
+        return Vec::new();
+    }
+    if app.help.is_some() {
+        return help_key(app, &key);
+    }
+    if app.picker.is_some() {
+        return picker_key(app, &key);
+    }
+    if app.send_form.is_some() {
+        return send_form_key(app, key);
+    }
+    if app.focus == Focus::Tree && app.tree.filtering {
+        filter_input(&key, &mut app.tree.filter, &mut app.tree.filtering);
+        app.tree.clamp();
+        return Vec::new();
+    }
+    if app.focus == Focus::Results && app.bottom == Bottom::Grid && app.grid.filtering {
+        let mut filter = app.grid.filter.clone();
+        filter_input(&key, &mut filter, &mut app.grid.filtering);
+        if filter != app.grid.filter {
+            app.grid.set_filter(filter);
+        }
+        return Vec::new();
+    }
+    // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
+    // so F5, Alt-z or Alt-← work the same in every pane.
+    let global_chord = (matches!(key.code, KeyCode::F(_))
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
+        && app
+            .keymap
+            .lookup_in(crate::tui::keymap::Context::Global, &key)
+            .is_some();
+    if app.focus == Focus::Detail && !global_chord {
+        match app.detail.handle_key(key) {
+            DetailOutcome::Ignored => {}
+            outcome => return detail_outcome(app, outcome),
+        }
+    }
+    if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
+        if let Some(chart) = &mut app.chart {
+            if chart.handle_key(key) == ChartOutcome::Handled {
+                return Vec::new();
+            }
+        }
+    }
+    let tail_typing = app.tail.captures_input();
+    if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
+        match app.tail.handle_key(key) {
+            TailOutcome::Ignored => {}
+            TailOutcome::Handled => return Vec::new(),
+            TailOutcome::OpenJson { title, value } => {
+                app.detail.show_json(&title, value);
+                return Vec::new();
+            }
+            TailOutcome::Copy { text, what } => return vec![Effect::Copy { what, text }],
+        }
+    }
+    if app.focus == Focus::Editor && app.editor.completion.is_some() {
+        if let Some(effects) = completion_key(app, &key) {
+            return effects;
+        }
+    }
+    let ctx = app.key_context();
+    match app.keymap.lookup(ctx, &key) {
+        Some(cmd) => command(app, cmd),
+        None => {
+            if app.focus == Focus::Editor {
+                editor_input(app, key);
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// The send form is modal: it takes every key but Ctrl-C.
+pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let Some(form) = &mut app.send_form else {
+        return Vec::new();
+    };
+    match form.handle_key(key) {
+        SendOutcome::Close => {
+            app.send_form = None;
+            app.send_id = None;
+            Vec::new()
+        }
+        SendOutcome::Send(request) => {
+            let id = app.pending.next_id();
+            app.send_id = Some(id);
+            vec![Effect::Send { id, request }]
+        }
+        SendOutcome::Handled | SendOutcome::Ignored => Vec::new(),
+    }
+}
+
+/// Typing into a one-line filter: Enter keeps it, Esc clears it.
+pub(super) fn filter_input(key: &KeyEvent, filter: &mut String, active: &mut bool) {
+    match key.code {
+        KeyCode::Enter => *active = false,
+        KeyCode::Esc => {
+            filter.clear();
+            *active = false;
+        }
+        KeyCode::Backspace => {
+            filter.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
+        _ => {}
+    }
+}
+
+pub(super) fn editor_input(app: &mut App, key: KeyEvent) {
+    if app.editor.textarea.input(key) {
+        app.editor.history_pos = None;
+        if app.editor.completion.is_some() {
+            refresh_completion(app);
+        }
+    }
+}
+
+pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let cmd = app
+        .keymap
+        .lookup_in(crate::tui::keymap::Context::Help, key)
+        .or_else(|| (key.code == KeyCode::Esc).then_some(Command::Close))
+        .or_else(|| app.keymap.lookup(crate::tui::keymap::Context::Global, key));
+    let scroll = app.help.unwrap_or(0);
+    match cmd {
+        Some(Command::Up) => app.help = Some(scroll.saturating_sub(1)),
+        Some(Command::Down) => app.help = Some(scroll.saturating_add(1)),
+        Some(Command::Close | Command::Help | Command::Cancel) => app.help = None,
+        Some(Command::Quit) => app.should_quit = true,
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let Some(picker) = app.picker.as_mut() else {
+        return Vec::new();
+    };
+    let n = picker.items.len();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => app.picker = None,
+        KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            picker.selected = (picker.selected + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Enter => {
+            let picker = app.picker.take();
+            if let Some(p) = picker {
+                return picker_choose(app, p);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
+    let Some((_, value)) = picker.items.get(picker.selected).cloned() else {
+        return Vec::new();
+    };
+    match picker.kind {
+        PickerKind::History | PickerKind::Snippets => {
+            app.editor.set_text(&value);
+            app.editor.history_pos = None;
+            app.focus = Focus::Editor;
+            Vec::new()
+        }
+        PickerKind::Export => {
+            let format = ExportFormat::ALL
+                .into_iter()
+                .find(|f| f.extension() == value)
+                .unwrap_or(ExportFormat::Csv);
+            export(app, format)
+        }
+    }
+}
+
+/// Keys while the completion popup is open; None lets the key through.
+pub(super) fn completion_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let comp = app.editor.completion.as_mut()?;
+    match key.code {
+        KeyCode::Esc => app.editor.completion = None,
+        KeyCode::Up => comp.selected = comp.selected.saturating_sub(1),
+        KeyCode::Down => {
+            comp.selected = (comp.selected + 1).min(comp.items.len().saturating_sub(1))
+        }
+        KeyCode::Enter | KeyCode::Tab => {
+            let prefix = comp.prefix.clone();
+            let text = comp.items.get(comp.selected)?.text.clone();
+            app.editor.accept_completion(&prefix, &text);
+        }
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    match app.focus {
+        Focus::Editor => {
+            app.editor
+                .textarea
+                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+        Focus::Tree if app.tree.filtering => {
+            app.tree.filter.push_str(text.lines().next().unwrap_or(""));
+            app.tree.clamp();
+        }
+        Focus::Results if app.grid.filtering => {
+            let f = format!("{}{}", app.grid.filter, text.lines().next().unwrap_or(""));
+            app.grid.set_filter(f);
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,458 @@
+//! `update(&mut App, Action) -> Vec<Effect>`: the only place state changes.
+//! No I/O here; what needs the outside world comes back as effects.
+
+mod editor;
+mod grid;
+mod keys;
+mod mouse;
+mod query;
+mod tree;
+
+pub use query::is_limit_reached;
+pub use tree::choose_logstore;
+
+use editor::{editor_command, refresh_completion};
+use grid::{export, grid_command};
+use keys::{on_key, on_paste};
+use mouse::on_mouse;
+use query::run_query;
+use tree::tree_command;
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Position, Rect};
+
+use std::time::Instant;
+
+use crate::tui::action::{Action, TaskError};
+use crate::tui::app::{
+    App, Bottom, ConnState, Focus, NoticeLevel, Picker, PickerKind, QueryState, RunningQuery,
+    Scope, TICKS_PER_SECOND,
+};
+use crate::tui::chart::{ChartOutcome, ChartState};
+use crate::tui::detail::DetailOutcome;
+use crate::tui::editor::completion::{self, CompletionState};
+use crate::tui::editor::history::History;
+use crate::tui::editor::LONG_SQL_CHARS;
+use crate::tui::effects::Effect;
+use crate::tui::grid::export::ExportFormat;
+use crate::tui::grid::{row_ref_id, RunInfo};
+use crate::tui::keymap::Command;
+use crate::tui::send_form::{SendForm, SendOutcome};
+use crate::tui::tail::TailOutcome;
+use crate::tui::tree::{Load, TreeRow};
+use crate::tui::ui::layout;
+
+/// Seconds between retries when the server cannot be reached.
+const RETRY_SECONDS: u64 = 5;
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => {
+            // Key release/repeat events (kitty protocol, Windows) would act twice.
+            if key.kind == KeyEventKind::Release {
+                return Vec::new();
+            }
+            on_key(app, key)
+        }
+        Action::Mouse(m) => on_mouse(app, m),
+        Action::Paste(text) => on_paste(app, &text),
+        Action::Resize(w, h) => {
+            app.size = (w, h);
+            apply_layout(app);
+            Vec::new()
+        }
+        Action::Tick => on_tick(app),
+        Action::Wake => {
+            let outcome = app
+                .detail
+                .tick(Instant::now(), chrono::Utc::now().timestamp_millis());
+            detail_outcome(app, outcome)
+        }
+        Action::ProjectsLoaded { id, result } => {
+            if app.pending.projects != Some(id) {
+                return Vec::new();
+            }
+            app.pending.projects = None;
+            match result {
+                Ok(names) => {
+                    app.conn_state = ConnState::Connected;
+                    app.tree.set_projects(names);
+                }
+                Err(e) => connection_failed(app, &e, true),
+            }
+            Vec::new()
+        }
+        Action::LogstoresLoaded {
+            id,
+            project,
+            result,
+        } => {
+            let Some(pos) = app
+                .pending
+                .logstores
+                .iter()
+                .position(|(p, i)| *p == project && *i == id)
+            else {
+                return Vec::new();
+            };
+            app.pending.logstores.remove(pos);
+            let failed = result.as_ref().err().cloned();
+            if let Some(node) = app.tree.project_mut(&project) {
+                node.logstores = match result {
+                    Ok(list) => Load::Loaded(list),
+                    Err(e) => Load::Failed(e.message),
+                };
+            }
+            match failed {
+                Some(e) => connection_failed(app, &e, false),
+                None => app.conn_state = ConnState::Connected,
+            }
+            app.tree.clamp();
+            Vec::new()
+        }
+        Action::QueryFinished {
+            id,
+            result,
+            elapsed,
+        } => {
+            let Some(running) = app.query.running.take_if(|r| r.id == id) else {
+                return Vec::new();
+            };
+            match result {
+                Ok(result) => {
+                    app.conn_state = ConnState::Connected;
+                    app.query.error = None;
+                    let limit_reached = is_limit_reached(&result, &running.sql);
+                    app.grid.set_result(
+                        result,
+                        RunInfo {
+                            elapsed,
+                            sql: running.sql,
+                            limit_reached,
+                        },
+                    );
+                    refresh_chart(app);
+                    if app.bottom == Bottom::Tail {
+                        app.bottom = Bottom::Grid;
+                    }
+                    app.result_scope = Some(running.scope);
+                    return sync_detail(app);
+                }
+                Err(e) => {
+                    if e.retryable {
+                        connection_failed(app, &e, false);
+                    }
+                    app.query.error = Some(e.message);
+                }
+            }
+            Vec::new()
+        }
+        Action::DetailLoaded { req_id, result } => {
+            app.detail.on_payloads(req_id, result);
+            Vec::new()
+        }
+        Action::Tail(msg) => {
+            app.tail
+                .on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
+            Vec::new()
+        }
+        Action::SendFinished { id, result } => {
+            if app.send_id == Some(id) {
+                app.send_id = None;
+                if let Some(form) = &mut app.send_form {
+                    form.on_sent(result.map_err(|e| e.message));
+                }
+            }
+            Vec::new()
+        }
+        Action::Exported { result } => {
+            match result {
+                Ok((path, n)) => app.notify(
+                    NoticeLevel::Info,
+                    format!("exported {n} rows to {}", path.display()),
+                ),
+                Err(e) => app.notify(NoticeLevel::Error, e),
+            }
+            Vec::new()
+        }
+        Action::CopyViaTerminal { what, text } => vec![Effect::CopyOsc52 { what, text }],
+        Action::Copied { what, result } => {
+            match result {
+                Ok(via) => app.notify(NoticeLevel::Info, format!("copied {what} via {via}")),
+                Err(e) => app.notify(NoticeLevel::Error, format!("could not copy {what}: {e}")),
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// The first effects of a new app: load the projects.
+pub fn start(app: &mut App) -> Vec<Effect> {
+    apply_layout(app);
+    load_projects(app)
+}
+
+pub(super) fn load_projects(app: &mut App) -> Vec<Effect> {
+    let id = app.pending.next_id();
+    app.pending.projects = Some(id);
+    if app.tree.projects.loaded().is_none() {
+        app.tree.projects = Load::Loading;
+    }
+    vec![Effect::LoadProjects { id }]
+}
+
+pub(super) fn connection_failed(app: &mut App, e: &TaskError, projects: bool) {
+    if projects && app.tree.projects.loaded().is_none() {
+        app.tree.projects = Load::Failed(e.message.clone());
+    }
+    if e.retryable {
+        app.conn_state = ConnState::Failing {
+            message: e.message.clone(),
+            retry_at: app.tick + RETRY_SECONDS * TICKS_PER_SECOND,
+        };
+    } else if projects {
+        app.notify(NoticeLevel::Error, e.message.clone());
+    }
+}
+
+pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
+    app.tick += 1;
+    let (now, now_ms) = (Instant::now(), chrono::Utc::now().timestamp_millis());
+    app.tail.tick(now, now_ms);
+    let mut effects = Vec::new();
+    let outcome = app.detail.tick(now, now_ms);
+    effects.extend(detail_outcome(app, outcome));
+    if app
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.until_tick <= app.tick)
+    {
+        app.notice = None;
+    }
+    if let ConnState::Failing { retry_at, .. } = app.conn_state {
+        if app.tick >= retry_at && app.pending.projects.is_none() {
+            app.conn_state = ConnState::Connecting;
+            effects.extend(load_projects(app));
+        }
+    }
+    effects
+}
+
+/// Act on what the detail pane asked for.
+pub(super) fn detail_outcome(app: &mut App, outcome: DetailOutcome) -> Vec<Effect> {
+    match outcome {
+        DetailOutcome::Ignored | DetailOutcome::Handled => Vec::new(),
+        DetailOutcome::Fetch(request) => match app.result_scope.clone() {
+            Some(scope) => vec![Effect::FetchDetail { scope, request }],
+            None => Vec::new(),
+        },
+        DetailOutcome::Copy { text, what } => vec![Effect::Copy { what, text }],
+    }
+}
+
+/// Show the selected grid row in the detail pane (its payload is fetched
+/// after the pane's debounce, with the visible rows' payloads).
+pub(super) fn sync_detail(app: &mut App) -> Vec<Effect> {
+    let (Some(result), Some(row)) = (app.grid.result.clone(), app.grid.selected_row()) else {
+        app.detail.clear();
+        return Vec::new();
+    };
+    // Prefetch needs a range of result rows: only the identity view has one.
+    let identity = app.grid.sort.is_none() && app.grid.filter.is_empty();
+    let visible = if identity {
+        app.grid.offset..(app.grid.offset + app.grid.height).min(result.len())
+    } else {
+        row..row + 1
+    };
+    app.detail.show_row(&result, row, visible, Instant::now());
+    Vec::new()
+}
+
+/// Start (or restart) the tail on the current scope when it is not already
+/// tailing it.
+pub(super) fn ensure_tail(app: &mut App) -> Vec<Effect> {
+    let Some(scope) = app.scope.clone() else {
+        app.notify(
+            NoticeLevel::Warning,
+            "choose a logstore in the tree to tail it",
+        );
+        return Vec::new();
+    };
+    let current = app
+        .tail
+        .source()
+        .map(|(p, l)| (p.to_string(), l.to_string()));
+    if current == Some((scope.project.clone(), scope.logstore.clone())) {
+        return Vec::new();
+    }
+    let id = app
+        .tail
+        .start(&scope.project, &scope.logstore, Instant::now());
+    vec![Effect::StartTail { scope, id }]
+}
+
+/// Store viewport sizes from the layout (render never changes state).
+pub fn apply_layout(app: &mut App) {
+    let panes = layout::compute(app);
+    app.tree.height = panes.tree.height.saturating_sub(2) as usize;
+    app.tree.clamp();
+    // Grid: borders (2), header (2), count line inside the border title.
+    app.grid.height = panes.results.height.saturating_sub(4) as usize;
+    app.grid.width = panes.results.width.saturating_sub(2);
+    app.grid.scroll_to_cursor();
+    app.grid.scroll_cols_to_cursor();
+    let d = crate::tui::detail::render::inner(panes.detail);
+    app.detail.set_viewport(d.width, d.height);
+    let (w, h) = crate::tui::tail::render::viewport(panes.results);
+    app.tail.set_viewport(w, h);
+}
+
+/// Rebuild the chart from the grid's result while the chart view is open.
+pub(super) fn refresh_chart(app: &mut App) {
+    app.chart = if app.bottom == Bottom::Chart {
+        app.grid.result.as_deref().map(ChartState::from_result)
+    } else {
+        None
+    };
+}
+
+pub(super) fn focus_step(app: &mut App, delta: isize) {
+    let order = Focus::ORDER;
+    let i = order.iter().position(|f| *f == app.focus).unwrap_or(0) as isize;
+    let n = order.len() as isize;
+    app.focus = order[((i + delta).rem_euclid(n)) as usize];
+    app.editor.completion = None;
+}
+
+pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    match cmd {
+        Command::Quit => app.should_quit = true,
+        Command::Help => app.help = Some(0),
+        Command::FocusNext => focus_step(app, 1),
+        Command::FocusPrev => focus_step(app, -1),
+        Command::FocusTree => app.focus = Focus::Tree,
+        Command::FocusEditor => app.focus = Focus::Editor,
+        Command::FocusGrid => app.focus = Focus::Results,
+        Command::FocusDetail => app.focus = Focus::Detail,
+        Command::RunQuery => return run_query(app),
+        Command::Cancel => return cancel(app),
+        Command::Zoom => {
+            app.layout.zoomed = !app.layout.zoomed;
+            apply_layout(app);
+        }
+        Command::ShrinkPane => resize_pane(app, -2),
+        Command::GrowPane => resize_pane(app, 2),
+        Command::ToggleMouse => {
+            app.mouse_capture = !app.mouse_capture;
+            let state = if app.mouse_capture {
+                "on"
+            } else {
+                "off (the terminal's own selection works)"
+            };
+            app.notify(NoticeLevel::Info, format!("mouse capture {state}"));
+            return vec![Effect::SetMouseCapture(app.mouse_capture)];
+        }
+        Command::ToggleTail => {
+            app.focus = Focus::Results;
+            if app.bottom == Bottom::Tail {
+                app.bottom = Bottom::Grid;
+            } else {
+                app.bottom = Bottom::Tail;
+                return ensure_tail(app);
+            }
+        }
+        Command::ToggleChart => {
+            app.bottom = if app.bottom == Bottom::Chart {
+                Bottom::Grid
+            } else {
+                Bottom::Chart
+            };
+            refresh_chart(app);
+        }
+        Command::SendForm => match &app.scope {
+            Some(scope) => app.send_form = Some(SendForm::new(&scope.project, &scope.logstore)),
+            None => app.notify(
+                NoticeLevel::Info,
+                "choose a logstore first, then send to it",
+            ),
+        },
+        Command::History => {
+            let items: Vec<(String, String)> = app
+                .editor
+                .history
+                .entries
+                .iter()
+                .rev()
+                .map(|q| (q.replace('\n', " "), q.clone()))
+                .collect();
+            if items.is_empty() {
+                app.notify(NoticeLevel::Info, "no history yet for this logstore");
+            } else {
+                app.picker = Some(Picker {
+                    kind: PickerKind::History,
+                    title: "History (newest first)".into(),
+                    items,
+                    selected: 0,
+                });
+            }
+        }
+        Command::Snippets => {
+            app.picker = Some(Picker {
+                kind: PickerKind::Snippets,
+                title: "Starter queries".into(),
+                items: crate::tui::snippets::snippets(),
+                selected: 0,
+            });
+        }
+        _ => return pane_command(app, cmd),
+    }
+    Vec::new()
+}
+
+pub(super) fn resize_pane(app: &mut App, delta: i16) {
+    let l = &mut app.layout;
+    let step =
+        |v: u16, d: i16, min: u16, max: u16| (v as i16 + d).clamp(min as i16, max as i16) as u16;
+    match app.focus {
+        Focus::Tree => l.tree_width = step(l.tree_width, delta, 12, 60),
+        Focus::Detail => l.detail_width = step(l.detail_width, delta, 16, 100),
+        Focus::Editor => l.editor_height = step(l.editor_height, delta / 2, 3, 40),
+        Focus::Results => l.editor_height = step(l.editor_height, -delta / 2, 3, 40),
+    }
+    apply_layout(app);
+}
+
+pub(super) fn cancel(app: &mut App) -> Vec<Effect> {
+    if app.editor.completion.take().is_some() {
+        return Vec::new();
+    }
+    if let Some(running) = app.query.running.take() {
+        app.notify(NoticeLevel::Info, "query cancelled");
+        return vec![Effect::Abort(running.id)];
+    }
+    if app.layout.zoomed {
+        app.layout.zoomed = false;
+        apply_layout(app);
+    }
+    Vec::new()
+}
+
+pub(super) fn pane_command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    match app.focus {
+        Focus::Tree => tree_command(app, cmd),
+        Focus::Editor => editor_command(app, cmd),
+        Focus::Results => match app.bottom {
+            Bottom::Grid | Bottom::Chart => grid_command(app, cmd),
+            Bottom::Tail => Vec::new(),
+        },
+        Focus::Detail => Vec::new(),
+    }
+}
+
+/// The ref_id of the selected grid row, for the detail pane.
+pub fn selected_ref_id(app: &App) -> Option<String> {
+    let result = app.grid.result.as_ref()?;
+    row_ref_id(result, app.grid.selected_row()?)
+}
