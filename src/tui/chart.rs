@@ -244,7 +244,7 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
                 .labels(y_labels)
                 .style(theme.dim),
         )
-        // The legend names the series and their hide keys: keep it unless
+        // The legend names the series: keep it unless
         // it would cover more than half the chart.
         .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)))
         .render(area, buf);

@@ -15,6 +15,10 @@ use crate::limits::MAX_REF_IDS;
 /// Wait this long after the last move before fetching.
 pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(150);
 
+/// A failed ref_id is asked for again when the selection moves after this
+/// long, so one network hiccup does not leave every prefetched row failed.
+pub const RETRY_FAILED_AFTER: Duration = Duration::from_secs(5);
+
 /// Ask the host to call `client.detail(project, logstore, &ref_ids)` and
 /// give the answer back with `req_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +68,8 @@ pub struct FetchPlanner {
     due: Option<Instant>,
     wanted: Vec<String>,
     in_flight: HashMap<u64, Vec<String>>,
-    failed: HashMap<String, String>,
+    /// Why and when fetching a ref_id failed.
+    failed: HashMap<String, (String, Instant)>,
     no_storage: bool,
     next_req: u64,
 }
@@ -102,6 +107,8 @@ impl FetchPlanner {
             self.due = None;
             return;
         }
+        self.failed
+            .retain(|_, (_, at)| now.saturating_duration_since(*at) < RETRY_FAILED_AFTER);
         for id in selected.into_iter().chain(visible) {
             if self.wanted.len() >= MAX_REF_IDS {
                 break;
@@ -169,8 +176,9 @@ impl FetchPlanner {
                 self.due = None;
             }
             Err(PayloadError::Failed(message)) => {
+                let at = Instant::now();
                 for id in asked {
-                    self.failed.insert(id, message.clone());
+                    self.failed.insert(id, (message.clone(), at));
                 }
             }
         }
@@ -187,7 +195,7 @@ impl FetchPlanner {
             return PayloadStatus::NoStorage;
         }
         match self.failed.get(ref_id) {
-            Some(message) => PayloadStatus::Failed(message.clone()),
+            Some((message, _)) => PayloadStatus::Failed(message.clone()),
             None => PayloadStatus::Loading,
         }
     }
@@ -309,5 +317,19 @@ mod tests {
         p.retry("a", t0);
         let again = p.poll(t0).expect("retry goes at once");
         assert_eq!(again.ref_ids, ["a"]);
+    }
+
+    #[test]
+    fn failures_are_asked_again_after_a_while() {
+        let t0 = Instant::now();
+        let mut p = FetchPlanner::default();
+        p.want(Some("a"), ["b"], t0);
+        let req = p.poll(t0 + DEFAULT_DEBOUNCE).expect("due");
+        p.on_answer(req.req_id, Err(PayloadError::Failed("reset".into())));
+        let later = Instant::now() + RETRY_FAILED_AFTER;
+        p.want(Some("b"), ["a", "b"], later);
+        assert_eq!(p.status("b"), PayloadStatus::Loading);
+        let again = p.poll(later + DEFAULT_DEBOUNCE).expect("asked again");
+        assert_eq!(again.ref_ids, ["b", "a"]);
     }
 }

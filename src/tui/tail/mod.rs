@@ -56,7 +56,7 @@ pub enum TailOutcome {
     },
 }
 
-/// How timestamps are shown; `t` cycles.
+/// How timestamps are shown; `T` cycles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TimeMode {
     #[default]
