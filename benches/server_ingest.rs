@@ -144,7 +144,7 @@ async fn time_query(client: &Client, project: &str, logstore: &str, sql: &str) -
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let (throughput_batches, mut total_events) = if full { (100, 1_000_000) } else { (4, 20_000) };
+    let (throughput_batches, mut total_events) = if full { (300, 1_000_000) } else { (4, 20_000) };
     // For profiling a shorter run: AEPIPE_BENCH_EVENTS=200000.
     if let Some(n) = std::env::var("AEPIPE_BENCH_EVENTS")
         .ok()

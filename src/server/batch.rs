@@ -8,19 +8,12 @@ use serde_json::{Map, Value};
 
 use super::error::AppError;
 use super::store::{NewLog, NewPoint};
-use crate::limits::{self, *};
+use crate::limits::*;
 
-/// Keys of a raw record the server sets itself; a client's own are replaced.
-const RESERVED: [&str; 3] = ["project", "logstore", "level"];
-
-/// The batch array under `key`, checked for presence and size.
-fn batch<'a>(
-    body: &'a Value,
-    key: &str,
-    noun: &str,
-    max: usize,
-) -> Result<&'a Vec<Value>, AppError> {
-    match body.get(key) {
+/// The batch array under `key`, checked for presence and size, taken out of
+/// the body (no copy of the entries).
+fn take_batch(mut body: Value, key: &str, noun: &str, max: usize) -> Result<Vec<Value>, AppError> {
+    match body.get_mut(key).map(Value::take) {
         Some(Value::Array(items)) if !items.is_empty() => {
             if items.len() > max {
                 Err(AppError::bad_request(format!(
@@ -54,57 +47,54 @@ fn level_of(entry: &Map<String, Value>) -> String {
     }
 }
 
-/// `{project, logstore, level, ...entry}` with the reserved keys ours.
+/// `{project, logstore, level, ...entry}` as JSON text, with the reserved
+/// keys ours whatever the entry says. Hands the entry back (now holding the
+/// reserved keys) so its fields can be moved out without a copy.
 pub(crate) fn raw_record(
     project: &str,
     logstore: &str,
     level: &str,
-    entry: &Map<String, Value>,
-) -> String {
-    let mut record = Map::with_capacity(entry.len() + 3);
-    record.insert("project".into(), Value::from(project));
-    record.insert("logstore".into(), Value::from(logstore));
-    record.insert("level".into(), Value::from(level));
-    for (k, v) in entry {
-        if !RESERVED.contains(&k.as_str()) {
-            record.insert(k.clone(), v.clone());
-        }
+    mut entry: Map<String, Value>,
+) -> (String, Map<String, Value>) {
+    entry.insert("project".into(), Value::from(project));
+    entry.insert("logstore".into(), Value::from(logstore));
+    entry.insert("level".into(), Value::from(level));
+    let record = Value::Object(entry);
+    let text = record.to_string();
+    match record {
+        Value::Object(entry) => (text, entry),
+        _ => (text, Map::new()),
     }
-    Value::Object(record).to_string()
 }
 
 /// Parse an `ingest` body into points to store; skipped points are absent.
 pub fn points(
     project: &str,
     logstore: &str,
-    body: &Value,
+    body: Value,
     now_ms: i64,
 ) -> Result<Vec<NewPoint>, AppError> {
-    let items = batch(body, "points", "points", MAX_POINTS_PER_REQUEST)?;
+    let items = take_batch(body, "points", "points", MAX_POINTS_PER_REQUEST)?;
     let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let Some(obj) = item.as_object() else {
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(obj) = item else {
             continue;
         };
-        let event = match obj.get("event") {
-            Some(Value::String(e)) if !e.is_empty() => e.clone(),
-            _ => continue,
-        };
+        if !matches!(obj.get("event"), Some(Value::String(e)) if !e.is_empty()) {
+            continue;
+        }
         let bad = |what: String| AppError::bad_request(format!("point {i}: {what}"));
-        let level = level_of(obj);
-        let blobs = match obj.get("blobs") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|b| b.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| bad("blobs must be strings".into()))?,
+        let level = level_of(&obj);
+        // Checked here, moved out of the entry once its raw record is written.
+        let blob_count = match obj.get("blobs") {
+            None | Some(Value::Null) => 0,
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items.len(),
+            Some(Value::Array(_)) => return Err(bad("blobs must be strings".into())),
             Some(_) => return Err(bad("blobs must be an array of strings".into())),
         };
-        if blobs.len() > MAX_BLOBS {
+        if blob_count > MAX_BLOBS {
             return Err(bad(format!(
-                "{} blobs; the maximum is {MAX_BLOBS}",
-                blobs.len()
+                "{blob_count} blobs; the maximum is {MAX_BLOBS}"
             )));
         }
         let doubles = match obj.get("doubles") {
@@ -132,13 +122,20 @@ pub fn points(
             Some(t) => whole_number(t)
                 .ok_or_else(|| bad("ttl must be an integer number of seconds >= 0".into()))?,
         };
-        let bytes = limits::point_blob_bytes(
+        let event = obj.get("event").and_then(Value::as_str).unwrap_or("");
+        let blob_strs = obj
+            .get("blobs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        let bytes = point_blob_bytes(
             project,
             logstore,
-            &event,
+            event,
             &level,
             payload.is_some(),
-            blobs.iter().map(String::as_str),
+            blob_strs,
         );
         if bytes > MAX_BLOB_BYTES {
             return Err(bad(format!(
@@ -150,8 +147,23 @@ pub fn points(
                 .unwrap_or(i64::MAX)
                 .saturating_mul(1000),
         );
+        let (raw, mut obj) = raw_record(project, logstore, &level, obj);
+        let event = match obj.remove("event") {
+            Some(Value::String(e)) => e,
+            _ => continue,
+        };
+        let blobs = match obj.remove("blobs") {
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .filter_map(|b| match b {
+                    Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         out.push(NewPoint {
-            raw: raw_record(project, logstore, &level, obj),
+            raw,
             event,
             level,
             blobs,
@@ -163,16 +175,19 @@ pub fn points(
 }
 
 /// Parse a `log` body into entries to store; skipped entries are absent.
-pub fn logs(project: &str, logstore: &str, body: &Value) -> Result<Vec<NewLog>, AppError> {
-    let items = batch(body, "logs", "logs", MAX_LOGS_PER_REQUEST)?;
+pub fn logs(project: &str, logstore: &str, body: Value) -> Result<Vec<NewLog>, AppError> {
+    let items = take_batch(body, "logs", "logs", MAX_LOGS_PER_REQUEST)?;
     Ok(items
-        .iter()
-        .filter_map(Value::as_object)
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::Object(obj) => Some(obj),
+            _ => None,
+        })
         .filter(|obj| matches!(obj.get("message"), Some(Value::String(m)) if !m.is_empty()))
         .map(|obj| {
-            let level = level_of(obj);
+            let level = level_of(&obj);
             NewLog {
-                raw: raw_record(project, logstore, &level, obj),
+                raw: raw_record(project, logstore, &level, obj).0,
                 level,
             }
         })
@@ -190,7 +205,7 @@ mod tests {
             {"event": "a", "project": "evil", "level": "warn", "x": 1},
             {"event": ""}, {"event": 5}, {"level": "info"}, "str",
         ]});
-        let pts = points("p", "l", &body, 0).unwrap();
+        let pts = points("p", "l", body, 0).unwrap();
         assert_eq!(pts.len(), 1);
         let raw: Value = serde_json::from_str(&pts[0].raw).unwrap();
         assert_eq!(raw["project"], "p");
@@ -203,7 +218,7 @@ mod tests {
     fn limits_name_the_point() {
         let blobs: Vec<String> = (0..16).map(|i| i.to_string()).collect();
         let body = json!({"points": [{"event": "ok"}, {"event": "e", "blobs": blobs}]});
-        let err = points("p", "l", &body, 0).unwrap_err().to_string();
+        let err = points("p", "l", body, 0).unwrap_err().to_string();
         assert!(err.starts_with("point 1: 16 blobs"), "{err}");
     }
 
@@ -211,7 +226,7 @@ mod tests {
     fn log_level_cannot_be_a_non_string() {
         let body =
             json!({"logs": [{"message": "m", "level": 3, "logstore": "x"}, {"message": ""}]});
-        let logs = logs("p", "l", &body).unwrap();
+        let logs = logs("p", "l", body).unwrap();
         assert_eq!(logs.len(), 1);
         assert_eq!(logs[0].level, "info");
         let raw: Value = serde_json::from_str(&logs[0].raw).unwrap();
@@ -221,12 +236,10 @@ mod tests {
 
     #[test]
     fn batch_errors_use_the_spec_text() {
-        let err = logs("p", "l", &json!({"logs": []}))
-            .unwrap_err()
-            .to_string();
+        let err = logs("p", "l", json!({"logs": []})).unwrap_err().to_string();
         assert_eq!(err, "logs must be a non-empty array");
         let many: Vec<Value> = (0..251).map(|_| json!({"event": "e"})).collect();
-        let err = points("p", "l", &json!({ "points": many }), 0)
+        let err = points("p", "l", json!({ "points": many }), 0)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "max 250 points per request");

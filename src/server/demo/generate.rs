@@ -169,7 +169,7 @@ impl<'r> Generator<'r> {
         }
         let expires = ts_ms + DEFAULT_TTL_SECONDS as i64 * 1000;
         NewPoint {
-            raw: raw_record(&ls.project, &ls.logstore, &ev.level, &body),
+            raw: raw_record(&ls.project, &ls.logstore, &ev.level, body).0,
             event: ev.event.clone(),
             level: ev.level.clone(),
             blobs,
@@ -244,7 +244,7 @@ impl<'r> Generator<'r> {
             logstore: line.logstore.clone(),
             ts_ms,
             log: NewLog {
-                raw: raw_record(&line.project, &line.logstore, &line.level, &entry),
+                raw: raw_record(&line.project, &line.logstore, &line.level, entry).0,
                 level: line.level.clone(),
             },
         }

@@ -23,7 +23,7 @@ async fn ingest(
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, AppError> {
     let now = now_ms();
-    let mut points = batch::points(&tenant.project, &tenant.logstore, &body, now)?;
+    let mut points = batch::points(&tenant.project, &tenant.logstore, body, now)?;
     if !state.payloads {
         // Like upstream without D1: the payload is dropped and blob5 stays "".
         for p in &mut points {

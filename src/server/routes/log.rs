@@ -21,7 +21,7 @@ async fn log(
     tenant: Tenant,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, AppError> {
-    let logs = batch::logs(&tenant.project, &tenant.logstore, &body)?;
+    let logs = batch::logs(&tenant.project, &tenant.logstore, body)?;
     let written = logs.len();
     let now = now_ms();
     state
