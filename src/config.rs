@@ -100,7 +100,7 @@ impl Resolved {
 }
 
 /// One named profile of the file. At most one way to get the token.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub url: Option<String>,
@@ -109,6 +109,18 @@ pub struct Profile {
     pub token_env: Option<String>,
     /// A shell command whose standard output (trimmed) is the token.
     pub token_command: Option<String>,
+}
+
+/// Debug output shows the token masked, so a logged config leaks no secret.
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("url", &self.url)
+            .field("token", &self.token.as_deref().map(mask_token))
+            .field("token_env", &self.token_env)
+            .field("token_command", &self.token_command)
+            .finish()
+    }
 }
 
 /// The profiles file.
@@ -664,6 +676,18 @@ token_command = "echo '  from-command  '"
             .unwrap(),
         );
         assert!(!format!("{c:?}").contains("secret-token"));
+    }
+
+    #[test]
+    fn debug_of_the_file_masks_profile_tokens() {
+        let file = parse(
+            Path::new("/cfg/config.toml"),
+            "[profiles.prod]\nurl = \"http://x\"\ntoken = \"secret-token-123456\"\n",
+        )
+        .unwrap();
+        let shown = format!("{file:?} {:?}", file.profiles["prod"]);
+        assert!(!shown.contains("secret-token"), "{shown}");
+        assert!(shown.contains("3456 (19 chars)"), "{shown}");
     }
 
     #[test]

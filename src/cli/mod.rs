@@ -35,7 +35,7 @@ pub struct Cli {
 }
 
 /// Connection and output flags, accepted before or after the subcommand.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct CommonArgs {
     /// aepipe URL [env: AEPIPE_URL]
     #[arg(long, value_name = "URL", help_heading = "Connection")]
@@ -49,6 +49,18 @@ pub struct CommonArgs {
     /// Output format [default: table on a terminal, json when piped]
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<Format>,
+}
+
+/// Debug output (of the whole parsed command line too) masks the token.
+impl std::fmt::Debug for CommonArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommonArgs")
+            .field("url", &self.url)
+            .field("token", &self.token.as_deref().map(config::mask_token))
+            .field("profile", &self.profile)
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 impl CommonArgs {
@@ -210,6 +222,21 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn debug_of_the_command_line_masks_the_token() {
+        let cli = Cli::try_parse_from([
+            "aepipe",
+            "--token",
+            "outer-secret-token",
+            "projects",
+            "--token",
+            "inner-secret-token",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]
