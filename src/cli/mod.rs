@@ -120,11 +120,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         None => crate::tui::run_with(outer.connection_flags()),
         Some(Command::Serve(args)) => crate::server::serve_cmd::run(args),
-        Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "aepipe", &mut io::stdout());
-            Ok(())
-        }
+        Some(Command::Completions { shell }) => print_completions(shell),
         Some(Command::Config(args)) => config_cmd::run(args, &outer),
         Some(command) => run_async(command, &outer),
     };
@@ -132,6 +128,17 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
+}
+
+/// The completion script, built in memory first: clap_complete panics when
+/// its writer fails, and a closed pipe must end the command quietly.
+fn print_completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "aepipe", &mut script);
+    let mut out = stdout();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The client commands, on a runtime of their own.

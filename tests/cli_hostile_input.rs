@@ -1,0 +1,94 @@
+//! The `aepipe` binary under input a demanding user or a script throws at it:
+//! closed pipes, absurd durations, text logs that look like JSON. Each case
+//! was a panic or a wrong refusal before its fix.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+
+use assert_cmd::cargo::CommandCargoExt;
+use assert_cmd::Command;
+use common::TestServer;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// The binary with a clean environment: no user config, no colours.
+fn aepipe(config_home: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("aepipe").unwrap();
+    cmd.env_remove("AEPIPE_URL")
+        .env_remove("AEPIPE_TOKEN")
+        .env_remove("AEPIPE_PROFILE")
+        .env("XDG_CONFIG_HOME", config_home)
+        .env("HOME", config_home)
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    // The reader is gone before the first byte: every write fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::cargo_bin("aepipe")
+        .unwrap()
+        .env("XDG_CONFIG_HOME", home.path())
+        .args(["completions", "fish"])
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn a_since_beyond_the_calendar_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    aepipe(home.path())
+        .args(["rawlog", "p", "l", "--since", "999999999d"])
+        .args(["--url", "http://127.0.0.1:9", "--token", "t"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("too long").and(predicate::str::contains("panicked").not()),
+        );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_logs_starting_with_a_bracket_are_sent_as_text() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let out = aepipe(home.path())
+        .env("AEPIPE_URL", server.url())
+        .env("AEPIPE_TOKEN", server.token())
+        .args(["log", "shop", "web", "--format", "json"])
+        .write_stdin("[INFO] server started\n[2026-11-27 02:00:00] WARN disk at 91%\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let summary: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(summary["written"], 2, "{summary}");
+    let logs = server
+        .client()
+        .rawlog("shop", "web", &Default::default())
+        .await
+        .unwrap()
+        .logs;
+    let mut messages: Vec<&str> = logs
+        .iter()
+        .filter_map(|e| e.data["message"].as_str())
+        .collect();
+    messages.sort();
+    assert_eq!(
+        messages,
+        [
+            "[2026-11-27 02:00:00] WARN disk at 91%",
+            "[INFO] server started"
+        ]
+    );
+}
