@@ -62,11 +62,7 @@ pub struct TailArgs {
 pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
     let start = match (&a.since, &a.start) {
-        (Some(since), _) => {
-            let d = chrono::Duration::from_std(parse_duration(since)?)
-                .map_err(|_| UsageError(format!("--since {since:?} is too long")))?;
-            Some(chrono::Utc::now() - d)
-        }
+        (Some(since), _) => Some(since_start(since, chrono::Utc::now())?),
         (None, Some(s)) => Some(parse_time(s)?),
         (None, None) => None,
     };
@@ -117,6 +113,17 @@ pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         .collect();
     t.write(&mut out, style)?;
     Ok(())
+}
+
+/// The window start `--since` names, counted back from `now`; a duration
+/// reaching before the calendar's start is an error, not an overflow.
+fn since_start(
+    since: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
+    let too_long = || UsageError(format!("--since {since:?} is too long"));
+    let d = chrono::Duration::from_std(parse_duration(since)?).map_err(|_| too_long())?;
+    now.checked_sub_signed(d).ok_or_else(too_long)
 }
 
 /// Oldest first (the server sends newest first; upstream in no set order).
@@ -319,6 +326,17 @@ mod tests {
         assert_eq!(Value::Object(rest), json!({"user": "u"}));
         let (m, _) = split_message(&entry("warn", json!({"event":"http","blobs":["a"]})));
         assert_eq!(m, "http");
+    }
+
+    #[test]
+    fn since_counts_back_and_refuses_what_overflows() {
+        let now = chrono::Utc::now();
+        let start = since_start("15m", now).unwrap();
+        assert_eq!((now - start).num_seconds(), 900);
+        // Far enough to overflow chrono's calendar but not u64 milliseconds.
+        let e = since_start("999999999d", now).unwrap_err();
+        assert!(e.0.contains("too long"), "{e}");
+        assert!(since_start("99999999999999d", now).is_err());
     }
 
     #[test]
