@@ -131,10 +131,7 @@ pub fn parse_points(text: &str) -> Result<Vec<DataPoint>, UsageError> {
 /// Log entries: a JSON array, `{"logs": [...]}`, NDJSON objects, or plain
 /// text lines (each becomes a message at `default_level`).
 pub fn parse_logs(text: &str, default_level: Option<&str>) -> Result<Vec<LogEntry>, UsageError> {
-    let structured = {
-        let t = text.trim_start();
-        t.starts_with('[') || t.starts_with('{')
-    };
+    let structured = looks_structured(text);
     let mut entries: Vec<LogEntry> = if structured {
         objects(text, "logs")?
             .into_iter()
@@ -162,6 +159,21 @@ pub fn parse_logs(text: &str, default_level: Option<&str>) -> Result<Vec<LogEntr
         }
     }
     Ok(entries)
+}
+
+/// True when log input is JSON rather than text lines. A `{` first means
+/// JSON; a `[` only when an object or `]` follows (`[{...}]`, `[]`), so
+/// the many text logs that start with `[INFO]` or `[2026-11-27 ...]` are
+/// sent as text, while a broken JSON array still gets a JSON error.
+fn looks_structured(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        return true;
+    }
+    match t.strip_prefix('[') {
+        Some(rest) => matches!(rest.trim_start().chars().next(), Some('{' | ']') | None),
+        None => false,
+    }
 }
 
 /// `--field k=v`: v is JSON when it parses as JSON (numbers, true, null,
@@ -227,6 +239,25 @@ mod tests {
         assert_eq!(j[0].level.as_deref(), Some("error"));
         assert_eq!(j[0].fields["user"], "u1");
         assert!(parse_logs("{\"level\":\"x\"}\n", None).is_err());
+    }
+
+    #[test]
+    fn text_lines_may_start_with_a_bracket() {
+        let t = parse_logs("[INFO] server started\n[WARN] disk\n", None).unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].message, "[INFO] server started");
+        let t = parse_logs("[2026-11-27 02:00:00] up\n", None).unwrap();
+        assert_eq!(t[0].message, "[2026-11-27 02:00:00] up");
+        // A JSON array stays JSON, and a broken one says so.
+        assert_eq!(
+            parse_logs("[\n {\"message\":\"m\"}\n]", None)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(parse_logs("[]", None).unwrap().is_empty());
+        let e = parse_logs("[{\"message\":\"m\"},]", None).unwrap_err();
+        assert!(e.0.contains("not valid JSON"), "{e}");
     }
 
     #[test]
