@@ -2,6 +2,7 @@
 //! closed pipes, absurd durations, text logs that look like JSON. Each case
 //! was a panic or a wrong refusal before its fix.
 
+mod client_common;
 mod common;
 
 use std::path::Path;
@@ -9,6 +10,7 @@ use std::process::Stdio;
 
 use assert_cmd::cargo::CommandCargoExt;
 use assert_cmd::Command;
+use client_common::{Answer, ScriptedServer};
 use common::TestServer;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -91,4 +93,37 @@ async fn text_logs_starting_with_a_bracket_are_sent_as_text() {
             "[INFO] server started"
         ]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_that_is_not_aepipe_shows_what_answered() {
+    let page = ScriptedServer::start(vec![Answer::text(
+        200,
+        "<html>\n  <body>Welcome to nginx!</body>\n</html>",
+    )])
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    aepipe(home.path())
+        .args(["projects", "--url", &page.url(), "--token", "t"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("unexpected answer")
+                .and(predicate::str::contains("<html> <body>Welcome to nginx!")),
+        );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_on_query_gets_the_token_hint() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    // `query` wraps the error in context; the hint must still come.
+    aepipe(home.path())
+        .args(["query", "shop", "web", "SELECT 1"])
+        .args(["--url", &server.url(), "--token", "wrong"])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("401").and(predicate::str::contains("hint: check the token")),
+        );
 }

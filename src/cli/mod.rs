@@ -213,13 +213,40 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 Some(ClientError::Validation(_))
             )
     });
-    if let Some(ClientError::Api { status: 401, .. }) = e.downcast_ref::<ClientError>() {
-        let _ = writeln!(
-            stderr,
-            "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
-        );
+    match e.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
+        Some(ClientError::Api { status: 401, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
+            );
+        }
+        // A body that is not aepipe's JSON usually means the URL points
+        // elsewhere (a web page, a proxy); show what came back.
+        Some(ClientError::Decode { body, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: is the URL an aepipe server? The answer began: {}",
+                answer_excerpt(body)
+            );
+        }
+        _ => {}
     }
     ExitCode::from(if usage { 2 } else { 1 })
+}
+
+/// The start of an unexpected answer, on one line.
+fn answer_excerpt(body: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut excerpt: String = one_line.chars().take(MAX_CHARS).collect();
+    if one_line.chars().count() > MAX_CHARS {
+        excerpt.push('…');
+    }
+    if excerpt.is_empty() {
+        "(an empty body)".to_string()
+    } else {
+        excerpt
+    }
 }
 
 #[cfg(test)]
