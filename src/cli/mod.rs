@@ -204,7 +204,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {e:#}");
+    let _ = writeln!(stderr, "error: {}", chain_text(e));
     let usage = e.chain().any(|c| {
         c.is::<UsageError>()
             || c.is::<ConfigError>()
@@ -234,6 +234,22 @@ fn report(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(if usage { 2 } else { 1 })
 }
 
+/// The error and its causes joined by `: `, leaving out a cause whose text
+/// the message before it already ends with (many errors print their source).
+fn chain_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
 /// The start of an unexpected answer, on one line.
 fn answer_excerpt(body: &str) -> String {
     const MAX_CHARS: usize = 120;
@@ -256,6 +272,18 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = io::Error::new(io::ErrorKind::InvalidData, "not UTF-8");
+        let e = anyhow::Error::new(ConfigError::Read {
+            path: "/c.toml".into(),
+            source: io,
+        });
+        assert_eq!(chain_text(&e), "cannot read /c.toml: not UTF-8");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(chain_text(&e), "outer: inner");
     }
 
     #[test]
