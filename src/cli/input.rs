@@ -100,8 +100,18 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The item as a typed value; a wrong type names the field it is in
+/// (`line 3: doubles[1]: invalid type: string "x", expected f64`).
 fn typed<T: DeserializeOwned>(at: &str, o: Map<String, Value>) -> Result<T, UsageError> {
-    serde_json::from_value(Value::Object(o)).map_err(|e| UsageError(format!("{at}: {e}")))
+    serde_path_to_error::deserialize(Value::Object(o)).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if field == "." {
+            UsageError(format!("{at}: {inner}"))
+        } else {
+            UsageError(format!("{at}: {field}: {inner}"))
+        }
+    })
 }
 
 /// Data points: a JSON array, `{"points": [...]}` or NDJSON.
@@ -221,7 +231,11 @@ mod tests {
         let e = parse_points("{\"event\":\"a\"}\n{oops\n").unwrap_err();
         assert!(e.0.starts_with("line 2: not valid JSON"), "{e}");
         let e = parse_points(r#"[{"event":"a","doubles":["x"]}]"#).unwrap_err();
-        assert!(e.0.starts_with("item 0: "), "{e}");
+        assert!(e.0.starts_with("item 0: doubles[0]: invalid type"), "{e}");
+        let e = parse_points("{\"event\":\"a\",\"ttl\":-5}\n").unwrap_err();
+        assert!(e.0.starts_with("line 1: ttl: "), "{e}");
+        let e = parse_logs("{\"message\":\"m\",\"level\":5}\n", None).unwrap_err();
+        assert!(e.0.starts_with("line 1: level: "), "{e}");
         assert!(parse_points("[1]").is_err());
     }
 
