@@ -127,3 +127,30 @@ async fn a_wrong_token_on_query_gets_the_token_hint() {
             predicate::str::contains("401").and(predicate::str::contains("hint: check the token")),
         );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_follow_stops_on_errors_that_waiting_cannot_fix() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    // A bad name: a usage error at once, not retries forever.
+    aepipe(home.path())
+        .args(["tail", "-f", "bad name", "web"])
+        .args(["--url", &server.url(), "--token", server.token()])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("invalid project name")
+                .and(predicate::str::contains("retrying").not()),
+        );
+    // A wrong token: the 401 and the hint, exit 1.
+    aepipe(home.path())
+        .args(["tail", "-f", "shop", "web"])
+        .args(["--url", &server.url(), "--token", "wrong"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("401").and(predicate::str::contains("hint: check the token")),
+        );
+}

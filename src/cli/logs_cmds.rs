@@ -224,6 +224,22 @@ impl LinePrinter {
     }
 }
 
+/// Errors `tail -f` stops on instead of retrying: the request itself is
+/// wrong (validation, 4xx other than 408/429, AE's own 4xx behind a 502).
+fn is_permanent(e: &crate::client::Error) -> bool {
+    use crate::client::Error;
+    match e {
+        Error::Validation(_) => true,
+        Error::Api { status, message } => match status {
+            408 | 429 => false,
+            400..=499 => true,
+            502 => message.starts_with("CF API 4"),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Longest wait between retries after errors.
 const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -287,6 +303,8 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 out.flush()?;
                 interval
             }
+            // A bad name, token or URL will not heal by waiting.
+            Err(e) if is_permanent(&e) => return Err(e.into()),
             Err(e) => {
                 failures += 1;
                 let wait = interval
