@@ -8,7 +8,7 @@ use clap::Args;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::output::{paint_level, write_csv_row, Format, Style, Table};
+use super::output::{paint_level, printable, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
@@ -195,7 +195,7 @@ impl LinePrinter {
         let (message, rest) = split_message(e);
         match self.style.format {
             Format::Table => {
-                let level = format!("{:<5}", e.level.to_uppercase());
+                let level = format!("{:<5}", printable(&e.level.to_uppercase()));
                 let level = if self.style.color {
                     paint_level(&level, &e.level)
                 } else {
@@ -206,7 +206,8 @@ impl LinePrinter {
                 } else {
                     format!("  {}", Value::Object(rest))
                 };
-                writeln!(out, "{}  {level}  {message}{rest}", e.timestamp)
+                let (time, message) = (printable(&e.timestamp), printable(&message));
+                writeln!(out, "{time}  {level}  {message}{rest}")
             }
             Format::Json | Format::Ndjson => {
                 serde_json::to_writer(&mut *out, e)?;
@@ -385,6 +386,12 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             "2026-11-27T02:15:35.123Z  ERROR  boom  {\"code\":5}\n"
         );
+        // Escape sequences in a logged message are shown, not obeyed.
+        let evil = entry("info", json!({"message":"x\u{1b}[2Jy"}));
+        let mut buf = Vec::new();
+        p.print(&mut buf, &evil).unwrap();
+        let line = String::from_utf8(buf).unwrap();
+        assert!(line.ends_with("x\\u{1b}[2Jy\n"), "{line:?}");
         p.style.format = Format::Csv;
         let mut buf = Vec::new();
         p.print(&mut buf, &e).unwrap();
