@@ -15,8 +15,20 @@ use crate::client::{DataPoint, LogEntry};
 /// Fields a data point may have; anything else is probably a typo.
 const POINT_FIELDS: &[&str] = &["event", "level", "blobs", "doubles", "payload", "ttl"];
 
-/// The text of FILE, or stdin for `-` or no file.
+/// The text of FILE, or stdin for `-` or no file, without a UTF-8 byte
+/// order mark (Windows editors and PowerShell write one; it is not JSON).
 pub fn read_source(file: Option<&str>) -> Result<String, UsageError> {
+    read_raw(file).map(without_bom)
+}
+
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+fn read_raw(file: Option<&str>) -> Result<String, UsageError> {
     match file {
         None | Some("-") => {
             if std::io::stdin().is_terminal() {
@@ -253,6 +265,17 @@ mod tests {
         assert_eq!(j[0].level.as_deref(), Some("error"));
         assert_eq!(j[0].fields["user"], "u1");
         assert!(parse_logs("{\"level\":\"x\"}\n", None).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("points.ndjson");
+        std::fs::write(&path, "\u{feff}{\"event\":\"a\"}\r\n{\"event\":\"b\"}\r\n").unwrap();
+        let text = read_source(path.to_str()).unwrap();
+        assert_eq!(parse_points(&text).unwrap().len(), 2);
+        assert_eq!(without_bom("\u{feff}hello".into()), "hello");
+        assert_eq!(without_bom("hel\u{feff}lo".into()), "hel\u{feff}lo");
     }
 
     #[test]
