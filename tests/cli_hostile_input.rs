@@ -154,3 +154,18 @@ async fn tail_follow_stops_on_errors_that_waiting_cannot_fix() {
             predicate::str::contains("401").and(predicate::str::contains("hint: check the token")),
         );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_with_a_path_gets_a_hint() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    aepipe(home.path())
+        .args(["projects", "--url", &format!("{}/v1", server.url())])
+        .args(["--token", server.token()])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("404")
+                .and(predicate::str::contains("without a path such as /v1")),
+        );
+}

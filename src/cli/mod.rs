@@ -220,6 +220,14 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
             );
         }
+        // aepipe answers 404 only for a path it does not have: the URL
+        // carries a path of its own (often `/v1`).
+        Some(ClientError::Api { status: 404, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: --url should be the server's base URL, without a path such as /v1"
+            );
+        }
         // A body that is not aepipe's JSON usually means the URL points
         // elsewhere (a web page, a proxy); show what came back.
         Some(ClientError::Decode { body, .. }) => {
