@@ -100,7 +100,7 @@ impl Resolved {
 }
 
 /// One named profile of the file. At most one way to get the token.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub url: Option<String>,
@@ -109,6 +109,18 @@ pub struct Profile {
     pub token_env: Option<String>,
     /// A shell command whose standard output (trimmed) is the token.
     pub token_command: Option<String>,
+}
+
+/// Debug output shows the token masked, so a logged config leaks no secret.
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("url", &self.url)
+            .field("token", &self.token.as_deref().map(mask_token))
+            .field("token_env", &self.token_env)
+            .field("token_command", &self.token_command)
+            .finish()
+    }
 }
 
 /// The profiles file.
@@ -277,27 +289,93 @@ fn profile_token(
     Ok(None)
 }
 
+/// How long a `token_command` may run: long enough for a password manager
+/// to ask for a passphrase, short enough that a stuck command is reported.
+const TOKEN_COMMAND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 fn run_token_command(profile: &str, command: &str) -> Result<String, ConfigError> {
+    run_token_command_within(profile, command, TOKEN_COMMAND_TIMEOUT)
+}
+
+/// Run the command, killing it after `timeout` so a hung command is an
+/// error and not a CLI that waits forever.
+fn run_token_command_within(
+    profile: &str,
+    command: &str,
+    timeout: std::time::Duration,
+) -> Result<String, ConfigError> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
     let fail = |message: String| ConfigError::TokenCommand {
         profile: profile.to_string(),
         command: command.to_string(),
         message,
     };
-    let output = if cfg!(windows) {
-        std::process::Command::new("cmd")
-            .args(["/C", command])
-            .output()
+    let mut cmd = if cfg!(windows) {
+        let mut c = Command::new("cmd");
+        c.args(["/C", command]);
+        c
     } else {
-        std::process::Command::new("sh")
-            .args(["-c", command])
-            .output()
+        let mut c = Command::new("sh");
+        c.args(["-c", command]);
+        c
+    };
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(e.to_string()))?;
+    // Read both pipes on threads so a chatty command cannot block on a full pipe.
+    let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait().map_err(|e| fail(e.to_string()))? {
+            Some(status) => break status,
+            None if std::time::Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "it did not finish within {} s",
+                    timeout.as_secs_f32()
+                )));
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
+        let stderr = stderr.trim();
+        return Err(fail(if stderr.is_empty() {
+            status.to_string()
+        } else {
+            format!("{status}: {stderr}")
+        }));
     }
-    .map_err(|e| fail(e.to_string()))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(fail(format!("{}: {}", output.status, stderr.trim())));
-    }
-    let token = String::from_utf8(output.stdout)
+    let token = String::from_utf8(stdout)
         .map_err(|_| fail("its output is not UTF-8".to_string()))?
         .trim()
         .to_string();
@@ -664,6 +742,32 @@ token_command = "echo '  from-command  '"
             .unwrap(),
         );
         assert!(!format!("{c:?}").contains("secret-token"));
+    }
+
+    #[test]
+    fn debug_of_the_file_masks_profile_tokens() {
+        let file = parse(
+            Path::new("/cfg/config.toml"),
+            "[profiles.prod]\nurl = \"http://x\"\ntoken = \"secret-token-123456\"\n",
+        )
+        .unwrap();
+        let shown = format!("{file:?} {:?}", file.profiles["prod"]);
+        assert!(!shown.contains("secret-token"), "{shown}");
+        assert!(shown.contains("3456 (19 chars)"), "{shown}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hung_token_command_is_stopped_and_reported() {
+        let started = std::time::Instant::now();
+        let e = run_token_command_within("p", "sleep 30", std::time::Duration::from_millis(300))
+            .unwrap_err();
+        assert!(e.to_string().contains("did not finish"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        let e = run_token_command_within("p", "exit 3", TOKEN_COMMAND_TIMEOUT).unwrap_err();
+        assert!(e.to_string().ends_with("exit status: 3"), "{e}");
+        let t = run_token_command_within("p", "echo tok; echo noise >&2", TOKEN_COMMAND_TIMEOUT);
+        assert_eq!(t.unwrap(), "tok");
     }
 
     #[test]

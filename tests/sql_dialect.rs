@@ -1484,3 +1484,32 @@ async fn query_route_answers_400_with_the_reason() {
         assert!(a.error().contains(needle), "{sql}: {}", a.text);
     }
 }
+
+// ---- 64-bit integer overflow wraps (found by QA) -----------------------------------
+
+#[test]
+fn sixty_four_bit_arithmetic_wraps_as_clickhouse_does() {
+    // SQLite turns an i64 overflow into a REAL, which saturated these.
+    case(
+        "SELECT 9223372036854775807 + 1 AS a, toInt64(9223372036854775807) + 1 AS b, \
+         4294967295 * 4294967295 AS c, -9223372036854775808 - 1 AS d",
+        &[
+            ("a", "UInt64"),
+            ("b", "Int64"),
+            ("c", "UInt64"),
+            ("d", "Int64"),
+        ],
+        json!([{
+            "a": "9223372036854775808",
+            "b": "-9223372036854775808",
+            "c": "18446744065119617025",
+            "d": "9223372036854775807"
+        }]),
+    );
+    // Counts stay exact through 64-bit arithmetic.
+    case(
+        "SELECT count() * 2 + 1 AS n FROM aepipe",
+        &[("n", "UInt64")],
+        json!([{"n": "13"}]),
+    );
+}

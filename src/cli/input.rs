@@ -15,8 +15,20 @@ use crate::client::{DataPoint, LogEntry};
 /// Fields a data point may have; anything else is probably a typo.
 const POINT_FIELDS: &[&str] = &["event", "level", "blobs", "doubles", "payload", "ttl"];
 
-/// The text of FILE, or stdin for `-` or no file.
+/// The text of FILE, or stdin for `-` or no file, without a UTF-8 byte
+/// order mark (Windows editors and PowerShell write one; it is not JSON).
 pub fn read_source(file: Option<&str>) -> Result<String, UsageError> {
+    read_raw(file).map(without_bom)
+}
+
+fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+fn read_raw(file: Option<&str>) -> Result<String, UsageError> {
     match file {
         None | Some("-") => {
             if std::io::stdin().is_terminal() {
@@ -100,8 +112,18 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The item as a typed value; a wrong type names the field it is in
+/// (`line 3: doubles[1]: invalid type: string "x", expected f64`).
 fn typed<T: DeserializeOwned>(at: &str, o: Map<String, Value>) -> Result<T, UsageError> {
-    serde_json::from_value(Value::Object(o)).map_err(|e| UsageError(format!("{at}: {e}")))
+    serde_path_to_error::deserialize(Value::Object(o)).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner();
+        if field == "." {
+            UsageError(format!("{at}: {inner}"))
+        } else {
+            UsageError(format!("{at}: {field}: {inner}"))
+        }
+    })
 }
 
 /// Data points: a JSON array, `{"points": [...]}` or NDJSON.
@@ -131,10 +153,7 @@ pub fn parse_points(text: &str) -> Result<Vec<DataPoint>, UsageError> {
 /// Log entries: a JSON array, `{"logs": [...]}`, NDJSON objects, or plain
 /// text lines (each becomes a message at `default_level`).
 pub fn parse_logs(text: &str, default_level: Option<&str>) -> Result<Vec<LogEntry>, UsageError> {
-    let structured = {
-        let t = text.trim_start();
-        t.starts_with('[') || t.starts_with('{')
-    };
+    let structured = looks_structured(text);
     let mut entries: Vec<LogEntry> = if structured {
         objects(text, "logs")?
             .into_iter()
@@ -162,6 +181,21 @@ pub fn parse_logs(text: &str, default_level: Option<&str>) -> Result<Vec<LogEntr
         }
     }
     Ok(entries)
+}
+
+/// True when log input is JSON rather than text lines. A `{` first means
+/// JSON; a `[` only when an object or `]` follows (`[{...}]`, `[]`), so
+/// the many text logs that start with `[INFO]` or `[2026-11-27 ...]` are
+/// sent as text, while a broken JSON array still gets a JSON error.
+fn looks_structured(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        return true;
+    }
+    match t.strip_prefix('[') {
+        Some(rest) => matches!(rest.trim_start().chars().next(), Some('{' | ']') | None),
+        None => false,
+    }
 }
 
 /// `--field k=v`: v is JSON when it parses as JSON (numbers, true, null,
@@ -209,7 +243,11 @@ mod tests {
         let e = parse_points("{\"event\":\"a\"}\n{oops\n").unwrap_err();
         assert!(e.0.starts_with("line 2: not valid JSON"), "{e}");
         let e = parse_points(r#"[{"event":"a","doubles":["x"]}]"#).unwrap_err();
-        assert!(e.0.starts_with("item 0: "), "{e}");
+        assert!(e.0.starts_with("item 0: doubles[0]: invalid type"), "{e}");
+        let e = parse_points("{\"event\":\"a\",\"ttl\":-5}\n").unwrap_err();
+        assert!(e.0.starts_with("line 1: ttl: "), "{e}");
+        let e = parse_logs("{\"message\":\"m\",\"level\":5}\n", None).unwrap_err();
+        assert!(e.0.starts_with("line 1: level: "), "{e}");
         assert!(parse_points("[1]").is_err());
     }
 
@@ -227,6 +265,36 @@ mod tests {
         assert_eq!(j[0].level.as_deref(), Some("error"));
         assert_eq!(j[0].fields["user"], "u1");
         assert!(parse_logs("{\"level\":\"x\"}\n", None).is_err());
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("points.ndjson");
+        std::fs::write(&path, "\u{feff}{\"event\":\"a\"}\r\n{\"event\":\"b\"}\r\n").unwrap();
+        let text = read_source(path.to_str()).unwrap();
+        assert_eq!(parse_points(&text).unwrap().len(), 2);
+        assert_eq!(without_bom("\u{feff}hello".into()), "hello");
+        assert_eq!(without_bom("hel\u{feff}lo".into()), "hel\u{feff}lo");
+    }
+
+    #[test]
+    fn text_lines_may_start_with_a_bracket() {
+        let t = parse_logs("[INFO] server started\n[WARN] disk\n", None).unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].message, "[INFO] server started");
+        let t = parse_logs("[2026-11-27 02:00:00] up\n", None).unwrap();
+        assert_eq!(t[0].message, "[2026-11-27 02:00:00] up");
+        // A JSON array stays JSON, and a broken one says so.
+        assert_eq!(
+            parse_logs("[\n {\"message\":\"m\"}\n]", None)
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(parse_logs("[]", None).unwrap().is_empty());
+        let e = parse_logs("[{\"message\":\"m\"},]", None).unwrap_err();
+        assert!(e.0.contains("not valid JSON"), "{e}");
     }
 
     #[test]

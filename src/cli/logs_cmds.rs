@@ -8,7 +8,7 @@ use clap::Args;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::output::{paint_level, write_csv_row, Format, Style, Table};
+use super::output::{paint_level, printable, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
@@ -62,11 +62,7 @@ pub struct TailArgs {
 pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
     let start = match (&a.since, &a.start) {
-        (Some(since), _) => {
-            let d = chrono::Duration::from_std(parse_duration(since)?)
-                .map_err(|_| UsageError(format!("--since {since:?} is too long")))?;
-            Some(chrono::Utc::now() - d)
-        }
+        (Some(since), _) => Some(since_start(since, chrono::Utc::now())?),
         (None, Some(s)) => Some(parse_time(s)?),
         (None, None) => None,
     };
@@ -117,6 +113,17 @@ pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         .collect();
     t.write(&mut out, style)?;
     Ok(())
+}
+
+/// The window start `--since` names, counted back from `now`; a duration
+/// reaching before the calendar's start is an error, not an overflow.
+fn since_start(
+    since: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, UsageError> {
+    let too_long = || UsageError(format!("--since {since:?} is too long"));
+    let d = chrono::Duration::from_std(parse_duration(since)?).map_err(|_| too_long())?;
+    now.checked_sub_signed(d).ok_or_else(too_long)
 }
 
 /// Oldest first (the server sends newest first; upstream in no set order).
@@ -188,7 +195,7 @@ impl LinePrinter {
         let (message, rest) = split_message(e);
         match self.style.format {
             Format::Table => {
-                let level = format!("{:<5}", e.level.to_uppercase());
+                let level = format!("{:<5}", printable(&e.level.to_uppercase()));
                 let level = if self.style.color {
                     paint_level(&level, &e.level)
                 } else {
@@ -199,7 +206,8 @@ impl LinePrinter {
                 } else {
                     format!("  {}", Value::Object(rest))
                 };
-                writeln!(out, "{}  {level}  {message}{rest}", e.timestamp)
+                let (time, message) = (printable(&e.timestamp), printable(&message));
+                writeln!(out, "{time}  {level}  {message}{rest}")
             }
             Format::Json | Format::Ndjson => {
                 serde_json::to_writer(&mut *out, e)?;
@@ -214,6 +222,22 @@ impl LinePrinter {
                 write_csv_row(out, [e.timestamp.as_str(), &e.level, &message, &rest])
             }
         }
+    }
+}
+
+/// Errors `tail -f` stops on instead of retrying: the request itself is
+/// wrong (validation, 4xx other than 408/429, AE's own 4xx behind a 502).
+fn is_permanent(e: &crate::client::Error) -> bool {
+    use crate::client::Error;
+    match e {
+        Error::Validation(_) => true,
+        Error::Api { status, message } => match status {
+            408 | 429 => false,
+            400..=499 => true,
+            502 => message.starts_with("CF API 4"),
+            _ => false,
+        },
+        _ => false,
     }
 }
 
@@ -280,6 +304,8 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 out.flush()?;
                 interval
             }
+            // A bad name, token or URL will not heal by waiting.
+            Err(e) if is_permanent(&e) => return Err(e.into()),
             Err(e) => {
                 failures += 1;
                 let wait = interval
@@ -322,6 +348,17 @@ mod tests {
     }
 
     #[test]
+    fn since_counts_back_and_refuses_what_overflows() {
+        let now = chrono::Utc::now();
+        let start = since_start("15m", now).unwrap();
+        assert_eq!((now - start).num_seconds(), 900);
+        // Far enough to overflow chrono's calendar but not u64 milliseconds.
+        let e = since_start("999999999d", now).unwrap_err();
+        assert!(e.0.contains("too long"), "{e}");
+        assert!(since_start("99999999999999d", now).is_err());
+    }
+
+    #[test]
     fn filter_by_level_and_regex() {
         let f = Filter {
             levels: vec!["ERROR".into()],
@@ -349,6 +386,12 @@ mod tests {
             String::from_utf8(buf).unwrap(),
             "2026-11-27T02:15:35.123Z  ERROR  boom  {\"code\":5}\n"
         );
+        // Escape sequences in a logged message are shown, not obeyed.
+        let evil = entry("info", json!({"message":"x\u{1b}[2Jy"}));
+        let mut buf = Vec::new();
+        p.print(&mut buf, &evil).unwrap();
+        let line = String::from_utf8(buf).unwrap();
+        assert!(line.ends_with("x\\u{1b}[2Jy\n"), "{line:?}");
         p.style.format = Format::Csv;
         let mut buf = Vec::new();
         p.print(&mut buf, &e).unwrap();

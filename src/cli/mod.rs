@@ -35,7 +35,7 @@ pub struct Cli {
 }
 
 /// Connection and output flags, accepted before or after the subcommand.
-#[derive(Debug, Clone, Default, Args)]
+#[derive(Clone, Default, Args)]
 pub struct CommonArgs {
     /// aepipe URL [env: AEPIPE_URL]
     #[arg(long, value_name = "URL", help_heading = "Connection")]
@@ -49,6 +49,18 @@ pub struct CommonArgs {
     /// Output format [default: table on a terminal, json when piped]
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<Format>,
+}
+
+/// Debug output (of the whole parsed command line too) masks the token.
+impl std::fmt::Debug for CommonArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommonArgs")
+            .field("url", &self.url)
+            .field("token", &self.token.as_deref().map(config::mask_token))
+            .field("profile", &self.profile)
+            .field("format", &self.format)
+            .finish()
+    }
 }
 
 impl CommonArgs {
@@ -108,11 +120,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         None => crate::tui::run_with(outer.connection_flags()),
         Some(Command::Serve(args)) => crate::server::serve_cmd::run(args),
-        Some(Command::Completions { shell }) => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "aepipe", &mut io::stdout());
-            Ok(())
-        }
+        Some(Command::Completions { shell }) => print_completions(shell),
         Some(Command::Config(args)) => config_cmd::run(args, &outer),
         Some(command) => run_async(command, &outer),
     };
@@ -120,6 +128,17 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(&e),
     }
+}
+
+/// The completion script, built in memory first: clap_complete panics when
+/// its writer fails, and a closed pipe must end the command quietly.
+fn print_completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "aepipe", &mut script);
+    let mut out = stdout();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The client commands, on a runtime of their own.
@@ -185,7 +204,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {e:#}");
+    let _ = writeln!(stderr, "error: {}", chain_text(e));
     let usage = e.chain().any(|c| {
         c.is::<UsageError>()
             || c.is::<ConfigError>()
@@ -194,13 +213,64 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 Some(ClientError::Validation(_))
             )
     });
-    if let Some(ClientError::Api { status: 401, .. }) = e.downcast_ref::<ClientError>() {
-        let _ = writeln!(
-            stderr,
-            "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
-        );
+    match e.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
+        Some(ClientError::Api { status: 401, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
+            );
+        }
+        // aepipe answers 404 only for a path it does not have: the URL
+        // carries a path of its own (often `/v1`).
+        Some(ClientError::Api { status: 404, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: --url should be the server's base URL, without a path such as /v1"
+            );
+        }
+        // A body that is not aepipe's JSON usually means the URL points
+        // elsewhere (a web page, a proxy); show what came back.
+        Some(ClientError::Decode { body, .. }) => {
+            let _ = writeln!(
+                stderr,
+                "hint: is the URL an aepipe server? The answer began: {}",
+                answer_excerpt(body)
+            );
+        }
+        _ => {}
     }
     ExitCode::from(if usage { 2 } else { 1 })
+}
+
+/// The error and its causes joined by `: `, leaving out a cause whose text
+/// the message before it already ends with (many errors print their source).
+fn chain_text(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.is_empty() {
+            text = part;
+        } else if !text.ends_with(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+    }
+    text
+}
+
+/// The start of an unexpected answer, on one line.
+fn answer_excerpt(body: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut excerpt: String = one_line.chars().take(MAX_CHARS).collect();
+    if one_line.chars().count() > MAX_CHARS {
+        excerpt.push('…');
+    }
+    if excerpt.is_empty() {
+        "(an empty body)".to_string()
+    } else {
+        excerpt
+    }
 }
 
 #[cfg(test)]
@@ -210,6 +280,33 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_cause_already_in_the_message_is_not_repeated() {
+        let io = io::Error::new(io::ErrorKind::InvalidData, "not UTF-8");
+        let e = anyhow::Error::new(ConfigError::Read {
+            path: "/c.toml".into(),
+            source: io,
+        });
+        assert_eq!(chain_text(&e), "cannot read /c.toml: not UTF-8");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(chain_text(&e), "outer: inner");
+    }
+
+    #[test]
+    fn debug_of_the_command_line_masks_the_token() {
+        let cli = Cli::try_parse_from([
+            "aepipe",
+            "--token",
+            "outer-secret-token",
+            "projects",
+            "--token",
+            "inner-secret-token",
+        ])
+        .unwrap();
+        let shown = format!("{cli:?}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]

@@ -168,9 +168,27 @@ impl serde::Serialize for RowObject<'_> {
 pub fn table_text(v: &Value) -> String {
     match v {
         Value::Null => "NULL".to_string(),
-        Value::String(s) => s.replace(['\n', '\r', '\t'], " "),
+        Value::String(s) => printable(s),
         other => other.to_string(),
     }
+}
+
+/// Text safe to show on a terminal: line breaks and tabs become spaces and
+/// other control characters are shown escaped (`\x1b`), so a logged escape
+/// sequence cannot recolour, retitle or clear the reader's terminal.
+pub fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn csv_text(v: &Value) -> String {
@@ -296,6 +314,14 @@ mod tests {
         let nd = render(&sample(), Format::Ndjson);
         assert_eq!(nd.lines().count(), 3);
         assert_eq!(nd.lines().next().unwrap(), r#"{"name":"a,b","n":5}"#);
+    }
+
+    #[test]
+    fn control_characters_cannot_reach_the_terminal() {
+        let t = printable("a\x1b]0;pwned\x07b\x1b[2J\u{9b}c\nd");
+        assert!(!t.chars().any(char::is_control), "{t:?}");
+        assert_eq!(t, "a\\u{1b}]0;pwned\\u{7}b\\u{1b}[2J\\u{9b}c d");
+        assert_eq!(table_text(&json!("plain")), "plain");
     }
 
     #[test]

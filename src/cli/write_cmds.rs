@@ -189,6 +189,34 @@ fn report(summary: &BatchSummary, style: Style) -> anyhow::Result<()> {
     )
 }
 
+/// Width of the TTY progress bar, in cells.
+const BAR_WIDTH: usize = 30;
+
+/// `, 2 batches failed` once any failed.
+fn failed_note(p: &BatchProgress) -> String {
+    if p.batches_failed > 0 {
+        format!(", {} batches failed", p.batches_failed)
+    } else {
+        String::new()
+    }
+}
+
+/// One state of the TTY bar, e.g. `[#####.....] 250/1000 points`; never
+/// wider than full, and full for an empty input.
+fn bar_line(p: &BatchProgress, what: &str) -> String {
+    let filled = (p.items_done.min(p.items_total) * BAR_WIDTH)
+        .checked_div(p.items_total)
+        .unwrap_or(BAR_WIDTH);
+    format!(
+        "[{}{}] {}/{} {what}{}",
+        "#".repeat(filled),
+        ".".repeat(BAR_WIDTH - filled),
+        p.items_done,
+        p.items_total,
+        failed_note(p)
+    )
+}
+
 /// A progress bar on a terminal; on a pipe, a line every 10%.
 struct Progress {
     tty: bool,
@@ -211,31 +239,18 @@ impl Progress {
             .concurrency(concurrency)
             .on_progress(move |p: BatchProgress| {
                 let mut err = std::io::stderr().lock();
-                let failed = if p.batches_failed > 0 {
-                    format!(", {} batches failed", p.batches_failed)
-                } else {
-                    String::new()
-                };
                 if tty {
-                    const WIDTH: usize = 30;
-                    let filled = (p.items_done * WIDTH)
-                        .checked_div(p.items_total)
-                        .unwrap_or(WIDTH);
-                    let _ = write!(
-                        err,
-                        "\r[{}{}] {}/{} {what}{failed}",
-                        "#".repeat(filled),
-                        ".".repeat(WIDTH - filled),
-                        p.items_done,
-                        p.items_total
-                    );
+                    let _ = write!(err, "\r{}", bar_line(&p, what));
+                    let _ = err.flush();
                 } else {
                     let decile = (p.items_done * 10).checked_div(p.items_total).unwrap_or(10);
                     if decile > last.swap(decile, Ordering::SeqCst) {
                         let _ = writeln!(
                             err,
-                            "sent {}/{} {what}{failed}",
-                            p.items_done, p.items_total
+                            "sent {}/{} {what}{}",
+                            p.items_done,
+                            p.items_total,
+                            failed_note(&p)
                         );
                     }
                 }
@@ -246,5 +261,41 @@ impl Progress {
         if self.tty {
             eprintln!();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progress(done: usize, total: usize, failed: usize) -> BatchProgress {
+        BatchProgress {
+            items_done: done,
+            items_total: total,
+            batches_done: 0,
+            batches_total: 0,
+            batches_failed: failed,
+        }
+    }
+
+    #[test]
+    fn the_bar_fills_with_the_items_sent() {
+        let empty = format!("[{}] 0/1000 points", ".".repeat(BAR_WIDTH));
+        assert_eq!(bar_line(&progress(0, 1000, 0), "points"), empty);
+        let half = bar_line(&progress(500, 1000, 0), "points");
+        assert!(half.starts_with(&format!("[{}.", "#".repeat(15))), "{half}");
+        let full = bar_line(&progress(1000, 1000, 2), "entries");
+        assert_eq!(
+            full,
+            format!(
+                "[{}] 1000/1000 entries, 2 batches failed",
+                "#".repeat(BAR_WIDTH)
+            )
+        );
+        // No input and an impossible count still draw a bar, never panic.
+        assert!(bar_line(&progress(0, 0, 0), "points")
+            .starts_with(&format!("[{}]", "#".repeat(BAR_WIDTH))));
+        assert!(bar_line(&progress(7, 5, 0), "points")
+            .starts_with(&format!("[{}]", "#".repeat(BAR_WIDTH))));
     }
 }

@@ -559,7 +559,11 @@ impl Translator {
                 node,
             )
         })?;
+        let wide_int = ty.int_shape().is_some_and(|(_, bits)| bits >= 64);
         let sql = match op {
+            Arith::Plus if wide_int => format!("ae_wrapping_add({}, {})", a.sql, b.sql),
+            Arith::Minus if wide_int => format!("ae_wrapping_sub({}, {})", a.sql, b.sql),
+            Arith::Multiply if wide_int => format!("ae_wrapping_mul({}, {})", a.sql, b.sql),
             Arith::Plus => format!("({} + {})", a.sql, b.sql),
             Arith::Minus => format!("({} - {})", a.sql, b.sql),
             Arith::Multiply => format!("({} * {})", a.sql, b.sql),

@@ -401,6 +401,21 @@ fn register_scalars(conn: &Connection) -> Result<()> {
         };
         Ok(Some(wrap_int(n, bits as u32, signed)))
     })?;
+    // 64-bit integer arithmetic wraps in ClickHouse; SQLite's `+` would
+    // turn an overflow into a REAL and lose the low bits. UInt64 values are
+    // kept as their i64 bit pattern, so wrapping i64 ops are right for both.
+    for (name, op) in [
+        ("ae_wrapping_add", i64::wrapping_add as fn(i64, i64) -> i64),
+        ("ae_wrapping_sub", i64::wrapping_sub),
+        ("ae_wrapping_mul", i64::wrapping_mul),
+    ] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            Ok(match (int_arg(ctx, 0)?, int_arg(ctx, 1)?) {
+                (Some(a), Some(b)) => Some(op(a, b)),
+                _ => None,
+            })
+        })?;
+    }
     conn.create_scalar_function("ae_to_float", 1, det, |ctx| float_arg(ctx, 0))?;
     conn.create_scalar_function("ae_round", 2, det, |ctx| {
         let (Some(x), n) = (float_arg(ctx, 0)?, int_arg(ctx, 1)?.unwrap_or(0)) else {
