@@ -343,3 +343,18 @@ fn payloads_of_the_visible_rows_are_prefetched_when_the_grid_is_filtered() {
     let unshown = format!("00000000-0000-4000-8000-{:012}", 3);
     assert!(!ids.contains(&unshown), "row 3 is filtered out: {ids:?}");
 }
+
+#[test]
+fn at_80x24_hints_wrap_and_the_detail_title_keeps_the_row_count() {
+    let mut app = new_app(80, 24);
+    let shot = screen(&app);
+    assert!(
+        shot.contains("to see it") && shot.contains("here."),
+        "{shot}"
+    );
+    assert!(shot.contains("(F5)."), "the results hint is whole: {shot}");
+    app = with_result(100);
+    press(&mut app, [Action::Resize(80, 24)]);
+    let shot = screen(&app);
+    assert!(shot.contains(" row 1 of 100 "), "{shot}");
+}

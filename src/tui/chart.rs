@@ -10,8 +10,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
+use ratatui::text::Span;
+use ratatui::widgets::{
+    Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Paragraph, Widget, Wrap,
+};
 
 use crate::client::QueryResult;
 use crate::tui::theme::Theme;
@@ -200,7 +202,10 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
             let block = block.title(Span::styled(" chart ", theme.title));
             let inner = block.inner(area);
             block.render(area, buf);
-            buf.set_line(inner.x, inner.y, &Line::styled(why, theme.dim), inner.width);
+            Paragraph::new(why)
+                .style(theme.dim)
+                .wrap(Wrap { trim: true })
+                .render(inner, buf);
             return;
         }
     };

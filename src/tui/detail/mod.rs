@@ -456,6 +456,18 @@ impl DetailState {
             Content::Json { title, .. } => format!("detail · {title}"),
         }
     }
+    /// The title, without the "detail · " prefix when the pane is too
+    /// narrow for it (the row count matters more than the pane's name).
+    pub fn title_for_width(&self, width: u16) -> String {
+        let full = self.title();
+        if unicode_width::UnicodeWidthStr::width(full.as_str()) <= usize::from(width) {
+            return full;
+        }
+        match &self.content {
+            Content::Empty => full,
+            Content::Row { title, .. } | Content::Json { title, .. } => title.clone(),
+        }
+    }
     pub fn cursor_kind(&self) -> Option<NodeKind> {
         self.cursor_node()
             .and_then(|n| self.tree.node(n))

@@ -63,7 +63,7 @@ fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
             (C::Tail, CopyJson),
             (C::Normal, ToggleTail),
             (C::Global, FocusNext),
-            (C::Global, Help),
+            (C::Normal, Help),
             (C::Normal, Quit),
         ],
         _ => &[
