@@ -541,11 +541,25 @@ impl Keymap {
     /// first key in `ctx` with a short label; unbound commands are left out,
     /// so a remapped key shows as remapped.
     pub fn hints(&self, ctx: Context, items: &[(Command, &str)]) -> String {
-        items
-            .iter()
-            .filter_map(|(cmd, label)| Some(format!("{} {label}", self.hint_key(ctx, *cmd)?)))
-            .collect::<Vec<_>>()
-            .join(" · ")
+        self.hints_within(ctx, items, usize::MAX)
+    }
+
+    /// As [`Keymap::hints`], keeping only the leading hints that fit in
+    /// `width` columns (a hint is dropped whole, never cut).
+    pub fn hints_within(&self, ctx: Context, items: &[(Command, &str)], width: usize) -> String {
+        let mut out = String::new();
+        for (cmd, label) in items {
+            let Some(key) = self.hint_key(ctx, *cmd) else {
+                continue;
+            };
+            let hint = format!("{key} {label}");
+            let sep = if out.is_empty() { "" } else { " · " };
+            if unicode_width::UnicodeWidthStr::width(format!("{out}{sep}{hint}").as_str()) > width {
+                break;
+            }
+            out = format!("{out}{sep}{hint}");
+        }
+        out
     }
 
     /// The key a hint shows for a command: "←/→" when both arrows do it
@@ -665,6 +679,17 @@ mod tests {
         assert!(e.contains("command name in quotes"), "{e}");
         let e = km.apply_toml("[grid").unwrap_err().to_string();
         assert!(e.contains("not valid TOML"), "{e}");
+    }
+
+    #[test]
+    fn hints_drop_whole_hints_that_do_not_fit() {
+        let km = Keymap::defaults();
+        let items = [(Command::Filter, "filter"), (Command::LevelFilter, "level")];
+        assert_eq!(km.hints(Context::Tail, &items), "/ filter · l level");
+        assert_eq!(km.hints_within(Context::Tail, &items, 16), "/ filter");
+        assert_eq!(km.hints_within(Context::Tail, &items, 3), "");
+        let kind = [(Command::ToggleKind, "kind")];
+        assert_eq!(km.hints(Context::SendForm, &kind), "←/→ kind");
     }
 
     #[test]

@@ -264,7 +264,8 @@ fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, ke
         spans.push(Span::styled(format!(" · {counts} · {clear}"), theme.dim));
         Line::from(spans)
     } else {
-        let hints = keymap.hints(
+        let room = usize::from(area.width).saturating_sub(counts.chars().count() + 3);
+        let hints = keymap.hints_within(
             Context::Tail,
             &[
                 (Command::Filter, "filter"),
@@ -273,6 +274,7 @@ fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, ke
                 (Command::TimeMode, "time"),
                 (Command::OpenDetail, "open"),
             ],
+            room,
         );
         Line::styled(format!("{counts} · {hints}"), theme.dim)
     };
