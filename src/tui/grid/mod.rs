@@ -156,6 +156,13 @@ impl GridState {
         self.rebuild_view();
     }
 
+    /// Get ready for typing a filter: builds the per-row search text now
+    /// (once per result), so no keystroke pays for it.
+    pub fn start_filter(&mut self) {
+        self.filtering = true;
+        self.ensure_search_text();
+    }
+
     pub fn set_filter(&mut self, filter: String) {
         let needle = filter.to_lowercase();
         self.filter = filter;
@@ -189,16 +196,24 @@ impl GridState {
             return;
         }
         let width = result.columns().len();
+        // One allocation per row in the common (ASCII) case: cells are
+        // appended as they are and the row is lowercased in place.
+        let mut row = String::new();
         self.search_text = (0..result.len())
             .map(|r| {
-                let mut row = String::new();
+                row.clear();
                 for c in 0..width {
                     if c > 0 {
                         row.push('\0');
                     }
-                    row.push_str(&result.display(r, c).to_lowercase());
+                    row.push_str(&result.display(r, c));
                 }
-                row.into_boxed_str()
+                if row.is_ascii() {
+                    row.make_ascii_lowercase();
+                    Box::from(row.as_str())
+                } else {
+                    row.to_lowercase().into_boxed_str()
+                }
             })
             .collect();
     }
