@@ -358,3 +358,20 @@ fn at_80x24_hints_wrap_and_the_detail_title_keeps_the_row_count() {
     let shot = screen(&app);
     assert!(shot.contains(" row 1 of 100 "), "{shot}");
 }
+
+#[test]
+fn at_80x24_the_footer_keeps_help_and_quit_and_the_count_keeps_shown() {
+    let mut app = with_result(100);
+    press(&mut app, [Action::Resize(80, 24)]);
+    app.focus = Focus::Results;
+    press(&mut app, [key(KeyCode::Char('/'))]);
+    press(&mut app, chars("error"));
+    press(&mut app, [key(KeyCode::Enter)]);
+    let shot = screen(&app);
+    let footer = shot.lines().last().unwrap_or("");
+    assert!(
+        footer.contains("? help") && footer.contains("q quit"),
+        "{footer}"
+    );
+    assert!(shot.contains("100 rows · 25 shown"), "{shot}");
+}

@@ -265,6 +265,10 @@ impl GridState {
         };
         let n = result.len();
         let mut parts = vec![format!("{n} row{}", if n == 1 { "" } else { "s" })];
+        // Right after the count: a narrow title cuts from the end.
+        if !self.filter.is_empty() {
+            parts.push(format!("{} shown", self.view.len()));
+        }
         if let Some(run) = &self.run {
             parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
             if run.limit_reached {
@@ -275,9 +279,6 @@ impl GridState {
                     _ => parts.push("limit reached".into()),
                 }
             }
-        }
-        if !self.filter.is_empty() {
-            parts.push(format!("{} shown", self.view.len()));
         }
         if let Some((col, dir)) = self.sort {
             let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
