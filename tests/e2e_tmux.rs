@@ -200,3 +200,69 @@ fn explorer_end_to_end_in_tmux() {
     assert_eq!(t.format("#{mouse_any_flag}"), "0", "mouse capture off");
     assert_eq!(t.format("#{mouse_all_flag}"), "0", "mouse capture off");
 }
+
+/// Only run as the child of `a_panic_gives_the_terminal_back_before_the_message`
+/// (with its environment variable): takes the terminal over the way the
+/// explorer does, then panics.
+#[test]
+#[ignore = "the child process of the panic end-to-end test"]
+fn panic_child() {
+    if std::env::var("AEPIPE_E2E_PANIC_CHILD").is_err() {
+        return;
+    }
+    let _guard = aepipe::tui::terminal::TerminalGuard::enter(true).expect("terminal");
+    std::thread::sleep(Duration::from_secs(1));
+    panic!("deliberate panic for the e2e test");
+}
+
+/// A panic while the explorer holds the terminal: the terminal is restored
+/// first, so the message lands on the normal screen (printed before the
+/// restore, it would vanish with the alternate screen).
+#[test]
+fn a_panic_gives_the_terminal_back_before_the_message() {
+    if !tmux_available() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("tmux is required for the end-to-end explorer test in CI");
+        }
+        eprintln!("\n\n*** SKIPPING e2e_tmux panic test: tmux is not installed ***\n\n");
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let script = format!(
+        "AEPIPE_E2E_PANIC_CHILD=1 TERM=xterm-256color {exe} panic_child --exact --ignored --nocapture --test-threads=1; echo EXITED:$?; sleep 60",
+        exe = exe.display(),
+    );
+    let t = Tmux {
+        socket: format!("aepipe-e2e-panic-{}", std::process::id()),
+        session: "panic",
+    };
+    let out = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success());
+    let start = Instant::now();
+    while t.format("#{alternate_on}") != "1" {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the child never took the terminal over:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let s = t.wait_for("exit", Duration::from_secs(30), |s| s.contains("EXITED:"));
+    assert!(s.contains("deliberate panic for the e2e test"), "{s}");
+    assert!(!s.contains("EXITED:0"), "the panic is still a failure: {s}");
+    assert_eq!(t.format("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(t.format("#{cursor_flag}"), "1", "cursor visible");
+    assert_eq!(t.format("#{mouse_any_flag}"), "0", "mouse capture off");
+}

@@ -241,7 +241,8 @@ impl App {
             Focus::Editor => Context::Editor,
             Focus::Results => match self.bottom {
                 Bottom::Tail => Context::Tail,
-                Bottom::Grid | Bottom::Chart => Context::Grid,
+                Bottom::Chart => Context::Chart,
+                Bottom::Grid => Context::Grid,
             },
             Focus::Detail => Context::Detail,
         }

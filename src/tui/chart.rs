@@ -3,13 +3,17 @@
 //! NULLs skipped); drawing only reads them.
 
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use crossterm::event::{KeyEvent, KeyEventKind};
+
+use crate::tui::keymap::{Command, Context, Keymap};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Widget};
+use ratatui::text::Span;
+use ratatui::widgets::{
+    Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Paragraph, Widget, Wrap,
+};
 
 use crate::client::QueryResult;
 use crate::tui::theme::Theme;
@@ -67,21 +71,26 @@ impl ChartState {
         self.data.as_ref().map_err(String::as_str)
     }
 
-    /// `b` switches line/bar; `n` shows one series after the other, then
-    /// all again (digits stay the explorer's focus keys).
+    /// A key under the built-in keymap (tests, embedders without a keymap).
     pub fn handle_key(&mut self, key: KeyEvent) -> ChartOutcome {
+        self.handle_key_with(Keymap::builtin(), key)
+    }
+
+    /// A key through the `[chart]` table: line/bar, and one series after the
+    /// other then all again.
+    pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> ChartOutcome {
         if key.kind == KeyEventKind::Release {
             return ChartOutcome::Ignored;
         }
-        match key.code {
-            KeyCode::Char('b') => {
+        match keymap.lookup_in(Context::Chart, &key) {
+            Some(Command::ChartKind) => {
                 self.kind = match self.kind {
                     ChartKind::Line => ChartKind::Bar,
                     ChartKind::Bar => ChartKind::Line,
                 };
                 ChartOutcome::Handled
             }
-            KeyCode::Char('n') => {
+            Some(Command::NextSeries) => {
                 let count = self.data.as_ref().map_or(0, |d| d.series.len());
                 self.only = match self.only {
                     None if count > 1 => Some(0),
@@ -193,7 +202,10 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
             let block = block.title(Span::styled(" chart ", theme.title));
             let inner = block.inner(area);
             block.render(area, buf);
-            buf.set_line(inner.x, inner.y, &Line::styled(why, theme.dim), inner.width);
+            Paragraph::new(why)
+                .style(theme.dim)
+                .wrap(Wrap { trim: true })
+                .render(inner, buf);
             return;
         }
     };
@@ -288,6 +300,7 @@ fn time_label(unix: f64, span: f64) -> String {
 mod tests {
     use super::*;
     use crate::client::{Cell, Column};
+    use crossterm::event::KeyCode;
 
     fn col(name: &str, t: &str) -> Column {
         Column {

@@ -22,11 +22,13 @@ pub enum Context {
     Grid,
     Detail,
     Tail,
+    Chart,
+    SendForm,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 10] = [
         Context::Global,
         Context::Normal,
         Context::Tree,
@@ -34,6 +36,8 @@ impl Context {
         Context::Grid,
         Context::Detail,
         Context::Tail,
+        Context::Chart,
+        Context::SendForm,
         Context::Help,
     ];
     pub fn table_name(self) -> &'static str {
@@ -45,6 +49,8 @@ impl Context {
             Context::Grid => "grid",
             Context::Detail => "detail",
             Context::Tail => "tail",
+            Context::Chart => "chart",
+            Context::SendForm => "send_form",
             Context::Help => "help",
         }
     }
@@ -102,6 +108,29 @@ pub enum Command {
     CopyRow,
     Export,
     OpenDetail,
+    // Detail pane.
+    ToggleFold,
+    FoldAll,
+    CopyValue,
+    CopyPath,
+    Refetch,
+    // Live tail.
+    Follow,
+    PauseFollow,
+    LevelFilter,
+    InvertFilter,
+    TimeMode,
+    ClearBuffer,
+    ClearFilter,
+    CopyJson,
+    // Chart.
+    ChartKind,
+    NextSeries,
+    // Send form.
+    Send,
+    NextField,
+    PrevField,
+    ToggleKind,
 }
 
 /// (config name, command, what help says).
@@ -155,6 +184,33 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("copy_row", Command::CopyRow, "copy row"),
     ("export", Command::Export, "export rows"),
     ("open_detail", Command::OpenDetail, "show in detail"),
+    ("toggle_fold", Command::ToggleFold, "fold / unfold"),
+    ("fold_all", Command::FoldAll, "fold / unfold all"),
+    ("copy_value", Command::CopyValue, "copy value"),
+    ("copy_path", Command::CopyPath, "copy JSON path"),
+    ("refetch", Command::Refetch, "fetch the payload again"),
+    ("follow", Command::Follow, "follow again"),
+    ("pause_follow", Command::PauseFollow, "pause / follow"),
+    ("level_filter", Command::LevelFilter, "level filter"),
+    ("invert_filter", Command::InvertFilter, "invert the filter"),
+    (
+        "time_mode",
+        Command::TimeMode,
+        "UTC / local / relative times",
+    ),
+    ("clear_buffer", Command::ClearBuffer, "clear the buffer"),
+    ("clear_filter", Command::ClearFilter, "clear the filter"),
+    ("copy_json", Command::CopyJson, "copy as JSON"),
+    ("chart_kind", Command::ChartKind, "line / bar chart"),
+    (
+        "next_series",
+        Command::NextSeries,
+        "one series at a time / all",
+    ),
+    ("send", Command::Send, "send"),
+    ("next_field", Command::NextField, "next field"),
+    ("prev_field", Command::PrevField, "previous field"),
+    ("toggle_kind", Command::ToggleKind, "log / event"),
 ];
 
 impl Command {
@@ -346,7 +402,7 @@ impl fmt::Display for Chord {
 pub enum KeymapError {
     #[error("keymap: not valid TOML: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("keymap: unknown table [{0}] (known: global, normal, tree, editor, grid, detail, tail, help)")]
+    #[error("keymap: unknown table [{0}] (known: global, normal, tree, editor, grid, detail, tail, chart, send_form, help)")]
     UnknownTable(String),
     #[error("keymap: unknown key name {0:?}")]
     BadKey(String),
@@ -380,6 +436,13 @@ impl Keymap {
             tracing::error!("embedded keymap: {e}");
         }
         km
+    }
+
+    /// The embedded defaults, parsed once; panes use them when the host
+    /// does not hand over its own (merged) keymap.
+    pub fn builtin() -> &'static Keymap {
+        static BUILTIN: std::sync::OnceLock<Keymap> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Keymap::defaults)
     }
 
     /// Defaults overridden by the user file when it exists.
@@ -440,7 +503,10 @@ impl Keymap {
     pub fn lookup(&self, pane: Context, key: &KeyEvent) -> Option<Command> {
         let chord = Chord::from_key(key)?;
         let mut chain = vec![pane];
-        if !matches!(pane, Context::Editor | Context::Global | Context::Normal) {
+        if !matches!(
+            pane,
+            Context::Editor | Context::Global | Context::Normal | Context::SendForm
+        ) {
             chain.push(Context::Normal);
         }
         chain.push(Context::Global);
@@ -471,6 +537,49 @@ impl Keymap {
         out
     }
 
+    /// "key label · key label" for a pane's own hint line: each command's
+    /// first key in `ctx` with a short label; unbound commands are left out,
+    /// so a remapped key shows as remapped.
+    pub fn hints(&self, ctx: Context, items: &[(Command, &str)]) -> String {
+        self.hints_within(ctx, items, usize::MAX)
+    }
+
+    /// As [`Keymap::hints`], keeping only the leading hints that fit in
+    /// `width` columns (a hint is dropped whole, never cut).
+    pub fn hints_within(&self, ctx: Context, items: &[(Command, &str)], width: usize) -> String {
+        let mut out = String::new();
+        for (cmd, label) in items {
+            let Some(key) = self.hint_key(ctx, *cmd) else {
+                continue;
+            };
+            let hint = format!("{key} {label}");
+            let sep = if out.is_empty() { "" } else { " · " };
+            if unicode_width::UnicodeWidthStr::width(format!("{out}{sep}{hint}").as_str()) > width {
+                break;
+            }
+            out = format!("{out}{sep}{hint}");
+        }
+        out
+    }
+
+    /// The key a hint shows for a command: "←/→" when both arrows do it
+    /// (a choice that goes either way), else [`Keymap::key_for`].
+    fn hint_key(&self, ctx: Context, cmd: Command) -> Option<String> {
+        let bound = |code| {
+            let chord = Chord {
+                code,
+                ctrl: false,
+                alt: false,
+                shift: false,
+            };
+            self.tables.get(&ctx)?.get(&chord).filter(|c| **c == cmd)
+        };
+        if bound(ChordCode::Left).is_some() && bound(ChordCode::Right).is_some() {
+            return Some("←/→".into());
+        }
+        self.key_for(ctx, cmd).map(|k| k.to_string())
+    }
+
     /// The first key bound to a command in a table, for hints.
     pub fn key_for(&self, ctx: Context, cmd: Command) -> Option<Chord> {
         self.tables
@@ -478,8 +587,16 @@ impl Keymap {
             .iter()
             .filter(|(_, c)| **c == cmd)
             .map(|(k, _)| *k)
-            // Prefer plain keys over Ctrl-Enter-like chords in hints.
-            .min_by_key(|k| (k.code == ChordCode::Enter && k.ctrl, k.ctrl || k.alt))
+            // Prefer plain keys over Ctrl-Enter-like chords in hints, and
+            // letters over punctuation ("v invert" rather than "! invert").
+            .min_by_key(|k| {
+                let punctuation = matches!(k.code, ChordCode::Char(c) if !c.is_alphanumeric());
+                (
+                    k.code == ChordCode::Enter && k.ctrl,
+                    k.ctrl || k.alt,
+                    punctuation,
+                )
+            })
     }
 }
 
@@ -562,6 +679,17 @@ mod tests {
         assert!(e.contains("command name in quotes"), "{e}");
         let e = km.apply_toml("[grid").unwrap_err().to_string();
         assert!(e.contains("not valid TOML"), "{e}");
+    }
+
+    #[test]
+    fn hints_drop_whole_hints_that_do_not_fit() {
+        let km = Keymap::defaults();
+        let items = [(Command::Filter, "filter"), (Command::LevelFilter, "level")];
+        assert_eq!(km.hints(Context::Tail, &items), "/ filter · l level");
+        assert_eq!(km.hints_within(Context::Tail, &items, 16), "/ filter");
+        assert_eq!(km.hints_within(Context::Tail, &items, 3), "");
+        let kind = [(Command::ToggleKind, "kind")];
+        assert_eq!(km.hints(Context::SendForm, &kind), "←/→ kind");
     }
 
     #[test]

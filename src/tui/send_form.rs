@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Widget};
 use serde_json::{Map, Value};
 
 use crate::client::{validate, DataPoint, LogEntry};
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::theme::Theme;
 
 /// What to send.
@@ -205,18 +206,24 @@ impl SendForm {
         }
     }
 
+    /// A key under the built-in keymap (tests, embedders without a keymap).
     pub fn handle_key(&mut self, key: KeyEvent) -> SendOutcome {
+        self.handle_key_with(Keymap::builtin(), key)
+    }
+
+    /// A key through the `[send_form]` table; what it does not bind types
+    /// into the focused field (and so does `toggle_kind` off the kind field,
+    /// so Space and ←/→ still edit text).
+    pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> SendOutcome {
         if key.kind == KeyEventKind::Release {
             return SendOutcome::Ignored;
         }
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Esc => return SendOutcome::Close,
-            KeyCode::Enter => return self.submit(),
-            KeyCode::Char('s') if ctrl => return self.submit(),
-            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
-            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
-            KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if self.focus == Field::Kind => {
+        match keymap.lookup_in(Context::SendForm, &key) {
+            Some(Command::Close) => return SendOutcome::Close,
+            Some(Command::Send) => return self.submit(),
+            Some(Command::NextField) => self.move_focus(1),
+            Some(Command::PrevField) => self.move_focus(-1),
+            Some(Command::ToggleKind) if self.focus == Field::Kind => {
                 self.kind = match self.kind {
                     SendKind::Log => SendKind::Event,
                     SendKind::Event => SendKind::Log,
@@ -404,6 +411,17 @@ fn parse_payload(text: &str) -> Result<Option<Map<String, Value>>, String> {
 }
 
 pub fn render(form: &SendForm, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    render_with_keys(form, area, buf, theme, Keymap::builtin());
+}
+
+/// As [`render`], with the hint line taken from `keymap`.
+pub fn render_with_keys(
+    form: &SendForm,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    keymap: &Keymap,
+) {
     Clear.render(area, buf);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -491,7 +509,15 @@ pub fn render(form: &SendForm, area: Rect, buf: &mut Buffer, theme: &Theme) {
             inner.x,
             bottom - 1,
             &Line::styled(
-                "Enter sends · Tab next field · ←/→ kind · Esc closes",
+                keymap.hints(
+                    Context::SendForm,
+                    &[
+                        (Command::Send, "sends"),
+                        (Command::NextField, "next field"),
+                        (Command::ToggleKind, "kind"),
+                        (Command::Close, "closes"),
+                    ],
+                ),
                 theme.dim,
             ),
             inner.width,

@@ -116,10 +116,20 @@ fn install_panic_hook() {
         return;
     }
     let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
+    std::panic::set_hook(restore_then(restore, previous));
+}
+
+/// What `std::panic::set_hook` takes.
+pub type PanicHook = Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// A panic hook that first gives the terminal back (`restore`) and then runs
+/// the `previous` hook, so the panic message is printed on the normal screen
+/// in cooked mode instead of vanishing with the alternate screen.
+pub fn restore_then(restore: impl Fn() + Sync + Send + 'static, previous: PanicHook) -> PanicHook {
+    Box::new(move |info| {
         restore();
         previous(info);
-    }));
+    })
 }
 
 /// Write an OSC 52 clipboard sequence; terminals that support it put the

@@ -12,7 +12,7 @@ pub mod time_fmt;
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use serde_json::Value;
 
 pub use cache::{Cached, PayloadCache};
@@ -20,18 +20,7 @@ pub use fetch::{FetchPlanner, PayloadError, PayloadRequest, PayloadStatus, DEFAU
 use json_tree::{JsonTree, NodeKind};
 
 use crate::client::{DetailResult, QueryResult};
-
-/// The pane's keys and what they do, for the help screen (keep in step
-/// with `handle_key`).
-pub const KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ j k, PgUp PgDn", "move"),
-    ("Enter, Space", "fold / unfold"),
-    ("→ l / ← h", "unfold / fold or go to parent"),
-    ("Z", "fold / unfold all"),
-    ("y", "copy value"),
-    ("Y, p", "copy JSON path"),
-    ("r", "fetch the payload again"),
-];
+use crate::tui::keymap::{Command, Context, Keymap};
 
 /// What the host should do after a call into the pane.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,13 +106,14 @@ impl DetailState {
         }
     }
 
-    /// Show row `row` of `result`; `visible_rows` are the grid rows on screen,
+    /// Show row `row` of `result`; `visible_rows` are the result rows on screen
+    /// (in any order: the grid may be sorted or filtered),
     /// whose payloads are prefetched in the same request.
     pub fn show_row(
         &mut self,
         result: &QueryResult,
         row: usize,
-        visible_rows: std::ops::Range<usize>,
+        visible_rows: impl IntoIterator<Item = usize>,
         now: Instant,
     ) {
         let Some(cells) = result.row(row) else {
@@ -137,7 +127,10 @@ impl DetailState {
             .map(|(c, v)| (c.name.clone(), v.to_json()))
             .collect();
         let ref_id = row_ref_id(result, row);
-        let visible: Vec<String> = visible_rows.filter_map(|r| row_ref_id(result, r)).collect();
+        let visible: Vec<String> = visible_rows
+            .into_iter()
+            .filter_map(|r| row_ref_id(result, r))
+            .collect();
         self.planner
             .want(ref_id.as_deref(), visible.iter().map(String::as_str), now);
         let content = Content::Row {
@@ -214,41 +207,50 @@ impl DetailState {
         self.clamp();
     }
 
+    /// A key under the built-in keymap (tests, embedders without a keymap).
     pub fn handle_key(&mut self, key: KeyEvent) -> DetailOutcome {
+        self.handle_key_with(Keymap::builtin(), key)
+    }
+
+    /// A key, through the `[detail]` table of `keymap`.
+    pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> DetailOutcome {
         if key.kind == KeyEventKind::Release {
             return DetailOutcome::Ignored;
         }
+        match keymap.lookup_in(Context::Detail, &key) {
+            Some(cmd) => self.command(cmd),
+            None => DetailOutcome::Ignored,
+        }
+    }
+
+    pub fn command(&mut self, cmd: Command) -> DetailOutcome {
         let page = usize::from(self.height.max(2) - 1);
-        match (key.code, key.modifiers) {
-            (KeyCode::Up | KeyCode::Char('k'), _) => self.move_by(-1),
-            (KeyCode::Down | KeyCode::Char('j'), _) => self.move_by(1),
-            (KeyCode::PageUp, _) | (KeyCode::Char('b'), KeyModifiers::CONTROL) => {
-                self.move_by(-(page as isize))
-            }
-            (KeyCode::PageDown, _) | (KeyCode::Char('f'), KeyModifiers::CONTROL) => {
-                self.move_by(page as isize)
-            }
-            (KeyCode::Home | KeyCode::Char('g'), _) => self.move_by(isize::MIN / 2),
-            (KeyCode::End | KeyCode::Char('G'), _) => self.move_by(isize::MAX / 2),
-            (KeyCode::Enter | KeyCode::Char(' '), _) => {
+        match cmd {
+            Command::Up => self.move_by(-1),
+            Command::Down => self.move_by(1),
+            Command::PageUp => self.move_by(-(page as isize)),
+            Command::PageDown => self.move_by(page as isize),
+            Command::First => self.move_by(isize::MIN / 2),
+            Command::Last => self.move_by(isize::MAX / 2),
+            Command::ToggleFold => {
                 if let Some(node) = self.cursor_node() {
                     self.tree.toggle(node);
                 }
                 self.clamp();
             }
-            (KeyCode::Right | KeyCode::Char('l'), _) => {
+            Command::Expand => {
                 if let Some(node) = self.cursor_node() {
                     self.tree.set_folded(node, false);
                 }
             }
-            (KeyCode::Left | KeyCode::Char('h'), _) => self.fold_or_go_to_parent(),
-            (KeyCode::Char('Z'), _) => {
+            Command::Collapse => self.fold_or_go_to_parent(),
+            Command::FoldAll => {
                 let fold = !self.tree.any_folded();
                 let node = self.cursor_node();
                 self.tree.set_all_folded(fold);
                 self.cursor_to_node_or_ancestor(node);
             }
-            (KeyCode::Char('y'), _) => {
+            Command::CopyValue => {
                 return match self.cursor_node().and_then(|n| self.tree.copy_text(n)) {
                     Some(text) => DetailOutcome::Copy {
                         text,
@@ -257,7 +259,7 @@ impl DetailState {
                     None => DetailOutcome::Handled,
                 };
             }
-            (KeyCode::Char('Y' | 'p'), _) => {
+            Command::CopyPath => {
                 return match self.cursor_node() {
                     Some(n) => DetailOutcome::Copy {
                         text: self.tree.path(n),
@@ -266,7 +268,7 @@ impl DetailState {
                     None => DetailOutcome::Handled,
                 };
             }
-            (KeyCode::Char('r'), _) => {
+            Command::Refetch => {
                 if let Some(id) = self.ref_id().map(str::to_string) {
                     self.planner.retry(&id, Instant::now());
                     self.refresh_payload();
@@ -452,6 +454,18 @@ impl DetailState {
             Content::Empty => "detail".into(),
             Content::Row { title, .. } => format!("detail · {title}"),
             Content::Json { title, .. } => format!("detail · {title}"),
+        }
+    }
+    /// The title, without the "detail · " prefix when the pane is too
+    /// narrow for it (the row count matters more than the pane's name).
+    pub fn title_for_width(&self, width: u16) -> String {
+        let full = self.title();
+        if unicode_width::UnicodeWidthStr::width(full.as_str()) <= usize::from(width) {
+            return full;
+        }
+        match &self.content {
+            Content::Empty => full,
+            Content::Row { title, .. } | Content::Json { title, .. } => title.clone(),
         }
     }
     pub fn cursor_kind(&self) -> Option<NodeKind> {

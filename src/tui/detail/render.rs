@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Widget};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
 
 use super::json_tree::{JsonTree, Node, NodeKey, NodeKind, VisibleLine, INDENT};
 use super::DetailState;
@@ -29,22 +29,20 @@ pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, 
         } else {
             theme.border
         })
-        .title(Span::styled(format!(" {} ", state.title()), theme.title));
+        .title(Span::styled(
+            format!(" {} ", state.title_for_width(area.width.saturating_sub(4))),
+            theme.title,
+        ));
     let body = block.inner(area);
     block.render(area, buf);
     if body.is_empty() {
         return;
     }
     if state.is_empty() {
-        buf.set_line(
-            body.x,
-            body.y,
-            &Line::styled(
-                "Select a grid row, or Enter on a tail line, to see it here.",
-                theme.dim,
-            ),
-            body.width,
-        );
+        Paragraph::new("Select a grid row, or Enter on a tail line, to see it here.")
+            .style(theme.dim)
+            .wrap(Wrap { trim: true })
+            .render(body, buf);
         return;
     }
     let tree = state.tree();

@@ -62,6 +62,35 @@ impl EditorState {
         self.textarea.lines().iter().all(|l| l.trim().is_empty())
     }
 
+    /// Put the cursor where the pane was clicked: `row`, `col` inside the
+    /// pane's border, `height` its inner height. `was_editing` says what was
+    /// on screen: the textarea (which keeps its own scroll) or the
+    /// highlighted text (scrolled just enough to show the cursor).
+    pub fn click(&mut self, row: u16, col: u16, height: u16, was_editing: bool) {
+        let (cur_row, _) = self.textarea.cursor();
+        let (top_row, top_col) = if was_editing {
+            // tui-textarea keeps its scroll private; moving into the
+            // viewport from its top-left corner reveals it. The cursor's
+            // own row was on screen and reaches at least the left edge.
+            self.textarea.move_cursor(CursorMove::Jump(0, 0));
+            self.textarea.move_cursor(CursorMove::InViewport);
+            let top_row = self.textarea.cursor().0;
+            self.textarea
+                .move_cursor(CursorMove::Jump(to_u16(cur_row), 0));
+            self.textarea.move_cursor(CursorMove::InViewport);
+            (top_row, self.textarea.cursor().1)
+        } else {
+            (cur_row.saturating_sub(usize::from(height.max(1)) - 1), 0)
+        };
+        let lines = self.textarea.lines();
+        let target_row = (top_row + usize::from(row)).min(lines.len().saturating_sub(1));
+        let line = lines.get(target_row).map_or("", String::as_str);
+        let target_col = top_col + char_index_at(line.chars().skip(top_col), usize::from(col));
+        self.textarea.cancel_selection();
+        self.textarea
+            .move_cursor(CursorMove::Jump(to_u16(target_row), to_u16(target_col)));
+    }
+
     /// Replace the whole text, cursor at the end.
     pub fn set_text(&mut self, text: &str) {
         let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
@@ -125,6 +154,25 @@ impl EditorState {
         self.textarea.insert_str(text);
         self.completion = None;
     }
+}
+
+fn to_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+/// How many characters fit in `width` terminal cells (a click on the right
+/// half of a wide character lands on it).
+fn char_index_at(chars: impl Iterator<Item = char>, width: usize) -> usize {
+    let mut used = 0;
+    let mut index = 0;
+    for c in chars {
+        used += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used > width {
+            break;
+        }
+        index += 1;
+    }
+    index
 }
 
 #[cfg(test)]

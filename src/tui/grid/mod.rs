@@ -52,6 +52,13 @@ pub struct GridState {
     pub height: usize,
     /// Columns of text the pane has for cells.
     pub width: u16,
+    /// Each row's cells as the filter sees them (lowercased, joined by a
+    /// NUL so a match cannot span two cells); built the first time a filter
+    /// needs it, so a keystroke is one substring search per row.
+    search_text: Vec<Box<str>>,
+    /// The lowercased filter `view` was built for: a filter that extends it
+    /// only narrows `view` instead of scanning every row again.
+    view_needle: String,
 }
 
 impl GridState {
@@ -59,6 +66,8 @@ impl GridState {
         self.widths = fit_widths(&result);
         self.view = (0..result.len()).collect();
         self.result = Some(result);
+        self.search_text = Vec::new();
+        self.view_needle.clear();
         self.run = Some(run);
         self.sort = None;
         self.filter.clear();
@@ -147,9 +156,66 @@ impl GridState {
         self.rebuild_view();
     }
 
+    /// Get ready for typing a filter: builds the per-row search text now
+    /// (once per result), so no keystroke pays for it.
+    pub fn start_filter(&mut self) {
+        self.filtering = true;
+        self.ensure_search_text();
+    }
+
     pub fn set_filter(&mut self, filter: String) {
+        let needle = filter.to_lowercase();
         self.filter = filter;
-        self.rebuild_view();
+        if self.result.is_some() && needle.starts_with(&self.view_needle) {
+            self.narrow_view(needle);
+        } else {
+            self.rebuild_view();
+        }
+    }
+
+    /// Typing one more character: drop the shown rows that no longer match.
+    /// The order of what stays is still the sorted order.
+    fn narrow_view(&mut self, needle: String) {
+        if needle == self.view_needle {
+            return;
+        }
+        let selected = self.selected_row();
+        self.ensure_search_text();
+        let text = &self.search_text;
+        self.view
+            .retain(|&r| text.get(r).is_some_and(|t| t.contains(needle.as_str())));
+        self.view_needle = needle;
+        self.keep_selection(selected);
+    }
+
+    fn ensure_search_text(&mut self) {
+        let Some(result) = &self.result else {
+            return;
+        };
+        if self.search_text.len() == result.len() {
+            return;
+        }
+        let width = result.columns().len();
+        // One allocation per row in the common (ASCII) case: cells are
+        // appended as they are and the row is lowercased in place.
+        let mut row = String::new();
+        self.search_text = (0..result.len())
+            .map(|r| {
+                row.clear();
+                for c in 0..width {
+                    if c > 0 {
+                        row.push('\0');
+                    }
+                    row.push_str(&result.display(r, c));
+                }
+                if row.is_ascii() {
+                    row.make_ascii_lowercase();
+                    Box::from(row.as_str())
+                } else {
+                    row.to_lowercase().into_boxed_str()
+                }
+            })
+            .collect();
     }
 
     /// Recompute the display order from scratch: filter, then a stable sort
@@ -161,13 +227,16 @@ impl GridState {
         };
         let selected = self.selected_row();
         let needle = self.filter.to_lowercase();
-        let width = result.columns().len();
-        self.view = (0..result.len())
-            .filter(|&r| {
-                needle.is_empty()
-                    || (0..width).any(|c| result.display(r, c).to_lowercase().contains(&needle))
-            })
-            .collect();
+        if needle.is_empty() {
+            self.view = (0..result.len()).collect();
+        } else {
+            self.ensure_search_text();
+            let text = &self.search_text;
+            self.view = (0..result.len())
+                .filter(|&r| text.get(r).is_some_and(|t| t.contains(needle.as_str())))
+                .collect();
+        }
+        self.view_needle = needle;
         if let Some((col, dir)) = self.sort {
             let numeric = result.columns().get(col).is_some_and(|c| c.is_numeric());
             self.view.sort_by(|&a, &b| {
@@ -178,7 +247,11 @@ impl GridState {
                 }
             });
         }
-        // Stay on the same result row when it is still shown.
+        self.keep_selection(selected);
+    }
+
+    /// Stay on the same result row when it is still shown.
+    fn keep_selection(&mut self, selected: Option<usize>) {
         self.row = selected
             .and_then(|s| self.view.iter().position(|&r| r == s))
             .unwrap_or(0);
@@ -192,6 +265,10 @@ impl GridState {
         };
         let n = result.len();
         let mut parts = vec![format!("{n} row{}", if n == 1 { "" } else { "s" })];
+        // Right after the count: a narrow title cuts from the end.
+        if !self.filter.is_empty() {
+            parts.push(format!("{} shown", self.view.len()));
+        }
         if let Some(run) = &self.run {
             parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
             if run.limit_reached {
@@ -202,9 +279,6 @@ impl GridState {
                     _ => parts.push("limit reached".into()),
                 }
             }
-        }
-        if !self.filter.is_empty() {
-            parts.push(format!("{} shown", self.view.len()));
         }
         if let Some((col, dir)) = self.sort {
             let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
@@ -347,6 +421,32 @@ mod tests {
         g.set_filter("10".into());
         assert_eq!(g.view, vec![0, 2]);
         g.set_filter("A".into());
+        assert_eq!(g.view, vec![1]);
+    }
+
+    #[test]
+    fn typing_narrows_sorted_view_and_backspace_widens_it_again() {
+        let mut g = grid();
+        g.col = 1;
+        g.cycle_sort();
+        g.set_filter("1".into());
+        assert_eq!(g.view, vec![0, 2], "sorted by n: 10 then 100");
+        g.set_filter("10".into());
+        assert_eq!(g.view, vec![0, 2]);
+        g.set_filter("100".into());
+        assert_eq!(g.view, vec![2]);
+        g.set_filter("1".into());
+        assert_eq!(g.view, vec![0, 2]);
+        g.set_filter(String::new());
+        assert_eq!(g.view, vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn a_match_never_spans_two_cells() {
+        let mut g = grid();
+        g.set_filter("a9".into());
+        assert!(g.view.is_empty());
+        g.set_filter("a".into());
         assert_eq!(g.view, vec![1]);
     }
 

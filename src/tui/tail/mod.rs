@@ -23,22 +23,8 @@ pub use line::TailLine;
 pub use task::{TailEvent, TailMsg};
 
 use crate::client::RawLogEntry;
+use crate::tui::keymap::{Command, Context, Keymap};
 use rate::RateMeter;
-
-/// The pane's keys and what they do, for the help screen (keep in step
-/// with `handle_key`).
-pub const KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ j k, PgUp PgDn", "scroll (pauses follow)"),
-    ("End, F, G", "follow again"),
-    ("Space, p", "pause / follow"),
-    ("/", "text filter"),
-    ("l", "level filter"),
-    ("v, !", "invert the filter"),
-    ("T", "UTC / local / relative times"),
-    ("c", "clear the buffer"),
-    ("Enter", "open the line in the detail pane"),
-    ("y", "copy the line's JSON"),
-];
 
 /// What the host should do after a call into the pane.
 #[derive(Debug, Clone, PartialEq)]
@@ -246,51 +232,61 @@ impl TailState {
         self.editing.is_some()
     }
 
+    /// A key under the built-in keymap (tests, embedders without a keymap).
     pub fn handle_key(&mut self, key: KeyEvent) -> TailOutcome {
+        self.handle_key_with(Keymap::builtin(), key)
+    }
+
+    /// A key, through the `[tail]` table of `keymap`; while a filter is
+    /// typed every key edits it.
+    pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> TailOutcome {
         if key.kind == KeyEventKind::Release {
             return TailOutcome::Ignored;
         }
         if self.editing.is_some() {
             return self.edit_filter(key);
         }
+        match keymap.lookup_in(Context::Tail, &key) {
+            Some(cmd) => self.command(cmd),
+            None => TailOutcome::Ignored,
+        }
+    }
+
+    pub fn command(&mut self, cmd: Command) -> TailOutcome {
         let page = usize::from(self.height.max(2) - 1);
-        match (key.code, key.modifiers) {
-            (KeyCode::Up | KeyCode::Char('k'), _) => self.move_up(1),
-            (KeyCode::Down | KeyCode::Char('j'), _) => self.move_down(1),
-            (KeyCode::PageUp, _) | (KeyCode::Char('u'), KeyModifiers::CONTROL) => {
-                self.move_up(page)
-            }
-            (KeyCode::PageDown, _) | (KeyCode::Char('d'), KeyModifiers::CONTROL) => {
-                self.move_down(page)
-            }
-            (KeyCode::Home | KeyCode::Char('g'), _) => self.move_up(usize::MAX / 2),
-            (KeyCode::End | KeyCode::Char('F' | 'G'), _) => self.resume(),
-            (KeyCode::Char(' ' | 'p'), _) => {
+        match cmd {
+            Command::Up => self.move_up(1),
+            Command::Down => self.move_down(1),
+            Command::PageUp => self.move_up(page),
+            Command::PageDown => self.move_down(page),
+            Command::First => self.move_up(usize::MAX / 2),
+            Command::Follow | Command::Last => self.resume(),
+            Command::PauseFollow => {
                 if self.follow {
                     self.pause();
                 } else {
                     self.resume();
                 }
             }
-            (KeyCode::Char('/'), _) => {
+            Command::Filter => {
                 self.editing = Some(self.buffer.filter().text.clone());
             }
-            (KeyCode::Char('l'), _) => {
+            Command::LevelFilter => {
                 let mut f = self.buffer.filter().clone();
                 f.level = f.level.next();
                 self.apply_filter(f);
             }
-            (KeyCode::Char('v' | '!'), _) => {
+            Command::InvertFilter => {
                 let mut f = self.buffer.filter().clone();
                 f.inverse = !f.inverse;
                 self.apply_filter(f);
             }
-            (KeyCode::Char('T'), _) => self.time_mode = self.time_mode.next(),
-            (KeyCode::Char('c'), KeyModifiers::NONE) => {
+            Command::TimeMode => self.time_mode = self.time_mode.next(),
+            Command::ClearBuffer => {
                 self.buffer.clear();
                 self.resume();
             }
-            (KeyCode::Enter, _) => {
+            Command::OpenDetail => {
                 return match self.selected() {
                     Some(line) => TailOutcome::OpenJson {
                         title: format!("log {}", line.raw_time),
@@ -299,7 +295,7 @@ impl TailState {
                     None => TailOutcome::Handled,
                 }
             }
-            (KeyCode::Char('y'), _) => {
+            Command::CopyJson => {
                 return match self.selected() {
                     Some(line) => TailOutcome::Copy {
                         text: line.data.to_string(),
@@ -308,7 +304,8 @@ impl TailState {
                     None => TailOutcome::Handled,
                 }
             }
-            (KeyCode::Esc, _) if self.buffer.filter().is_active() => {
+            // Without a filter the key is the host's (Esc cancels a query).
+            Command::ClearFilter if self.buffer.filter().is_active() => {
                 self.apply_filter(Filter::default());
             }
             _ => return TailOutcome::Ignored,

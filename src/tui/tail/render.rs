@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Sparkline, Widget};
 
 use super::{ConnState, TailLine, TailState, TimeMode};
 use crate::tui::detail::time_fmt;
+use crate::tui::keymap::{Command, Context, Keymap};
 use crate::tui::theme::Theme;
 
 /// Columns of the rate sparkline at most: one per second of the last
@@ -24,6 +25,18 @@ pub fn viewport(area: Rect) -> (u16, u16) {
 }
 
 pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
+    render_with_keys(state, area, buf, theme, focused, Keymap::builtin());
+}
+
+/// As [`render`], with the hint line taken from `keymap`.
+pub fn render_with_keys(
+    state: &TailState,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+    focused: bool,
+    keymap: &Keymap,
+) {
     let title = match state.source() {
         Some((p, l)) => format!(" tail · {p}/{l} "),
         None => " tail ".to_string(),
@@ -54,7 +67,7 @@ pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, fo
     .areas(inner);
     render_status(state, status, buf, theme);
     render_lines(state, body, buf, theme, focused);
-    render_bar(state, bar, buf, theme);
+    render_bar(state, bar, buf, theme, keymap);
 }
 
 fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
@@ -222,7 +235,7 @@ fn push_highlighted<'a>(
     }
 }
 
-fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
+fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, keymap: &Keymap) {
     let filter = state.filter();
     let counts = format!(
         "{} of {} lines",
@@ -247,13 +260,23 @@ fn render_bar(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
             spans.push(Span::styled(how, theme.dim));
             spans.push(Span::styled(format!("{:?}", filter.text), theme.key));
         }
-        spans.push(Span::styled(format!(" · {counts} · Esc clears"), theme.dim));
+        let clear = keymap.hints(Context::Tail, &[(Command::ClearFilter, "clears")]);
+        spans.push(Span::styled(format!(" · {counts} · {clear}"), theme.dim));
         Line::from(spans)
     } else {
-        Line::styled(
-            format!("{counts} · / filter · l level · v invert · T time · Enter open"),
-            theme.dim,
-        )
+        let room = usize::from(area.width).saturating_sub(counts.chars().count() + 3);
+        let hints = keymap.hints_within(
+            Context::Tail,
+            &[
+                (Command::Filter, "filter"),
+                (Command::LevelFilter, "level"),
+                (Command::InvertFilter, "invert"),
+                (Command::TimeMode, "time"),
+                (Command::OpenDetail, "open"),
+            ],
+            room,
+        );
+        Line::styled(format!("{counts} · {hints}"), theme.dim)
     };
     buf.set_line(area.x, area.y, &line, area.width);
 }

@@ -3,7 +3,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Focus};
@@ -37,13 +37,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = pane_block(app, Line::from(title), Focus::Editor);
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    // An empty editor shows its placeholder wrapped (the textarea would cut
+    // it at the pane's edge), with the cursor cell when focused.
+    if app.editor.textarea.lines().iter().all(String::is_empty) {
+        frame.render_widget(
+            Paragraph::new(app.editor.textarea.placeholder_text().to_string())
+                .style(app.theme.dim)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        if app.focus == Focus::Editor && !inner.is_empty() {
+            frame.buffer_mut()[(inner.x, inner.y)].set_style(app.editor.textarea.cursor_style());
+        }
+        return;
+    }
     if app.focus == Focus::Editor {
         frame.render_widget(&app.editor.textarea, inner);
         return;
     }
     if app.editor.is_empty() {
         frame.render_widget(
-            Paragraph::new(app.editor.textarea.placeholder_text().to_string()).style(app.theme.dim),
+            Paragraph::new(app.editor.textarea.placeholder_text().to_string())
+                .style(app.theme.dim)
+                .wrap(Wrap { trim: true }),
             inner,
         );
         return;

@@ -41,10 +41,29 @@ fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
             (C::Normal, Quit),
         ],
         C::Help => &[(C::Help, Close), (C::Help, Down)],
-        C::Tail => &[
-            (C::Global, ToggleTail),
+        C::Detail => &[
+            (C::Detail, ToggleFold),
+            (C::Detail, CopyValue),
+            (C::Detail, CopyPath),
             (C::Global, FocusNext),
-            (C::Global, Help),
+            (C::Normal, Zoom),
+            (C::Normal, Help),
+            (C::Normal, Quit),
+        ],
+        C::Chart => &[
+            (C::Chart, ChartKind),
+            (C::Chart, NextSeries),
+            (C::Chart, ToggleChart),
+            (C::Normal, Zoom),
+            (C::Normal, Help),
+            (C::Normal, Quit),
+        ],
+        C::Tail => &[
+            (C::Tail, PauseFollow),
+            (C::Tail, CopyJson),
+            (C::Normal, ToggleTail),
+            (C::Global, FocusNext),
+            (C::Normal, Help),
             (C::Normal, Quit),
         ],
         _ => &[
@@ -61,21 +80,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let ctx = app.key_context();
-    let mut spans = Vec::new();
-    let mut used = 0usize;
-    for &(table, cmd) in main_commands(ctx) {
-        let Some(key) = app.keymap.key_for(table, cmd) else {
-            continue;
-        };
-        let key = key.to_string();
-        let desc = cmd.description();
-        let w = key.chars().count() + desc.chars().count() + 3;
-        if used + w > area.width as usize {
-            break;
+    let mut items: Vec<(Command, String, usize)> = main_commands(ctx)
+        .iter()
+        .filter_map(|&(table, cmd)| {
+            let key = app.keymap.key_for(table, cmd)?.to_string();
+            let w = key.chars().count() + cmd.description().chars().count() + 3;
+            Some((cmd, key, w))
+        })
+        .collect();
+    // On a narrow screen the pane's own keys give way first: help and quit
+    // (the way to learn the rest, and out) stay.
+    let keep = |c: Command| matches!(c, Command::Help | Command::Quit | Command::Close);
+    while items.iter().map(|(_, _, w)| w).sum::<usize>() > usize::from(area.width) {
+        match items.iter().rposition(|(c, _, _)| !keep(*c)) {
+            Some(i) => {
+                items.remove(i);
+            }
+            None => {
+                items.pop();
+            }
         }
-        used += w;
+    }
+    let mut spans = Vec::new();
+    for (cmd, key, _) in items {
         spans.push(Span::styled(format!(" {key}"), app.theme.key));
-        spans.push(Span::styled(format!(" {desc} "), app.theme.dim));
+        spans.push(Span::styled(
+            format!(" {} ", cmd.description()),
+            app.theme.dim,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::client::Cell;
 use crate::tui::app::{App, Focus};
 use crate::tui::grid::SortDir;
+use crate::tui::keymap::{ChordCode, Command, Context};
 use crate::tui::ui::{pane_block, truncate};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -53,17 +54,28 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Line::styled(heading, app.theme.error),
             Line::styled(err.clone(), app.theme.error),
             Line::raw(""),
-            Line::styled("Fix the SQL and run it again (F5).", app.theme.dim),
+            Line::styled(
+                format!("Fix the SQL and run it again ({}).", run_key(app)),
+                app.theme.dim,
+            ),
         ];
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
         return;
     }
     let Some(result) = &g.result else {
         let hint = match &app.scope {
-            None => "Choose a logstore in the tree, then run a query (F5).",
-            Some(_) => "Run a query with F5, Ctrl-R or Alt-Enter.",
+            None => format!(
+                "Choose a logstore in the tree, then run a query ({}).",
+                run_key(app)
+            ),
+            Some(_) => format!("Run a query with {}.", run_keys(app)),
         };
-        frame.render_widget(Paragraph::new(hint).style(app.theme.dim), inner);
+        frame.render_widget(
+            Paragraph::new(hint)
+                .style(app.theme.dim)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
         return;
     };
     if result.columns().is_empty() {
@@ -183,5 +195,32 @@ fn fit(s: &str, width: usize, right: bool) -> String {
         format!("{}{t}", " ".repeat(pad))
     } else {
         format!("{t}{}", " ".repeat(pad))
+    }
+}
+
+/// The key hints name for running a query.
+fn run_key(app: &App) -> String {
+    app.keymap
+        .key_for(Context::Global, Command::RunQuery)
+        .map_or_else(|| "run_query".to_string(), |k| k.to_string())
+}
+
+/// Every key that runs a query, but Ctrl-Enter (many terminals never send it).
+fn run_keys(app: &App) -> String {
+    let keys: Vec<String> = app
+        .keymap
+        .bindings(Context::Global)
+        .into_iter()
+        .find(|(c, _)| *c == Command::RunQuery)
+        .map(|(_, keys)| keys)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|k| !(k.ctrl && k.code == ChordCode::Enter))
+        .map(|k| k.to_string())
+        .collect();
+    match keys.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => "the run_query key".to_string(),
     }
 }

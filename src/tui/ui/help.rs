@@ -1,71 +1,123 @@
 //! The help screen, generated from the merged keymap: what is shown is what
-//! is bound, user overrides included.
+//! is bound, user overrides included, for every pane and popup.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::app::App;
-use crate::tui::detail::KEYS as DETAIL_KEYS;
-use crate::tui::keymap::Context;
-use crate::tui::tail::KEYS as TAIL_KEYS;
+use crate::tui::keymap::{Command, Context};
 use crate::tui::ui::centered;
 
-pub fn lines(app: &App) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
-    for ctx in Context::ALL {
-        if ctx == Context::Help {
-            continue;
-        }
-        let bindings = app.keymap.bindings(ctx);
-        if bindings.is_empty() {
-            continue;
-        }
-        let heading = match ctx {
-            Context::Global => "Everywhere",
-            Context::Normal => "Outside the editor",
-            Context::Tree => "Tree",
-            Context::Editor => "Editor (plus the usual editing keys)",
-            Context::Grid => "Results",
-            Context::Detail => "Detail",
-            Context::Tail => "Live tail",
-            Context::Help => "Help",
-        };
-        out.push(Line::styled(heading.to_string(), app.theme.title));
-        for (cmd, keys) in bindings {
-            let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
-            out.push(key_line(app, &keys.join(", "), cmd.description()));
-        }
-        out.push(Line::raw(""));
+/// The help box's width on a wide screen.
+const BOX_WIDTH: u16 = 78;
+
+fn heading(ctx: Context) -> &'static str {
+    match ctx {
+        Context::Global => "Everywhere",
+        Context::Normal => "Outside the editor",
+        Context::Tree => "Tree (other letters filter it)",
+        Context::Editor => "Editor (plus the usual editing keys)",
+        Context::Grid => "Results",
+        Context::Detail => "Detail",
+        Context::Tail => "Live tail",
+        Context::Chart => "Chart",
+        Context::SendForm => "Send form (other keys type)",
+        Context::Help => "Help",
     }
-    // The detail and tail panes keep their own keys (not remappable yet).
-    for (heading, keys) in [("Detail", DETAIL_KEYS), ("Live tail", TAIL_KEYS)] {
-        out.push(Line::styled(heading.to_string(), app.theme.title));
-        for (k, d) in keys {
-            out.push(key_line(app, k, d));
+}
+
+/// The help text for a box `inner_width` columns wide (the default box).
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    lines_for_width(app, BOX_WIDTH - 2)
+}
+
+/// The help text laid out for `inner_width` columns: one key column as wide
+/// as the longest key list (at most half the width; a longer list gets its
+/// own line, the description under it in the column).
+pub fn lines_for_width(app: &App, inner_width: u16) -> Vec<Line<'static>> {
+    let sections: Vec<(Context, Vec<(String, Command)>)> = Context::ALL
+        .into_iter()
+        .filter(|ctx| *ctx != Context::Help)
+        .map(|ctx| {
+            let rows = app
+                .keymap
+                .bindings(ctx)
+                .into_iter()
+                .map(|(cmd, keys)| {
+                    let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                    (keys.join(", "), cmd)
+                })
+                .collect();
+            (ctx, rows)
+        })
+        .filter(|(_, rows): &(Context, Vec<(String, Command)>)| !rows.is_empty())
+        .collect();
+    let longest = sections
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().map(|(k, _)| k.width()))
+        .max()
+        .unwrap_or(0);
+    let column = longest.min(usize::from(inner_width / 2));
+    let mut out = Vec::new();
+    for (ctx, rows) in sections {
+        out.push(Line::styled(heading(ctx).to_string(), app.theme.title));
+        for (keys, cmd) in rows {
+            out.extend(key_lines(app, &keys, cmd.description(), column));
         }
         out.push(Line::raw(""));
     }
     out.push(Line::styled(
-        "Keys can be changed in ~/.config/aepipe/keymap.toml (same tables as the built-in one).",
+        "Change keys in ~/.config/aepipe/keymap.toml (same tables as these).",
         app.theme.dim,
     ));
     out
 }
 
-fn key_line(app: &App, keys: &str, desc: &str) -> Line<'static> {
-    let width = unicode_width::UnicodeWidthStr::width(keys).max(22);
-    Line::from(vec![
-        Span::styled(format!("  {keys:<width$} "), app.theme.key),
+fn key_lines(app: &App, keys: &str, desc: &str, column: usize) -> Vec<Line<'static>> {
+    let width = keys.width();
+    if width > column {
+        return vec![
+            Line::from(Span::styled(format!("  {keys}"), app.theme.key)),
+            Line::from(vec![
+                Span::raw(" ".repeat(column + 3)),
+                Span::raw(desc.to_string()),
+            ]),
+        ];
+    }
+    vec![Line::from(vec![
+        Span::styled(
+            format!("  {keys}{} ", " ".repeat(column - width)),
+            app.theme.key,
+        ),
         Span::raw(desc.to_string()),
-    ])
+    ])]
+}
+
+/// Where the help box goes on a screen of `screen`.
+fn area(screen: Rect) -> Rect {
+    centered(screen, BOX_WIDTH, screen.height.saturating_sub(2))
+}
+
+/// The last useful scroll position at the app's screen size.
+pub fn max_scroll(app: &App) -> u16 {
+    let area = area(Rect::new(0, 0, app.size.0, app.size.1));
+    let lines = lines_for_width(app, area.width.saturating_sub(2)).len();
+    u16::try_from(lines)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(area.height.saturating_sub(2))
 }
 
 pub fn render(app: &App, scroll: u16, frame: &mut Frame) {
-    let area: Rect = centered(frame.area(), 72, frame.area().height.saturating_sub(2));
-    let all = lines(app);
+    let area = area(frame.area());
+    let all = lines_for_width(app, area.width.saturating_sub(2));
     let max_scroll = (all.len() as u16).saturating_sub(area.height.saturating_sub(2));
+    let keys = app.keymap.hints(
+        Context::Help,
+        &[(Command::Down, "scroll"), (Command::PageDown, "page")],
+    );
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(all)
@@ -74,7 +126,7 @@ pub fn render(app: &App, scroll: u16, frame: &mut Frame) {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(app.theme.border_focused)
-                    .title(" Help · Esc closes · ↑↓ scroll "),
+                    .title(format!(" Help · Esc closes · {keys} ")),
             ),
         area,
     );

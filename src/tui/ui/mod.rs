@@ -26,12 +26,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         Bottom::Grid => grid::render(app, frame, panes.results),
         Bottom::Tail => {
             if !panes.results.is_empty() {
-                crate::tui::tail::render::render(
+                crate::tui::tail::render::render_with_keys(
                     &app.tail,
                     panes.results,
                     frame.buffer_mut(),
                     &app.theme,
                     app.focus == Focus::Results,
+                    &app.keymap,
                 );
             }
         }
@@ -66,7 +67,13 @@ pub fn render(app: &App, frame: &mut Frame) {
     footer::render(app, frame, panes.footer);
     if let Some(form) = &app.send_form {
         let area = centered(frame.area(), 70, 12);
-        crate::tui::send_form::render(form, area, frame.buffer_mut(), &app.theme);
+        crate::tui::send_form::render_with_keys(
+            form,
+            area,
+            frame.buffer_mut(),
+            &app.theme,
+            &app.keymap,
+        );
     }
     if let Some(p) = &app.picker {
         picker::render(app, p, frame);

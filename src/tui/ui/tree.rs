@@ -27,16 +27,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = inner.width as usize;
+    let refresh = app
+        .keymap
+        .key_for(
+            crate::tui::keymap::Context::Tree,
+            crate::tui::keymap::Command::Refresh,
+        )
+        .map_or_else(|| "refresh".to_string(), |k| k.to_string());
     let lines: Vec<Line> = match &t.projects {
         Load::NotLoaded | Load::Loading => vec![Line::styled("loading…", app.theme.dim)],
         Load::Failed(e) => vec![
             Line::styled("could not load projects:", app.theme.error),
             Line::styled(truncate(e, width * 3), app.theme.error),
-            Line::styled("r: retry", app.theme.dim),
+            Line::styled(format!("{refresh}: retry"), app.theme.dim),
         ],
         Load::Loaded(p) if p.is_empty() => vec![
             Line::styled("no projects yet", app.theme.dim),
-            Line::styled("send data, then r", app.theme.dim),
+            Line::styled(format!("send data, then {refresh}"), app.theme.dim),
         ],
         Load::Loaded(_) => {
             let rows = t.visible_rows();

@@ -15,7 +15,7 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Left => g.move_cols(-1),
         Command::Right => g.move_cols(1),
         Command::Sort => g.cycle_sort(),
-        Command::Filter => g.filtering = true,
+        Command::Filter => g.start_filter(),
         Command::Widen => g.adjust_width(2),
         Command::Narrow => g.adjust_width(-2),
         Command::CopyCell | Command::CopyRow => return copy(app, cmd == Command::CopyRow),

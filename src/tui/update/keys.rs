@@ -2,6 +2,7 @@
 //! keymap.
 
 use super::*;
+use crate::tui::keymap::Context;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -27,7 +28,11 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         filter_input(&key, &mut filter, &mut app.grid.filtering);
         if filter != app.grid.filter {
             app.grid.set_filter(filter);
+            return sync_detail(app);
         }
+        return Vec::new();
+    }
+    if app.focus == Focus::Tree && tree_typing(app, &key) {
         return Vec::new();
     }
     // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
@@ -41,21 +46,21 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .lookup_in(crate::tui::keymap::Context::Global, &key)
             .is_some();
     if app.focus == Focus::Detail && !global_chord {
-        match app.detail.handle_key(key) {
+        match app.detail.handle_key_with(&app.keymap, key) {
             DetailOutcome::Ignored => {}
             outcome => return detail_outcome(app, outcome),
         }
     }
     if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
         if let Some(chart) = &mut app.chart {
-            if chart.handle_key(key) == ChartOutcome::Handled {
+            if chart.handle_key_with(&app.keymap, key) == ChartOutcome::Handled {
                 return Vec::new();
             }
         }
     }
     let tail_typing = app.tail.captures_input();
     if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
-        match app.tail.handle_key(key) {
+        match app.tail.handle_key_with(&app.keymap, key) {
             TailOutcome::Ignored => {}
             TailOutcome::Handled => return Vec::new(),
             TailOutcome::OpenJson { title, value } => {
@@ -70,7 +75,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
-    let ctx = app.key_context();
+    // The detail and tail tables were offered to their panes above; what
+    // those left is looked up outside them (so Esc still cancels).
+    let ctx = match app.key_context() {
+        Context::Detail | Context::Tail => Context::Normal,
+        ctx => ctx,
+    };
     match app.keymap.lookup(ctx, &key) {
         Some(cmd) => command(app, cmd),
         None => {
@@ -82,12 +92,36 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Typing in the tree filters it without `/` first: a printable character
+/// no table of the tree binds (so j, k, h, l, r, q, ? keep their meaning)
+/// extends the filter, Backspace takes one back and Esc clears it.
+/// Returns whether the key was used so.
+fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c)
+            if plain && !c.is_control() && app.keymap.lookup(Context::Tree, key).is_none() =>
+        {
+            app.tree.filter.push(c);
+        }
+        KeyCode::Backspace if !app.tree.filter.is_empty() => {
+            app.tree.filter.pop();
+        }
+        KeyCode::Esc if !app.tree.filter.is_empty() => app.tree.filter.clear(),
+        _ => return false,
+    }
+    app.tree.clamp();
+    true
+}
+
 /// The send form is modal: it takes every key but Ctrl-C.
 pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = &mut app.send_form else {
         return Vec::new();
     };
-    match form.handle_key(key) {
+    match form.handle_key_with(&app.keymap, key) {
         SendOutcome::Close => {
             app.send_form = None;
             app.send_id = None;
@@ -134,9 +168,16 @@ pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         .or_else(|| (key.code == KeyCode::Esc).then_some(Command::Close))
         .or_else(|| app.keymap.lookup(crate::tui::keymap::Context::Global, key));
     let scroll = app.help.unwrap_or(0);
+    let page = app.size.1.saturating_sub(6).max(1);
+    // Never past the end, so Up works at once after holding Down.
+    let max = crate::tui::ui::help::max_scroll(app);
     match cmd {
-        Some(Command::Up) => app.help = Some(scroll.saturating_sub(1)),
-        Some(Command::Down) => app.help = Some(scroll.saturating_add(1)),
+        Some(Command::Up) => app.help = Some(scroll.min(max).saturating_sub(1)),
+        Some(Command::Down) => app.help = Some(scroll.saturating_add(1).min(max)),
+        Some(Command::PageUp) => app.help = Some(scroll.min(max).saturating_sub(page)),
+        Some(Command::PageDown) => app.help = Some(scroll.saturating_add(page).min(max)),
+        Some(Command::First) => app.help = Some(0),
+        Some(Command::Last) => app.help = Some(max),
         Some(Command::Close | Command::Help | Command::Cancel) => app.help = None,
         Some(Command::Quit) => app.should_quit = true,
         _ => {}

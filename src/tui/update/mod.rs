@@ -259,13 +259,11 @@ pub(super) fn sync_detail(app: &mut App) -> Vec<Effect> {
         app.detail.clear();
         return Vec::new();
     };
-    // Prefetch needs a range of result rows: only the identity view has one.
-    let identity = app.grid.sort.is_none() && app.grid.filter.is_empty();
-    let visible = if identity {
-        app.grid.offset..(app.grid.offset + app.grid.height).min(result.len())
-    } else {
-        row..row + 1
-    };
+    // The rows on screen, through the view (sorted or filtered), are
+    // prefetched with the selected one.
+    let grid = &app.grid;
+    let end = (grid.offset + grid.height).min(grid.view.len());
+    let visible: Vec<usize> = grid.view[grid.offset.min(end)..end].to_vec();
     app.detail.show_row(&result, row, visible, Instant::now());
     Vec::new()
 }

@@ -20,9 +20,20 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
     };
     match m.kind {
         MouseEventKind::Down(MouseButton::Left) => {
+            let was_editing = app.focus == Focus::Editor;
             app.focus = pane;
             let inner_row = m.row.saturating_sub(rect.y + 1) as usize;
             match pane {
+                Focus::Editor => {
+                    let inner_col = m.column.saturating_sub(rect.x + 1);
+                    app.editor.completion = None;
+                    app.editor.click(
+                        inner_row as u16,
+                        inner_col,
+                        rect.height.saturating_sub(2),
+                        was_editing,
+                    );
+                }
                 Focus::Tree => app.tree.move_to(app.tree.offset + inner_row),
                 // Two header lines (names, types) above the rows.
                 Focus::Results if app.bottom == Bottom::Grid && inner_row >= 2 => {
@@ -45,13 +56,12 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
                     return sync_detail(app);
                 }
                 Focus::Results | Focus::Detail => {
-                    let code = if d > 0 { KeyCode::Down } else { KeyCode::Up };
+                    let cmd = if d > 0 { Command::Down } else { Command::Up };
                     for _ in 0..d.abs() {
-                        let key = KeyEvent::new(code, KeyModifiers::NONE);
                         if pane == Focus::Detail {
-                            app.detail.handle_key(key);
+                            app.detail.command(cmd);
                         } else {
-                            app.tail.handle_key(key);
+                            app.tail.command(cmd);
                         }
                     }
                 }
