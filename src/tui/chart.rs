@@ -11,9 +11,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::Span;
-use ratatui::widgets::{
-    Axis, Block, BorderType, Borders, Chart, Dataset, GraphType, Paragraph, Widget, Wrap,
-};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
 use crate::client::QueryResult;
 use crate::tui::theme::Theme;
@@ -184,18 +182,7 @@ fn series_style(i: usize, theme: &Theme) -> Style {
 }
 
 pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        });
+    let block = theme.pane_block(focused);
     let data = match state.data() {
         Ok(d) => d,
         Err(why) => {

@@ -4,6 +4,7 @@
 //! selection stay visible.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, BorderType, Borders};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Theme {
@@ -114,5 +115,24 @@ impl Theme {
 impl Default for Theme {
     fn default() -> Self {
         Self::ansi16()
+    }
+}
+
+impl Theme {
+    /// A pane's frame: a thick border shows which pane has focus, so focus
+    /// stays visible without colour (NO_COLOR, 16-colour terminals).
+    pub fn pane_block<'a>(&self, focused: bool) -> Block<'a> {
+        Block::default()
+            .borders(Borders::ALL)
+            .border_type(if focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
+            .border_style(if focused {
+                self.border_focused
+            } else {
+                self.border
+            })
     }
 }

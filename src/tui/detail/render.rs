@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::json_tree::{JsonTree, Node, NodeKey, NodeKind, VisibleLine, INDENT};
 use super::DetailState;
@@ -17,22 +17,10 @@ pub fn inner(area: Rect) -> Rect {
 }
 
 pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        })
-        .title(Span::styled(
-            format!(" {} ", state.title_for_width(area.width.saturating_sub(4))),
-            theme.title,
-        ));
+    let block = theme.pane_block(focused).title(Span::styled(
+        format!(" {} ", state.title_for_width(area.width.saturating_sub(4))),
+        theme.title,
+    ));
     let body = block.inner(area);
     block.render(area, buf);
     if body.is_empty() {

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Sparkline, Widget};
+use ratatui::widgets::{Block, Borders, Sparkline, Widget};
 
 use super::{ConnState, TailLine, TailState, TimeMode};
 use crate::tui::detail::time_fmt;
@@ -41,18 +41,8 @@ pub fn render_with_keys(
         Some((p, l)) => format!(" tail · {p}/{l} "),
         None => " tail ".to_string(),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            theme.border_focused
-        } else {
-            theme.border
-        })
+    let block = theme
+        .pane_block(focused)
         .title(Span::styled(title, theme.title));
     let inner = block.inner(area);
     block.render(area, buf);

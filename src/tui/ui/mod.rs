@@ -13,7 +13,7 @@ pub mod tree;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Bottom, Focus};
@@ -88,19 +88,8 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// A pane's frame: its border shows whether it has focus.
 pub fn pane_block<'a>(app: &App, title: impl Into<Line<'a>>, pane: Focus) -> Block<'a> {
-    let focused = app.focus == pane;
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
-            BorderType::Thick
-        } else {
-            BorderType::Plain
-        })
-        .border_style(if focused {
-            app.theme.border_focused
-        } else {
-            app.theme.border
-        })
+    app.theme
+        .pane_block(app.focus == pane)
         .title(title)
         .title_style(app.theme.title)
 }
