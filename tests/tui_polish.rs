@@ -375,3 +375,51 @@ fn at_80x24_the_footer_keeps_help_and_quit_and_the_count_keeps_shown() {
     );
     assert!(shot.contains("100 rows · 25 shown"), "{shot}");
 }
+
+#[test]
+fn a_tree_filter_loads_unloaded_logstores_once_and_matches_their_names() {
+    let mut app = tree_app();
+    let effects = press(&mut app, chars("c"));
+    let mut loads: Vec<(u64, String)> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadLogstores { id, project } => Some((*id, project.clone())),
+            _ => None,
+        })
+        .collect();
+    loads.sort_by(|a, b| a.1.cmp(&b.1));
+    let projects: Vec<&str> = loads.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(
+        projects,
+        ["billing", "shop", "web"],
+        "every unloaded project"
+    );
+    // A second key asks again for none: they are loading already.
+    let again = press(&mut app, chars("h"));
+    assert!(
+        !again
+            .iter()
+            .any(|e| matches!(e, Effect::LoadLogstores { .. })),
+        "{again:?}"
+    );
+    for (id, project) in loads {
+        let stores = match project.as_str() {
+            "shop" => vec!["api".to_string(), "checkout".to_string()],
+            _ => vec!["main".to_string()],
+        };
+        press(
+            &mut app,
+            [Action::LogstoresLoaded {
+                id,
+                project,
+                result: Ok(stores),
+            }],
+        );
+    }
+    // "ch" matches no project name, but shop's logstore "checkout": the
+    // project shows with just that child.
+    assert_eq!(app.tree.visible_rows().len(), 2);
+    let text = screen(&app);
+    assert!(text.contains("checkout"), "{text}");
+    assert!(!text.contains("api"), "{text}");
+}

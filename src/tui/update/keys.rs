@@ -21,7 +21,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.focus == Focus::Tree && app.tree.filtering {
         filter_input(&key, &mut app.tree.filter, &mut app.tree.filtering);
         app.tree.clamp();
-        return Vec::new();
+        return load_for_filter(app);
     }
     if app.focus == Focus::Results && app.bottom == Bottom::Grid && app.grid.filtering {
         let mut filter = app.grid.filter.clone();
@@ -33,7 +33,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     if app.focus == Focus::Tree && tree_typing(app, &key) {
-        return Vec::new();
+        return load_for_filter(app);
     }
     // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
     // so F5, Alt-z or Alt-← work the same in every pane.

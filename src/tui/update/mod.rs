@@ -16,7 +16,7 @@ use grid::{export, grid_command};
 use keys::{on_key, on_paste};
 use mouse::on_mouse;
 use query::run_query;
-use tree::tree_command;
+use tree::{load_for_filter, tree_command};
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,

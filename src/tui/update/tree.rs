@@ -38,6 +38,30 @@ pub(super) fn tree_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// While the tree is filtered, every project's logstores are needed: a filter
+/// matches logstore names too, and a matching project should show its
+/// children. Loads those never asked for (each project at most once).
+pub(super) fn load_for_filter(app: &mut App) -> Vec<Effect> {
+    if app.tree.filter.is_empty() {
+        return Vec::new();
+    }
+    let unloaded: Vec<String> = app
+        .tree
+        .projects
+        .loaded()
+        .map(|ps| {
+            ps.iter()
+                .filter(|p| matches!(p.logstores, Load::NotLoaded))
+                .map(|p| p.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    unloaded
+        .iter()
+        .flat_map(|p| load_logstores(app, p))
+        .collect()
+}
+
 pub(super) fn load_logstores(app: &mut App, project: &str) -> Vec<Effect> {
     let id = app.pending.next_id();
     app.pending.logstores.retain(|(p, _)| p != project);
