@@ -1513,3 +1513,104 @@ fn sixty_four_bit_arithmetic_wraps_as_clickhouse_does() {
         json!([{"n": "13"}]),
     );
 }
+
+/// The explorer's starter snippets and the demo README's examples run on the
+/// demo dataset with the types the explorer expects.
+#[tokio::test]
+async fn starter_and_demo_queries_run_on_the_demo_data() {
+    let server = common::TestServer::start_with(|c| {
+        c.demo = true;
+        c.demo_trickle = false;
+    })
+    .await;
+    let snippets: [(&str, &[(&str, &str)]); 5] = [
+        (
+            include_str!("../assets/queries/01-recent-events.sql"),
+            &[
+                ("timestamp", "DateTime"),
+                ("event", "String"),
+                ("level", "String"),
+                ("ref_id", "String"),
+            ],
+        ),
+        (
+            include_str!("../assets/queries/02-events-per-minute.sql"),
+            &[("minute", "DateTime"), ("events", "UInt64")],
+        ),
+        (
+            include_str!("../assets/queries/03-errors-by-event.sql"),
+            &[("event", "String"), ("errors", "UInt64")],
+        ),
+        (
+            include_str!("../assets/queries/04-levels.sql"),
+            &[("level", "String"), ("events", "UInt64")],
+        ),
+        (
+            include_str!("../assets/queries/05-latency.sql"),
+            &[
+                ("event", "String"),
+                ("avg_double1", "Float64"),
+                ("max_double1", "Float64"),
+                ("events", "UInt64"),
+            ],
+        ),
+    ];
+    let query = |tenant: &str, sql: &str| {
+        let body = json!({ "sql": sql }).to_string().into_bytes();
+        let path = format!("/v1/{tenant}/query");
+        let server = &server;
+        async move { server.send("POST", &path, Some(body)).await }
+    };
+    for (sql, want) in snippets {
+        let a = query("shop/api", sql).await;
+        assert_eq!(a.status, 200, "{sql}\n{}", a.text);
+        let got = meta(&a.body);
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        assert_eq!(got, want, "{sql}");
+    }
+    let levels = query("shop/api", include_str!("../assets/queries/04-levels.sql")).await;
+    assert!(
+        levels.body["rows"].as_u64().unwrap_or(0) > 0,
+        "{}",
+        levels.text
+    );
+    for (tenant, sql) in [
+        (
+            "shop/api",
+            "SELECT toStartOfInterval(timestamp, INTERVAL '1' HOUR) AS hour, count() AS n \
+             FROM aepipe WHERE timestamp > now() - INTERVAL '1' DAY GROUP BY hour ORDER BY hour",
+        ),
+        (
+            "shop/api",
+            "SELECT blob6 AS path, count() AS n, avg(double1) AS avg_ms, max(double1) AS max_ms \
+             FROM aepipe WHERE blob3 = 'http_request' GROUP BY path ORDER BY avg_ms DESC",
+        ),
+        (
+            "shop/api",
+            "SELECT blob8 AS status, blob9 AS region, count() AS n, argMax(blob5, timestamp) AS ref_id \
+             FROM aepipe WHERE blob4 = 'error' GROUP BY status, region ORDER BY n DESC",
+        ),
+        (
+            "shop/api",
+            "SELECT blob10 AS user_id, count() AS n FROM aepipe GROUP BY user_id ORDER BY n DESC LIMIT 10",
+        ),
+        (
+            "shop/checkout",
+            "SELECT blob7 AS provider, blob9 AS outcome, count() AS n, sum(double1) AS amount \
+             FROM aepipe WHERE blob3 = 'payment' GROUP BY provider, outcome ORDER BY provider, n DESC",
+        ),
+        (
+            "jobs/worker",
+            "SELECT blob6 AS job, countIf(blob4 = 'error') AS failed, count() AS runs, \
+             quantileExactWeighted(0.5)(double1, _sample_interval) AS median_ms \
+             FROM aepipe GROUP BY job ORDER BY failed DESC",
+        ),
+    ] {
+        let a = query(tenant, sql).await;
+        assert_eq!(a.status, 200, "{sql}\n{}", a.text);
+        assert!(a.body["rows"].as_u64().unwrap_or(0) > 0, "{tenant}: {sql}\n{}", a.text);
+    }
+}
