@@ -3,14 +3,14 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{ListItem, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Focus};
 use crate::tui::editor::completion::CandidateKind;
 use crate::tui::editor::highlight::highlight_line;
 use crate::tui::editor::LONG_SQL_CHARS;
-use crate::tui::ui::{pane_block, truncate};
+use crate::tui::ui::{pane_block, picker, truncate};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
@@ -121,18 +121,12 @@ pub fn render_completion(app: &App, frame: &mut Frame, editor: Rect) {
             ]))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(comp.selected));
-    frame.render_widget(Clear, area);
-    frame.render_stateful_widget(
-        List::new(items)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(app.theme.border_focused)
-                    .title(format!(" {} ", comp.prefix)),
-            )
-            .highlight_style(app.theme.selected),
+    picker::render_list(
+        app,
+        frame,
         area,
-        &mut state,
+        items,
+        comp.selected,
+        format!(" {} ", comp.prefix),
     );
 }

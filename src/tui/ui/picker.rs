@@ -1,5 +1,6 @@
 //! The list popup used for history, snippets and export formats.
 
+use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState};
 use ratatui::Frame;
 
@@ -15,7 +16,27 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame) {
         .iter()
         .map(|(label, _)| ListItem::new(truncate(label, width)))
         .collect();
-    let mut state = ListState::default().with_selected(Some(picker.selected));
+    render_list(
+        app,
+        frame,
+        area,
+        items,
+        picker.selected,
+        format!(" {} · Enter chooses · Esc closes ", picker.title),
+    );
+}
+
+/// A list popup over whatever is under `area`: the picker and the editor's
+/// completion both draw through this.
+pub fn render_list(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    items: Vec<ListItem>,
+    selected: usize,
+    title: String,
+) {
+    let mut state = ListState::default().with_selected(Some(selected));
     frame.render_widget(Clear, area);
     frame.render_stateful_widget(
         List::new(items)
@@ -23,7 +44,7 @@ pub fn render(app: &App, picker: &Picker, frame: &mut Frame) {
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(app.theme.border_focused)
-                    .title(format!(" {} · Enter chooses · Esc closes ", picker.title)),
+                    .title(title),
             )
             .highlight_style(app.theme.selected),
         area,

@@ -20,16 +20,20 @@ pub(super) fn editor_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     Vec::new()
 }
 
-pub(super) fn open_completion(app: &mut App) -> bool {
+/// The word the cursor stands at the end of: what completion completes.
+fn word_at_cursor(app: &App) -> String {
     let (row, col) = app.editor.textarea.cursor();
     let line = app
         .editor
         .textarea
         .lines()
         .get(row)
-        .cloned()
-        .unwrap_or_default();
-    let prefix = completion::word_before(&line, col);
+        .map_or("", String::as_str);
+    completion::word_before(line, col)
+}
+
+pub(super) fn open_completion(app: &mut App) -> bool {
+    let prefix = word_at_cursor(app);
     // A word that is already complete offers nothing, so Tab after "DESC"
     // moves on instead of "completing" it to itself.
     let items: Vec<_> = completion::candidates(&prefix)
@@ -57,15 +61,7 @@ pub(super) fn open_completion(app: &mut App) -> bool {
 }
 
 pub(super) fn refresh_completion(app: &mut App) {
-    let (row, col) = app.editor.textarea.cursor();
-    let line = app
-        .editor
-        .textarea
-        .lines()
-        .get(row)
-        .cloned()
-        .unwrap_or_default();
-    let prefix = completion::word_before(&line, col);
+    let prefix = word_at_cursor(app);
     let items = completion::candidates(&prefix);
     app.editor.completion = (!items.is_empty()).then_some(CompletionState {
         prefix,
