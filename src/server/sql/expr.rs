@@ -8,6 +8,7 @@ use sqlparser::ast::{
 
 use super::datetime;
 use super::error::{at, err_at, SqlError};
+use super::names;
 use super::translate::{Env, Translator, MAX_DEPTH, MAX_SQL_BYTES};
 use super::types::{self, Arith, ChType, IntervalUnit};
 
@@ -233,16 +234,15 @@ impl Translator {
             }
             Expr::Function(f) => self.function(env, f, e),
             Expr::Extract { field, expr, .. } => {
-                let name = match field.to_string().to_ascii_uppercase().as_str() {
-                    "YEAR" => "toYear",
-                    "MONTH" => "toMonth",
-                    "DAY" => "toDayOfMonth",
-                    "HOUR" => "toHour",
-                    "MINUTE" => "toMinute",
-                    "SECOND" => "toSecond",
-                    other => {
-                        return err_at(e, format!("EXTRACT({other} …) is not supported: use YEAR, MONTH, DAY, HOUR, MINUTE or SECOND"))
-                    }
+                let field = field.to_string();
+                let Some(name) = names::extract_function(&field) else {
+                    return err_at(
+                        e,
+                        format!(
+                            "EXTRACT({} …) is not supported: use YEAR, MONTH, DAY, HOUR, MINUTE or SECOND",
+                            field.to_ascii_uppercase()
+                        ),
+                    );
                 };
                 let t = self.expr(env, expr)?;
                 self.date_part(name, t, expr)

@@ -115,18 +115,10 @@ pub fn column_name(e: &Expr) -> String {
             };
             format!("toInterval{unit}({value})")
         }
-        Expr::Extract { field, expr, .. } => {
-            let f = match field.to_string().to_ascii_uppercase().as_str() {
-                "YEAR" => "toYear",
-                "MONTH" => "toMonth",
-                "DAY" => "toDayOfMonth",
-                "HOUR" => "toHour",
-                "MINUTE" => "toMinute",
-                "SECOND" => "toSecond",
-                _ => return e.to_string(),
-            };
-            call(f, &[expr])
-        }
+        Expr::Extract { field, expr, .. } => match extract_function(&field.to_string()) {
+            Some(f) => call(f, &[expr]),
+            None => e.to_string(),
+        },
         Expr::Position { expr, r#in } => call("position", &[r#in, expr]),
         Expr::Substring {
             expr,
@@ -224,6 +216,20 @@ fn literal(v: &Value) -> String {
 }
 
 /// A string literal as ClickHouse prints it.
+/// The ClickHouse function `EXTRACT(<field> FROM t)` stands for; both the
+/// translation and the column name use it, so they always agree.
+pub fn extract_function(field: &str) -> Option<&'static str> {
+    Some(match field.to_ascii_uppercase().as_str() {
+        "YEAR" => "toYear",
+        "MONTH" => "toMonth",
+        "DAY" => "toDayOfMonth",
+        "HOUR" => "toHour",
+        "MINUTE" => "toMinute",
+        "SECOND" => "toSecond",
+        _ => return None,
+    })
+}
+
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');
