@@ -11,6 +11,25 @@ use crate::server::batch::raw_record;
 use crate::server::store::{NewLog, NewPoint};
 
 const DAY_MS: i64 = 86_400_000;
+/// The demo's pattern repeats weekly: one week of traffic, laid over the
+/// week that ends now.
+pub const WEEK_MS: i64 = 7 * DAY_MS;
+/// 1970-01-05 00:00 UTC, a Monday: week phases count from a Monday midnight,
+/// so a phase keeps its UTC weekday and hour wherever it is placed.
+const MONDAY_MS: i64 = 4 * DAY_MS;
+
+/// Where `ts_ms` falls in its week (ms since Monday 00:00 UTC).
+pub fn week_phase(ts_ms: i64) -> i64 {
+    (ts_ms - MONDAY_MS).rem_euclid(WEEK_MS)
+}
+
+/// The instant in the week ending at `now_ms` (in `(now - 1 week, now]`)
+/// whose week phase is `phase`. The generator draws phases, never instants,
+/// so what it draws is the same whatever the clock says; only this placement
+/// depends on now, and it keeps each phase's UTC weekday and hour.
+pub fn place(phase: i64, now_ms: i64) -> i64 {
+    now_ms - (now_ms - MONDAY_MS - phase).rem_euclid(WEEK_MS)
+}
 
 /// A row to seed: which tenant, when, and what.
 pub enum Row {
@@ -38,7 +57,7 @@ impl Row {
 pub struct Generator<'r> {
     recipe: &'r Recipe,
     rng: StdRng,
-    /// (logstore index, start ms, end ms) of each error burst.
+    /// (logstore index, start, end) of each error burst, as week phases.
     bursts: Vec<(usize, i64, i64)>,
 }
 
@@ -62,13 +81,19 @@ fn normal(rng: &mut StdRng) -> f64 {
 }
 
 impl<'r> Generator<'r> {
-    pub fn new(recipe: &'r Recipe, mut rng: StdRng, now_ms: i64) -> Self {
-        let span = i64::from(recipe.days) * DAY_MS;
-        let burst_len = i64::from(recipe.burst_minutes) * 60_000;
+    pub fn new(recipe: &'r Recipe, mut rng: StdRng) -> Self {
+        let burst_len = (i64::from(recipe.burst_minutes) * 60_000).clamp(1, WEEK_MS);
+        // Incidents happen where and when the traffic is: a logstore picked
+        // by its share, a start in busy hours, so each burst shows.
         let bursts = (0..recipe.bursts)
             .map(|_| {
-                let tenant = rng.gen_range(0..recipe.logstores.len());
-                let start = now_ms - rng.gen_range(burst_len..span.max(burst_len + 1));
+                let tenant = pick_weighted(&mut rng, &recipe.logstores, |l| l.share);
+                let start = loop {
+                    let start = rng.gen_range(0..=WEEK_MS - burst_len);
+                    if Self::rhythm(MONDAY_MS + start) >= 0.75 {
+                        break start;
+                    }
+                };
                 (tenant, start, start + burst_len)
             })
             .collect();
@@ -94,13 +119,12 @@ impl<'r> Generator<'r> {
         daily * weekly / 1.8
     }
 
-    /// A time in the last `days` before `now_ms`, following the rhythm.
-    pub fn time(&mut self, now_ms: i64) -> i64 {
-        let span = i64::from(self.recipe.days) * DAY_MS;
+    /// A week phase (see [`place`]), following the rhythm.
+    pub fn phase(&mut self) -> i64 {
         loop {
-            let ts = now_ms - self.rng.gen_range(0..span);
-            if self.rng.gen::<f64>() < Self::rhythm(ts) {
-                return ts;
+            let phase = self.rng.gen_range(0..WEEK_MS);
+            if self.rng.gen::<f64>() < Self::rhythm(MONDAY_MS + phase) {
+                return phase;
             }
         }
     }
@@ -110,9 +134,10 @@ impl<'r> Generator<'r> {
     }
 
     fn in_burst(&self, tenant: usize, ts_ms: i64) -> bool {
+        let phase = week_phase(ts_ms);
         self.bursts
             .iter()
-            .any(|&(t, s, e)| t == tenant && ts_ms >= s && ts_ms < e)
+            .any(|&(t, s, e)| t == tenant && phase >= s && phase < e)
     }
 
     fn user(&mut self) -> String {
@@ -216,7 +241,7 @@ impl<'r> Generator<'r> {
         }
     }
 
-    pub fn log_line(&mut self, now_ms: i64, ts_ms: Option<i64>) -> Row {
+    pub fn log_line(&mut self, ts_ms: i64) -> Row {
         let idx = pick_weighted(&mut self.rng, &self.recipe.lines, |l| l.weight);
         let line = &self.recipe.lines[idx];
         let template = &line.messages[self.rng.gen_range(0..line.messages.len())];
@@ -238,7 +263,6 @@ impl<'r> Generator<'r> {
             "host".into(),
             json!(format!("{}-{}", line.logstore, self.rng.gen_range(1..4))),
         );
-        let ts_ms = ts_ms.unwrap_or_else(|| self.time(now_ms));
         Row::Log {
             project: line.project.clone(),
             logstore: line.logstore.clone(),

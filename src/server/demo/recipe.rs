@@ -11,7 +11,6 @@ pub struct RecipeError(String);
 #[derive(Debug, Clone, Deserialize)]
 pub struct Recipe {
     pub seed: u64,
-    pub days: u32,
     pub points: usize,
     pub log_lines: usize,
     pub bursts: usize,
