@@ -1,15 +1,11 @@
 //! The `aepipe` binary end to end against the real local server: formats,
-//! stdin, exit codes (0 ok, 1 API/network, 2 usage/validation), config files,
-//! and `tail -f` under a writer of ~1,000 lines/s.
+//! stdin, exit codes (0 ok, 1 API/network, 2 usage/validation), config
+//! files. `tail -f` is in cli_tail_follow.
 
-mod client_common;
-mod common;
+use crate::client_common;
+use crate::common;
 
-use std::collections::HashMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 use aepipe::client::LogEntry;
 use assert_cmd::Command;
@@ -342,149 +338,6 @@ async fn profiles_and_bad_config_files() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("{}:1:", path.display())));
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tail_follow_under_a_thousand_lines_per_second() {
-    let server = TestServer::start().await;
-    let home = tempfile::tempdir().unwrap();
-    let c = server.client();
-    c.log("live", "app", &[LogEntry::new("before")])
-        .await
-        .unwrap();
-
-    let bin = assert_cmd::cargo::cargo_bin("aepipe");
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "tail",
-            "live",
-            "app",
-            "-f",
-            "-n",
-            "0",
-            "--interval",
-            "500ms",
-            "--format",
-            "ndjson",
-        ])
-        .env("AEPIPE_URL", server.url())
-        .env("AEPIPE_TOKEN", server.token())
-        .env("XDG_CONFIG_HOME", home.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Drain stdout while it runs: a full pipe would stall the child.
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        stdout.read_to_string(&mut out).unwrap();
-        out
-    });
-    tokio::time::sleep(Duration::from_millis(800)).await;
-
-    // ~1,000 lines/s for 3 s: 10 lines every 10 ms.
-    let total = 3_000;
-    let mut tick = tokio::time::interval(Duration::from_millis(10));
-    for start in (0..total).step_by(10) {
-        tick.tick().await;
-        let batch: Vec<LogEntry> = (start..start + 10)
-            .map(|i| LogEntry::new(format!("line {i}")).field("seq", i))
-            .collect();
-        c.log("live", "app", &batch).await.unwrap();
-    }
-    tokio::time::sleep(Duration::from_millis(2_000)).await;
-    child.kill().unwrap();
-    let out = reader.join().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    child.wait().unwrap();
-
-    let seqs: Vec<u64> = out
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
-        .map(|v| {
-            v["data"]["seq"]
-                .as_u64()
-                .expect("only new lines, each with seq")
-        })
-        .collect();
-    let mut counts: HashMap<u64, usize> = HashMap::new();
-    for s in &seqs {
-        *counts.entry(*s).or_default() += 1;
-    }
-    assert!(counts.values().all(|n| *n == 1), "a line was printed twice");
-    assert_eq!(seqs.len(), total as usize, "stderr: {err}");
-    assert_eq!(seqs, (0..total as u64).collect::<Vec<_>>());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tail_follow_says_it_retries_and_recovers() {
-    let server = TestServer::start().await;
-    let (addr, token) = (server.addr(), server.token().to_string());
-    let home = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("aepipe");
-    let mut child = std::process::Command::new(bin)
-        .args([
-            "tail",
-            "down",
-            "app",
-            "-f",
-            "-n",
-            "0",
-            "--interval",
-            "200ms",
-            "--format",
-            "ndjson",
-        ])
-        .env("AEPIPE_URL", server.url())
-        .env("AEPIPE_TOKEN", &token)
-        .env("XDG_CONFIG_HOME", home.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut out = String::new();
-        stdout.read_to_string(&mut out).unwrap();
-        out
-    });
-    let mut stderr = child.stderr.take().unwrap();
-    let err_reader = std::thread::spawn(move || {
-        let mut err = String::new();
-        stderr.read_to_string(&mut err).unwrap();
-        err
-    });
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let data = server.stop().await;
-    // Longer than the SDK's own retries of a refused connection (~2 s), so
-    // the tail itself sees the error.
-    tokio::time::sleep(Duration::from_millis(3_500)).await;
-    let server = TestServer::start_in(data, |c| {
-        c.addr = addr;
-        c.token = token.clone();
-    })
-    .await;
-    server
-        .client()
-        .log("down", "app", &[LogEntry::new("after the outage")])
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(4_000)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let out = out_reader.join().unwrap();
-    let err = err_reader.join().unwrap();
-    assert!(err.contains("retrying in"), "stderr: {err}");
-    assert!(err.contains("connected again"), "stderr: {err}");
-    assert_eq!(out.lines().count(), 1, "stdout: {out}");
-    assert!(out.contains("after the outage"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,8 +2,8 @@
 //! closed pipes, absurd durations, text logs that look like JSON. Each case
 //! was a panic or a wrong refusal before its fix.
 
-mod client_common;
-mod common;
+use crate::client_common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;
@@ -136,7 +136,7 @@ async fn tail_follow_stops_on_errors_that_waiting_cannot_fix() {
     aepipe(home.path())
         .args(["tail", "-f", "bad name", "web"])
         .args(["--url", &server.url(), "--token", server.token()])
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(2)
         .stderr(
@@ -147,7 +147,7 @@ async fn tail_follow_stops_on_errors_that_waiting_cannot_fix() {
     aepipe(home.path())
         .args(["tail", "-f", "shop", "web"])
         .args(["--url", &server.url(), "--token", "wrong"])
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(std::time::Duration::from_secs(60))
         .assert()
         .code(1)
         .stderr(

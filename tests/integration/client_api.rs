@@ -1,8 +1,8 @@
 //! The SDK against the real local server on loopback: every method, every
 //! client-side validation rule at its boundary, and `ingest_all` at scale.
 
-mod client_common;
-mod common;
+use crate::client_common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -241,10 +241,34 @@ async fn names_and_index_at_the_boundary() {
     let server = TestServer::start().await;
     let c = server.client();
     let n64 = "a".repeat(64);
-    assert!(c.log(&n64, "l", &[LogEntry::new("m")]).await.is_ok());
+    assert_eq!(
+        c.log(&n64, "l", &[LogEntry::new("m64")])
+            .await
+            .unwrap()
+            .written,
+        1
+    );
     // 47 + "/" + 48 = 96 bytes.
     let (p47, l48) = ("p".repeat(47), "l".repeat(48));
-    assert!(c.log(&p47, &l48, &[LogEntry::new("m")]).await.is_ok());
+    assert_eq!(
+        c.log(&p47, &l48, &[LogEntry::new("m96")])
+            .await
+            .unwrap()
+            .written,
+        1
+    );
+    // Stored under exactly those names, and read back through them.
+    assert_eq!(c.list_logstores(&n64).await.unwrap(), ["l"]);
+    assert_eq!(c.list_logstores(&p47).await.unwrap(), vec![l48.clone()]);
+    for (p, l, message) in [(&n64, "l", "m64"), (&p47, l48.as_str(), "m96")] {
+        let raw = c.rawlog(p, l, &RawLogRequest::default()).await.unwrap();
+        let messages: Vec<&str> = raw
+            .logs
+            .iter()
+            .filter_map(|e| e.data["message"].as_str())
+            .collect();
+        assert_eq!(messages, [message], "{p}/{l}");
+    }
 
     let u = unreachable_client();
     let n65 = "a".repeat(65);

@@ -1,8 +1,8 @@
 //! Error mapping (from the real server where it gives the answer, from a
 //! scripted server where ours never would) and retries, counted.
 
-mod client_common;
-mod common;
+use crate::client_common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -186,7 +186,8 @@ async fn writes_are_not_retried_once_sent() {
 async fn writes_are_retried_when_the_connection_was_refused() {
     // Nothing listens yet: the first attempts are refused, so the write
     // provably never reached a server and may be retried.
-    let addr = closed_port();
+    // The port stays ours throughout: bound now, listening only later.
+    let (socket, addr) = client_common::reserved_port();
     let c = Client::builder(format!("http://{addr}"), "t")
         .max_retries(8)
         .base_delay(Duration::from_millis(100))
@@ -194,9 +195,8 @@ async fn writes_are_retried_when_the_connection_was_refused() {
         .unwrap();
     let late = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         ScriptedServer::serve(
-            listener,
+            client_common::listen(socket),
             vec![Answer::json(200, r#"{"ok":true,"written":1}"#)],
         )
     });

@@ -1,7 +1,7 @@
 //! `Tailer` against the real server while a writer sends ~1,000 lines/s:
 //! every line comes back exactly once, in order.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::time::Duration;

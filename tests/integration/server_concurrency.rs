@@ -1,7 +1,7 @@
 //! Many writers and readers at once: with group commit every acknowledged
 //! write is stored exactly once, and reads run beside writes.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

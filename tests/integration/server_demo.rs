@@ -1,7 +1,7 @@
 //! The demo dataset: what `--demo` seeds into an empty data dir, that it is
 //! seeded only once, and that the trickle keeps writing.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,7 +15,9 @@ fn count(server: &TestServer, sql: &str) -> i64 {
 
 #[tokio::test]
 async fn demo_seeds_projects_logstores_points_payloads_and_raw_logs() {
+    let before = chrono::Utc::now().timestamp();
     let server = TestServer::start_with(|c| c.demo = true).await;
+    let after = chrono::Utc::now().timestamp();
     let client = server.client();
     let projects = client.list_projects().await.unwrap();
     assert!(projects.len() >= 3, "{projects:?}");
@@ -27,11 +29,23 @@ async fn demo_seeds_projects_logstores_points_payloads_and_raw_logs() {
     }
     assert!(tenants.len() >= 6, "{tenants:?}");
     assert!(count(&server, "SELECT count(*) FROM events") >= 50_000);
-    let now = chrono::Utc::now().timestamp();
+    // The week that ended when it was seeded (between `before` and `after`),
+    // reaching back close to seven days and up to the last hour.
     let oldest = count(&server, "SELECT min(timestamp) FROM events");
     let newest = count(&server, "SELECT max(timestamp) FROM events");
-    assert!(now - oldest > 6 * 86_400 && now - oldest <= 7 * 86_400);
-    assert!(newest <= now && now - newest < 3600);
+    assert!(
+        oldest >= before - 7 * 86_400,
+        "oldest {oldest}, seeded at {before}"
+    );
+    assert!(
+        oldest < after - 6 * 86_400,
+        "oldest {oldest}, seeded at {after}"
+    );
+    assert!(newest <= after, "newest {newest}, seeded by {after}");
+    assert!(
+        newest > before - 3600,
+        "newest {newest}, seeded at {before}"
+    );
 
     // Every error event carries a payload that detail returns to its tenant.
     assert_eq!(
@@ -122,9 +136,16 @@ async fn demo_seeds_only_an_empty_store_and_trickles() {
     .await;
     assert_eq!(count(&server, "SELECT count(*) FROM events"), seeded);
     let raw_before = count(&server, "SELECT count(*) FROM rawlogs");
-    tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert!(count(&server, "SELECT count(*) FROM events") > seeded);
-    assert!(count(&server, "SELECT count(*) FROM rawlogs") > raw_before);
+    // The trickle writes every 0.7 s: wait (generously) until it has.
+    let grew = |server: &TestServer| {
+        count(server, "SELECT count(*) FROM events") > seeded
+            && count(server, "SELECT count(*) FROM rawlogs") > raw_before
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !grew(&server) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(grew(&server), "the trickle wrote nothing in 60 s");
 
     // A store that already has data of its own is never seeded.
     let own = TestServer::start().await;

@@ -2,7 +2,7 @@
 //! limit (default 50, capped at 200, 400 when not an integer >= 1), newest
 //! first, ISO-8601 timestamps with milliseconds.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! client-side limit is enforced server-side (400 naming the point, nothing
 //! written), and no input reaches the panic guard (no 500).
 
-mod common;
+use crate::common;
 
 use common::TestServer;
 use serde_json::{json, Value};

@@ -3,8 +3,8 @@
 //! on malformed input. Expected values are worked out by hand from the
 //! fixture in `sql_support` and ClickHouse's documented semantics.
 
-mod common;
-mod sql_support;
+use crate::common;
+use crate::sql_support;
 
 use aepipe::client::DataPoint;
 use serde_json::{json, Value};
@@ -1525,7 +1525,7 @@ async fn starter_and_demo_queries_run_on_the_demo_data() {
     .await;
     let snippets: [(&str, &[(&str, &str)]); 5] = [
         (
-            include_str!("../assets/queries/01-recent-events.sql"),
+            include_str!("../../assets/queries/01-recent-events.sql"),
             &[
                 ("timestamp", "DateTime"),
                 ("event", "String"),
@@ -1534,19 +1534,19 @@ async fn starter_and_demo_queries_run_on_the_demo_data() {
             ],
         ),
         (
-            include_str!("../assets/queries/02-events-per-minute.sql"),
+            include_str!("../../assets/queries/02-events-per-minute.sql"),
             &[("minute", "DateTime"), ("events", "UInt64")],
         ),
         (
-            include_str!("../assets/queries/03-errors-by-event.sql"),
+            include_str!("../../assets/queries/03-errors-by-event.sql"),
             &[("event", "String"), ("errors", "UInt64")],
         ),
         (
-            include_str!("../assets/queries/04-levels.sql"),
+            include_str!("../../assets/queries/04-levels.sql"),
             &[("level", "String"), ("events", "UInt64")],
         ),
         (
-            include_str!("../assets/queries/05-latency.sql"),
+            include_str!("../../assets/queries/05-latency.sql"),
             &[
                 ("event", "String"),
                 ("avg_double1", "Float64"),
@@ -1571,7 +1571,11 @@ async fn starter_and_demo_queries_run_on_the_demo_data() {
             .collect();
         assert_eq!(got, want, "{sql}");
     }
-    let levels = query("shop/api", include_str!("../assets/queries/04-levels.sql")).await;
+    let levels = query(
+        "shop/api",
+        include_str!("../../assets/queries/04-levels.sql"),
+    )
+    .await;
     assert!(
         levels.body["rows"].as_u64().unwrap_or(0) > 0,
         "{}",

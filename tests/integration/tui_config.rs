@@ -19,7 +19,7 @@ fn explorer_with(file: &str, text: &str) -> assert_cmd::assert::Assert {
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
-        .timeout(std::time::Duration::from_secs(20))
+        .timeout(std::time::Duration::from_secs(60))
         .assert()
 }
 

@@ -2,9 +2,10 @@
 //! on) through the real client: `update` drives the state, effects run as
 //! real tasks, and their answers come back as actions, as in the binary.
 
-mod common;
-mod tui_support;
+use crate::common;
+use crate::tui_support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use aepipe::tui::app::{Bottom, ConnState, Focus, TICKS_PER_SECOND};
@@ -13,7 +14,7 @@ use aepipe::tui::tree::{Load, TreeRow};
 use crossterm::event::KeyCode;
 use tui_support::*;
 
-const WAIT: Duration = Duration::from_secs(20);
+const WAIT: Duration = Duration::from_secs(60);
 
 async fn demo_server() -> common::TestServer {
     common::TestServer::start_with(|c| {
@@ -168,21 +169,10 @@ async fn a_dead_server_shows_an_error_and_retries_without_freezing() {
     assert!(asked, "a retry was scheduled");
 }
 
-#[tokio::test]
-async fn export_writes_the_fetched_rows_and_says_where() {
-    let server = demo_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut h = Harness::new(server.client(), 120, 32);
-    h.app.export_dir = dir.path().to_path_buf();
-    choose(&mut h, "shop", "api").await;
-    h.app
-        .editor
-        .set_text("SELECT blob3 AS event, count() AS n FROM aepipe GROUP BY event ORDER BY n DESC");
-    h.send([key(KeyCode::F(5))]);
-    h.until("rows", WAIT, |a| a.grid.result.is_some()).await;
-    let n = h.app.grid.result.as_ref().unwrap().len();
+/// Export with `e` → NDJSON, wait for the notice, and return the new file's
+/// rows as (event, n) in file order.
+async fn export_ndjson(h: &mut Harness, dir: &Path, before: usize) -> Vec<(String, u64)> {
     h.send([
-        key(KeyCode::Tab),
         key(KeyCode::Char('e')),
         key(KeyCode::Down),
         key(KeyCode::Down),
@@ -194,18 +184,80 @@ async fn export_writes_the_fetched_rows_and_says_where() {
             .is_some_and(|n| n.text.starts_with("exported"))
     })
     .await;
-    let notice = h.app.notice.clone().unwrap().text;
-    let files: Vec<_> = std::fs::read_dir(dir.path())
+    let notice = h.app.notice.take().unwrap().text;
+    let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(files.len(), 1);
-    assert!(notice.contains(&files[0].display().to_string()), "{notice}");
-    assert_eq!(files[0].extension().unwrap(), "ndjson");
-    let text = std::fs::read_to_string(&files[0]).unwrap();
-    assert_eq!(text.lines().count(), n);
-    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    assert!(first.get("event").is_some() && first.get("n").is_some());
+    files.sort();
+    assert_eq!(files.len(), before + 1, "one new file");
+    let file = files
+        .iter()
+        .find(|f| notice.contains(&f.display().to_string()))
+        .unwrap_or_else(|| panic!("the notice names the file: {notice}"));
+    assert_eq!(file.extension().unwrap(), "ndjson");
+    std::fs::read_to_string(file)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let n = v["n"]
+                .as_u64()
+                .or_else(|| v["n"].as_str().and_then(|n| n.parse().ok()))
+                .expect("n is a count");
+            (v["event"].as_str().unwrap().to_string(), n)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn export_writes_the_rows_shown_in_the_order_shown_and_says_where() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::new(server.client(), 120, 32);
+    h.app.export_dir = dir.path().to_path_buf();
+    choose(&mut h, "shop", "api").await;
+    h.app
+        .editor
+        .set_text("SELECT blob3 AS event, count() AS n FROM aepipe GROUP BY event ORDER BY n DESC");
+    h.send([key(KeyCode::F(5))]);
+    h.until("rows", WAIT, |a| a.grid.result.is_some()).await;
+    let result = h.app.grid.result.clone().unwrap();
+    let fetched: Vec<(String, u64)> = (0..result.len())
+        .map(|r| {
+            (
+                result.display(r, 0).into_owned(),
+                result.get_u64(r, 1).unwrap(),
+            )
+        })
+        .collect();
+    assert!(fetched.len() >= 3, "{fetched:?}");
+    assert!(fetched.windows(2).all(|w| w[0].1 >= w[1].1), "server order");
+
+    // As fetched: every row, every value, the server's order.
+    h.send([key(KeyCode::Tab)]);
+    assert_eq!(export_ndjson(&mut h, dir.path(), 0).await, fetched);
+
+    // Sorted ascending by n and filtered to events with "http": exactly the
+    // rows shown, in the order shown.
+    h.send([
+        key(KeyCode::Right),
+        key(KeyCode::Char('s')),
+        key(KeyCode::Char('/')),
+    ]);
+    h.send("http".chars().map(|c| key(KeyCode::Char(c))));
+    h.send([key(KeyCode::Enter)]);
+    let mut shown: Vec<(String, u64)> = fetched
+        .iter()
+        .filter(|(e, _)| e.contains("http"))
+        .cloned()
+        .collect();
+    shown.sort_by_key(|(_, n)| *n);
+    assert!(
+        !shown.is_empty() && shown.len() < fetched.len(),
+        "{shown:?}"
+    );
+    assert_eq!(export_ndjson(&mut h, dir.path(), 1).await, shown);
 }
 
 #[tokio::test]
@@ -220,13 +272,26 @@ async fn history_is_kept_per_logstore_across_runs() {
         h.app.editor.set_text(sql);
         h.send([key(KeyCode::F(5))]);
         h.until("result", WAIT, |a| a.grid.result.is_some()).await;
-        // The save runs on a blocking task; give it a moment.
-        for _ in 0..50 {
-            if std::fs::read_dir(hist.path()).is_ok_and(|mut d| d.next().is_some()) {
-                break;
-            }
+        // The save runs on a blocking task: wait (generously) until the
+        // history file holds the query.
+        fn holds(dir: &Path, sql: &str) -> bool {
+            std::fs::read_dir(dir).is_ok_and(|d| {
+                d.filter_map(Result::ok).any(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        holds(&p, sql)
+                    } else {
+                        std::fs::read_to_string(&p).is_ok_and(|t| t.contains(sql))
+                    }
+                })
+            })
+        }
+        let saved = || holds(hist.path(), sql);
+        let deadline = std::time::Instant::now() + WAIT;
+        while !saved() && std::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        assert!(saved(), "no history file holds the query");
     }
     let mut h = Harness::new(server.client(), 120, 32);
     h.app.history_dir = Some(hist.path().to_path_buf());

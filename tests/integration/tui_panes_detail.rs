@@ -2,8 +2,8 @@
 //! snapshots), and payloads fetched from a real local server through the
 //! real client, tenant scoping included.
 
-mod common;
-mod tui_panes;
+use crate::common;
+use crate::tui_panes;
 
 use std::time::{Duration, Instant};
 

@@ -1,8 +1,8 @@
 //! The send form and the chart view: snapshots on a TestBackend, and a form
 //! filled by keys whose request the real server accepts and stores.
 
-mod common;
-mod tui_panes;
+use crate::common;
+use crate::tui_panes;
 
 use aepipe::client::{Cell, Column, QueryResult, RawLogRequest};
 use aepipe::tui::chart::{self, ChartState};

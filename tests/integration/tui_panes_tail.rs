@@ -3,8 +3,8 @@
 //! arrive once each and in order, a replaced tail's messages are dropped, a
 //! bad token stops with the server's message, and a dead server is retried.
 
-mod common;
-mod tui_panes;
+use crate::common;
+use crate::tui_panes;
 
 use std::time::{Duration, Instant};
 
@@ -169,13 +169,24 @@ fn fast(start: TailStart) -> TailOptions {
     }
 }
 
-/// Feed the task's messages to the pane until `done` holds or 10 s pass.
+/// The messages of the buffer's lines, oldest first.
+fn messages(s: &TailState) -> Vec<String> {
+    (0..s.buffer().len())
+        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
+        .collect()
+}
+
+fn last_message(s: &TailState) -> Option<String> {
+    messages(s).pop()
+}
+
+/// Feed the task's messages to the pane until `done` holds or 30 s pass.
 async fn pump(
     s: &mut TailState,
     rx: &mut mpsc::UnboundedReceiver<TailMsg>,
     mut done: impl FnMut(&TailState) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !done(s) {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, rx.recv()).await {
@@ -218,16 +229,20 @@ async fn the_task_tails_a_real_server_once_each_in_order() {
         client.log("shop", "web", &logs).await.expect("log");
     }
     pump(&mut s, &mut rx, |s| s.buffer().len() >= 603).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    while let Ok(msg) = rx.try_recv() {
-        s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
-    }
-    let messages: Vec<String> = (0..s.buffer().len())
-        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
-        .collect();
+    // A last line, written after all others: once it is shown, anything
+    // doubled or late from the batches above would have been shown before it.
+    client
+        .log("shop", "web", &[LogEntry::new("end")])
+        .await
+        .expect("log");
+    pump(&mut s, &mut rx, |s| {
+        last_message(s).as_deref() == Some("end")
+    })
+    .await;
     let mut expected = vec!["old 2".to_string(), "old 3".into(), "old 4".into()];
     expected.extend((0..600).map(|i| format!("new {i}")));
-    assert_eq!(messages, expected, "every line once, oldest first");
+    expected.push("end".into());
+    assert_eq!(messages(&s), expected, "every line once, oldest first");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,14 +274,18 @@ async fn none_lost_or_doubled_under_a_writer_at_1000_lines_per_second() {
     });
     pump(&mut s, &mut rx, |s| s.buffer().len() >= 2000).await;
     writer.await.expect("writer");
-    // One more poll: nothing may come twice.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    while let Ok(msg) = rx.try_recv() {
-        s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
-    }
-    let got: Vec<String> = (0..s.buffer().len())
-        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
-        .collect();
+    // A last line after the writer's: once it is shown, a doubled line
+    // would already be in the buffer.
+    let end = server.client();
+    end.log("shop", "web", &[LogEntry::new("end")])
+        .await
+        .expect("log");
+    pump(&mut s, &mut rx, |s| {
+        last_message(s).as_deref() == Some("end")
+    })
+    .await;
+    let mut got = messages(&s);
+    assert_eq!(got.pop().as_deref(), Some("end"));
     let want: Vec<String> = (0..2000).map(|i| format!("w {i}")).collect();
     assert_eq!(got.len(), want.len(), "no line lost or doubled");
     assert_eq!(got, want, "in the order written");
@@ -286,7 +305,10 @@ async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
         .expect("log");
     let mut s = TailState::default();
     s.set_viewport(80, 20);
-    let (tx, mut rx) = mpsc::unbounded_channel::<TailMsg>();
+    // Each task has a channel of its own, so the test knows which one spoke
+    // and when the old one is gone (its sender dropped with it).
+    let (old_tx, mut old_rx) = mpsc::unbounded_channel::<TailMsg>();
+    let (new_tx, mut new_rx) = mpsc::unbounded_channel::<TailMsg>();
     let old_id = s.start("shop", "web", Instant::now());
     let old = task::spawn_with(
         client.clone(),
@@ -294,7 +316,7 @@ async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
         "web",
         old_id,
         fast(TailStart::Backlog(10)),
-        tx.clone(),
+        old_tx,
     );
     let new_id = s.start("shop", "api", Instant::now());
     let _new = task::spawn_with(
@@ -303,20 +325,29 @@ async fn a_replaced_tail_is_ignored_and_its_task_stops_on_drop() {
         "api",
         new_id,
         fast(TailStart::Backlog(10)),
-        tx,
+        new_tx,
     );
-    pump(&mut s, &mut rx, |s| !s.buffer().is_empty()).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    while let Ok(msg) = rx.try_recv() {
-        s.on_tail_msg(msg, Instant::now(), 0);
-    }
-    assert_eq!(s.buffer().len(), 1);
-    assert_eq!(
-        s.buffer().shown(0).map(|l| l.message.as_str()),
-        Some("api line")
-    );
+    // The replaced tail's first answer (its backlog, "web line") reaches
+    // the pane and is ignored.
+    let wait = Duration::from_secs(30);
+    let from_old = loop {
+        let msg = tokio::time::timeout(wait, old_rx.recv())
+            .await
+            .expect("the old task answers")
+            .expect("the old task runs");
+        if matches!(&msg.event, TailEvent::Entries(e) if !e.is_empty()) {
+            break msg;
+        }
+    };
+    assert_eq!(from_old.id, old_id);
+    s.on_tail_msg(from_old, Instant::now(), 0);
+    pump(&mut s, &mut new_rx, |s| !s.buffer().is_empty()).await;
+    assert_eq!(messages(&s), ["api line"]);
+
+    // Dropping the handle stops the task: its channel closes.
     drop(old);
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let closed = tokio::time::timeout(wait, async { while old_rx.recv().await.is_some() {} }).await;
+    assert!(closed.is_ok(), "the old task still runs after its drop");
 }
 
 #[tokio::test]
@@ -336,7 +367,10 @@ async fn a_bad_token_stops_with_the_server_message() {
         "{:?}",
         s.conn()
     );
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !task.is_finished() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert!(task.is_finished(), "no retry loop on a 401");
 }
 

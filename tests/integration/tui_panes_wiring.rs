@@ -1,8 +1,8 @@
 //! The chart view and the send form as the explorer hosts them: keys go
 //! through `update`, effects run as real tasks against a real local server.
 
-mod common;
-mod tui_support;
+use crate::common;
+use crate::tui_support;
 
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ async fn f6_sends_a_log_entry_to_the_selected_logstore() {
     assert!(screen(&h.app).contains("send to shop/web"));
     h.send(chars("hello from the form"));
     h.send([key(KeyCode::Enter)]);
-    h.until("the send answer", Duration::from_secs(10), |app| {
+    h.until("the send answer", Duration::from_secs(60), |app| {
         app.send_form
             .as_ref()
             .is_some_and(|f| !matches!(f.status(), SendStatus::Sending))

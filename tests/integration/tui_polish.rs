@@ -2,7 +2,7 @@
 //! the help layout, editor clicks and prefetch through a sorted/filtered
 //! grid: `update` on state plus TestBackend frames.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! pane in its states (empty, loading, error, data, tail, help), at 120×32
 //! and at 80×24. Timings and rates are filtered.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! a colour; with the normal theme only the 16 ANSI colours are used (no
 //! 256-colour or RGB values), across every pane.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::time::{Duration, Instant};
 

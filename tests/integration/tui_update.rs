@@ -2,7 +2,7 @@
 //! stale answers, cancel, copy, mouse, help and keymap. No terminal, no
 //! network: effects are inspected, answers are fed by hand.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::time::Duration;
 

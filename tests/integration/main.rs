@@ -1,0 +1,39 @@
+//! The integration tests, as one test binary: every module used to be a
+//! binary of its own, and each linked tokio, hyper, rustls, SQLite, ratatui
+//! and sqlparser again. The shared helpers are the first five modules.
+
+mod client_common;
+mod common;
+mod sql_support;
+mod tui_panes;
+mod tui_support;
+
+mod cli_commands;
+mod cli_hostile_input;
+mod cli_partial_failure;
+mod cli_tail_follow;
+mod client_api;
+mod client_errors;
+mod client_tail;
+mod e2e_tmux;
+mod server_api;
+mod server_concurrency;
+mod server_demo;
+mod server_durability;
+mod server_query;
+mod server_rawlog;
+mod server_retention;
+mod server_security;
+mod server_serve_cmd;
+mod sql_dialect;
+mod tui_config;
+mod tui_flow;
+mod tui_panes_detail;
+mod tui_panes_send_chart;
+mod tui_panes_tail;
+mod tui_panes_wiring;
+mod tui_panic_hook;
+mod tui_polish;
+mod tui_snapshots;
+mod tui_theme;
+mod tui_update;
