@@ -1,7 +1,7 @@
 //! Every limit of the aepipe contract in one place, so the client (which must
 //! reject before sending, like the official SDKs) and the local server (which
 //! enforces the same limits itself, stricter than upstream) can never drift.
-//! Numbers come from `shared/spec/aepipe-api.md`.
+//! Numbers come from `docs/api.md`.
 
 /// Longest project or logstore name, in characters (`^[a-zA-Z0-9_-]{1,64}$`).
 pub const NAME_MAX_LEN: usize = 64;

@@ -1,5 +1,5 @@
 //! The async SDK: one `Client`, built once and reused (one connection pool),
-//! over the whole aepipe HTTP API (`shared/spec/aepipe-api.md`).
+//! over the whole aepipe HTTP API (`docs/api.md`).
 //!
 //! Reads are retried on transient failures; writes only when the request
 //! never reached the server, because a repeated write can duplicate events

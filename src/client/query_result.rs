@@ -1,4 +1,4 @@
-//! The typed answer of `query`: AE's FORMAT JSON (`shared/spec/ae-sql.md`).
+//! The typed answer of `query`: AE's FORMAT JSON (`docs/sql.md`, "The answer format").
 //! Cells are kept in meta order, row-major, with typed accessors that read a
 //! value by its meta type — a UInt64 arrives as a quoted string, a Float64 may
 //! too, and both read as numbers here.

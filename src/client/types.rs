@@ -1,5 +1,5 @@
 //! Request and response types of the aepipe HTTP API
-//! (`shared/spec/aepipe-api.md`). The server deserialises requests with its own
+//! (`docs/api.md`). The server deserialises requests with its own
 //! lenient parsing (it must skip bad points, not reject the batch); these types
 //! are what a well-behaved client sends and what any aepipe answers.
 

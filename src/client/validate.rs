@@ -1,5 +1,5 @@
 //! Checks made before sending, identical to the official SDKs'
-//! (`shared/spec/aepipe-api.md`, "Client-side validation"), from `limits`.
+//! (`docs/api.md`, "Client-side validation"), from `limits`.
 
 use super::error::Error;
 use super::types::{DataPoint, LogEntry};

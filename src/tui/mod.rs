@@ -1,7 +1,7 @@
 //! The explorer: project/logstore tree, SQL editor, result grid, payload
 //! detail and live tail.
 //!
-//! Shape (see shared/design.md): `app::App` is the state, `update::update`
+//! Shape: `app::App` is the state, `update::update`
 //! the only thing that changes it, `ui::render` only draws it, and every
 //! request is a task (`effects::tasks`) that answers with an `Action`.
 

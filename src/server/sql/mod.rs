@@ -1,4 +1,4 @@
-//! The Analytics Engine SQL dialect (`shared/spec/ae-sql.md`) on SQLite:
+//! The Analytics Engine SQL dialect (`docs/sql.md`) on SQLite:
 //! parse → scope → translate → type, each its own file.
 //!
 //! - parse.rs: sqlparser (ClickHouse dialect) and the statements AE refuses;

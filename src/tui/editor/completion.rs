@@ -1,6 +1,6 @@
 //! Completion for the editor: AE columns with what they mean in aepipe, AE
 //! functions (marked when Cloudflare does not document them, so they may not
-//! run there), and keywords. See shared/spec/ae-sql.md.
+//! run there), and keywords. See docs/sql.md, "Functions".
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandidateKind {
