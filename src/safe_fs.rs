@@ -76,9 +76,19 @@ pub fn write_new_atomic(
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
     let tmp = write_temp(path, access, write)?;
-    let linked = fs::hard_link(&tmp, path);
+    let placed = match fs::hard_link(&tmp, path) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+            // A file system without hard links: rename, after checking
+            // (without following a symlink) that nothing is there.
+            match fs::symlink_metadata(path) {
+                Ok(_) => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+                Err(_) => fs::rename(&tmp, path),
+            }
+        }
+        linked => linked,
+    };
     let _ = fs::remove_file(&tmp);
-    linked
+    placed
 }
 
 fn write_temp(

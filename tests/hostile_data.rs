@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use aepipe::tui::app::{App, Bottom, ConnState};
 use aepipe::tui::detail::PayloadStatus;
-use aepipe::tui::tree::{Load, TreeRow};
 use aepipe::tui::ui;
 use assert_cmd::Command;
 use common::TestServer;
@@ -28,6 +27,9 @@ use serde_json::{json, Value};
 use tui_support::*;
 
 const WAIT: Duration = Duration::from_secs(30);
+
+/// A logstore name no real server allows.
+const EVIL_LOGSTORE: &str = "\x1b[2Jls\u{9b}0m";
 
 /// A SQL identifier holding hostile text (double quotes doubled).
 fn quoted(name: &str) -> String {
@@ -55,38 +57,6 @@ fn rows_of(buf: &Buffer) -> Vec<String> {
         .collect()
 }
 
-/// Choose hostile/data in the tree.
-async fn choose_hostile(h: &mut Harness) {
-    h.until("projects", WAIT, |a| a.tree.projects.loaded().is_some())
-        .await;
-    let pi = h
-        .app
-        .tree
-        .visible_rows()
-        .iter()
-        .position(|r| matches!(r, TreeRow::Project(i) if h.app.tree.project_name(*i) == Some(PROJECT)))
-        .expect("project in the tree");
-    h.app.tree.move_to(pi);
-    h.send([key(KeyCode::Enter)]);
-    h.until("logstores", WAIT, |a| {
-        a.tree
-            .projects
-            .loaded()
-            .and_then(|ps| ps.iter().find(|n| n.name == PROJECT))
-            .is_some_and(|n| matches!(n.logstores, Load::Loaded(_)))
-    })
-    .await;
-    let li = h
-        .app
-        .tree
-        .visible_rows()
-        .iter()
-        .position(|r| matches!(r, TreeRow::Logstore(..)))
-        .expect("logstore in the tree");
-    h.app.tree.move_to(li);
-    h.send([key(KeyCode::Enter)]);
-}
-
 async fn run_sql(h: &mut Harness, sql: &str) {
     h.app.editor.set_text(sql);
     h.send([key(KeyCode::F(5))]);
@@ -99,7 +69,7 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
     let server = TestServer::start().await;
     seed(&server.client()).await;
     let mut h = Harness::new(server.client(), 160, 40);
-    choose_hostile(&mut h).await;
+    h.choose(PROJECT, LOGSTORE).await;
 
     // Grid: hostile cells and a hostile column name.
     let sql = format!(
@@ -195,7 +165,7 @@ async fn names_and_errors_from_a_hostile_server_are_drawn_safely() {
     let evil_project = "\x1b]0;PWNED\x07proj\u{202e}";
     let server = HostileServer::start(Arc::new(move |_method: &str, path: &str| match path {
         "/v1/projects" => json_answer(200, &json!({ "projects": ["p", evil_project] })),
-        "/v1/p/logstores" => json_answer(200, &json!({ "logstores": ["\x1b[2Jls\u{9b}0m", "ok"] })),
+        "/v1/p/logstores" => json_answer(200, &json!({ "logstores": [EVIL_LOGSTORE, "ok"] })),
         _ => json_answer(503, &json!({ "error": format!("down {HOSTILE}") })),
     }))
     .await;
@@ -204,55 +174,36 @@ async fn names_and_errors_from_a_hostile_server_are_drawn_safely() {
         .build()
         .unwrap();
     let mut h = Harness::new(client, 120, 30);
-    h.until("projects", WAIT, |a| a.tree.projects.loaded().is_some())
-        .await;
     // Open both projects: one lists hostile logstores, the other's name is
     // refused by the client (its error quotes the name).
-    for name in ["p", evil_project] {
-        let pi = h
-            .app
-            .tree
-            .visible_rows()
-            .iter()
-            .position(|r| matches!(r, TreeRow::Project(i) if h.app.tree.project_name(*i) == Some(name)))
-            .expect("project row");
-        h.app.tree.move_to(pi);
-        h.send([key(KeyCode::Enter)]);
-    }
-    h.until("logstores", WAIT, |a| {
-        a.tree
-            .projects
-            .loaded()
-            .is_some_and(|ps| ps.iter().all(|n| matches!(n.logstores, Load::Loaded(_) | Load::Failed(_))))
-    })
-    .await;
+    h.open_project("p").await;
+    h.open_project(evil_project).await;
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "tree");
     let text = rows_of(&buf).join("\n");
     assert!(text.contains("␛]0;PWNED␇proj"), "project shown:\n{text}");
     assert!(text.contains("␛[2Jls\\u{9b}0m"), "logstore shown:\n{text}");
 
-    // Choose the hostile logstore and run a query: the server answers 503
-    // with hostile text, shown in the status bar while retrying.
-    let li = h
-        .app
-        .tree
-        .visible_rows()
-        .iter()
-        .position(|r| matches!(r, TreeRow::Logstore(p, l) if h.app.tree.logstore_name(*p, *l).is_some_and(|n| n.contains("ls"))))
-        .expect("hostile logstore row");
-    h.app.tree.move_to(li);
-    h.send([key(KeyCode::Enter)]);
-    let buf = frame(&h.app);
-    assert_buffer_safe(&buf, "scoped editor");
+    // The hostile logstore can be chosen (its name is shown safely), but
+    // the client refuses to send it; its error quotes the name.
+    h.choose("p", EVIL_LOGSTORE).await;
+    assert_buffer_safe(&frame(&h.app), "scoped editor");
     h.app.editor.set_text("SELECT 1");
     h.send([key(KeyCode::F(5))]);
-    h.until("query failed", WAIT, |a| {
-        a.query.running.is_none() || matches!(a.conn_state, ConnState::Failing { .. })
-    })
-    .await;
+    h.until("query refused", WAIT, |a| a.query.error.is_some()).await;
+    assert_buffer_safe(&frame(&h.app), "refused name");
+
+    // On a good logstore the server answers 503 with hostile text, shown
+    // in the status bar while the explorer retries.
+    h.choose("p", "ok").await;
+    h.app.editor.set_text("SELECT 1");
+    h.send([key(KeyCode::F(5))]);
+    h.until("server failing", WAIT, |a| matches!(a.conn_state, ConnState::Failing { .. }))
+        .await;
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "error and status bar");
+    let text = rows_of(&buf).join("\n");
+    assert!(text.contains("down t␛]0;PWNED␇"), "server text shown:\n{text}");
 }
 
 // ---------------------------------------------------------------- the CLI

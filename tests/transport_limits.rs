@@ -16,7 +16,6 @@ use aepipe::client::{Client, Error};
 use aepipe::config::{self, ConnectionFlags, Resolved};
 use aepipe::tui::action::Action;
 use aepipe::tui::effects::Effect;
-use aepipe::tui::tree::{Load, TreeRow};
 use assert_cmd::Command;
 use crossterm::event::KeyCode;
 use hostile_support::*;
@@ -291,26 +290,7 @@ async fn server_names_never_steer_the_history_file_out_of_its_directory() {
     let root = base.path().join("a/b/c/history");
     let mut h = Harness::new(client(&server.url), 100, 30);
     h.app.history_dir = Some(root.clone());
-    h.until("projects", Duration::from_secs(30), |a| a.tree.projects.loaded().is_some())
-        .await;
-    h.app.tree.move_to(0);
-    h.send([key(KeyCode::Enter)]);
-    h.until("logstores", Duration::from_secs(30), |a| {
-        a.tree
-            .projects
-            .loaded()
-            .is_some_and(|ps| matches!(ps[0].logstores, Load::Loaded(_)))
-    })
-    .await;
-    let li = h
-        .app
-        .tree
-        .visible_rows()
-        .iter()
-        .position(|r| matches!(r, TreeRow::Logstore(..)))
-        .unwrap();
-    h.app.tree.move_to(li);
-    h.send([key(KeyCode::Enter)]);
+    h.choose("p", "../../../../escaped").await;
     h.app.editor.set_text("SELECT 'my query'");
     let file = h.app.editor.history.file.clone().expect("a history file");
     assert!(file.starts_with(&root), "{}", file.display());
