@@ -287,9 +287,10 @@ pub fn resolve_with(
         ),
         (None, None) => profile.as_ref().and_then(|(_, p)| p.max_response_mb),
     };
-    let max_response_bytes = max_response_mb.map_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES, |mb| {
-        mb.saturating_mul(1024 * 1024)
-    });
+    let max_response_bytes = max_response_mb
+        .map_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES, |mb| {
+            mb.saturating_mul(1024 * 1024)
+        });
 
     let token = match (&flags.token, env(ENV_TOKEN)) {
         (Some(t), _) => Some((t.clone(), Origin::Flag)),

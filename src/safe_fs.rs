@@ -112,7 +112,9 @@ fn write_temp(
         let mut out = BufWriter::new(file);
         write(&mut out)?;
         out.flush()?;
-        out.into_inner().map_err(io::IntoInnerError::into_error)?.sync_all()
+        out.into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .sync_all()
     })();
     match written {
         Ok(()) => Ok(tmp),
@@ -144,7 +146,15 @@ mod tests {
     #[test]
     fn server_names_cannot_leave_their_directory() {
         assert_eq!(path_component("api-2_x"), "api-2_x");
-        for evil in ["../../../../tmp/x", "..", ".", "a/b", "a\\b", "", "\u{1b}]0;x"] {
+        for evil in [
+            "../../../../tmp/x",
+            "..",
+            ".",
+            "a/b",
+            "a\\b",
+            "",
+            "\u{1b}]0;x",
+        ] {
             let c = path_component(evil);
             assert!(c.starts_with('%') && c.len() == 17, "{evil:?} -> {c}");
             assert!(!c.contains(['/', '\\', '.']), "{c}");

@@ -152,7 +152,8 @@ mod tests {
     use super::*;
     use unicode_width::UnicodeWidthStr;
 
-    const HOSTILE: &str = "a\x1b]0;PWNED\x07b\x1b[2J\x1b[31mc\u{9b}31m\x7f\u{202e}d\u{200b}e\x1b]52;c;cHduZWQ=\x07";
+    const HOSTILE: &str =
+        "a\x1b]0;PWNED\x07b\x1b[2J\x1b[31mc\u{9b}31m\x7f\u{202e}d\u{200b}e\x1b]52;c;cHduZWQ=\x07";
 
     #[test]
     fn every_kind_of_control_is_shown_not_passed_on() {

@@ -79,13 +79,20 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
     run_sql(&mut h, &sql).await;
     assert_eq!(h.app.query.error, None);
     let result = h.app.grid.result.clone().expect("a result");
-    assert_eq!(result.columns()[1].name, HOSTILE_ALIAS, "alias kept exactly");
+    assert_eq!(
+        result.columns()[1].name,
+        HOSTILE_ALIAS,
+        "alias kept exactly"
+    );
     assert_eq!(result.get_str(0, 1), Some(HOSTILE), "cell kept exactly");
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "grid");
     let rows = rows_of(&buf);
     let text = rows.join("\n");
-    assert!(text.contains("␛[31m␛]0;PWNED␇\\u{9b}2J"), "header shown:\n{text}");
+    assert!(
+        text.contains("␛[31m␛]0;PWNED␇\\u{9b}2J"),
+        "header shown:\n{text}"
+    );
     assert!(text.contains("t␛]0;PWNED␇i"), "cell shown:\n{text}");
     // Columns stay aligned: "plain" and its cells start at the same x.
     // The names are the row above the types.
@@ -104,7 +111,11 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
             .iter()
             .find(|r| r.contains(&format!("plain{i}")))
             .unwrap_or_else(|| panic!("row plain{i}:\n{text}"));
-        assert_eq!(x_of(row, &format!("plain{i}")), Some(col_x), "aligned:\n{text}");
+        assert_eq!(
+            x_of(row, &format!("plain{i}")),
+            Some(col_x),
+            "aligned:\n{text}"
+        );
     }
 
     // Detail: the hostile payload (keys and values) of the selected row.
@@ -115,7 +126,10 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "detail");
     let text = rows_of(&buf).join("\n");
-    assert!(text.contains("key t␛]0;PWNED") || text.contains("keyt␛]0;PWNED"), "payload key:\n{text}");
+    assert!(
+        text.contains("key t␛]0;PWNED") || text.contains("keyt␛]0;PWNED"),
+        "payload key:\n{text}"
+    );
 
     // Chart: a hostile series name.
     let sql = format!(
@@ -132,12 +146,23 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
 
     // An error text that quotes the hostile SQL back.
     run_sql(&mut h, &format!("SELECT {} FROM aepipe", quoted(HOSTILE))).await;
-    let err = h.app.query.error.clone().expect("an unknown column is an error");
-    assert!(!unsafe_chars(&err).is_empty(), "the server quotes it: {err:?}");
+    let err = h
+        .app
+        .query
+        .error
+        .clone()
+        .expect("an unknown column is an error");
+    assert!(
+        !unsafe_chars(&err).is_empty(),
+        "the server quotes it: {err:?}"
+    );
     h.app.bottom = Bottom::Grid;
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "query error");
-    assert!(rows_of(&buf).join("\n").contains("␛]0;PWNED"), "error shown");
+    assert!(
+        rows_of(&buf).join("\n").contains("␛]0;PWNED"),
+        "error shown"
+    );
 
     // History picker: the hostile queries that ran.
     h.app.focus = aepipe::tui::app::Focus::Editor;
@@ -190,7 +215,8 @@ async fn names_and_errors_from_a_hostile_server_are_drawn_safely() {
     assert_buffer_safe(&frame(&h.app), "scoped editor");
     h.app.editor.set_text("SELECT 1");
     h.send([key(KeyCode::F(5))]);
-    h.until("query refused", WAIT, |a| a.query.error.is_some()).await;
+    h.until("query refused", WAIT, |a| a.query.error.is_some())
+        .await;
     assert_buffer_safe(&frame(&h.app), "refused name");
 
     // On a good logstore the server answers 503 with hostile text, shown
@@ -198,12 +224,17 @@ async fn names_and_errors_from_a_hostile_server_are_drawn_safely() {
     h.choose("p", "ok").await;
     h.app.editor.set_text("SELECT 1");
     h.send([key(KeyCode::F(5))]);
-    h.until("server failing", WAIT, |a| matches!(a.conn_state, ConnState::Failing { .. }))
-        .await;
+    h.until("server failing", WAIT, |a| {
+        matches!(a.conn_state, ConnState::Failing { .. })
+    })
+    .await;
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "error and status bar");
     let text = rows_of(&buf).join("\n");
-    assert!(text.contains("down t␛]0;PWNED␇"), "server text shown:\n{text}");
+    assert!(
+        text.contains("down t␛]0;PWNED␇"),
+        "server text shown:\n{text}"
+    );
 }
 
 // ---------------------------------------------------------------- the CLI
@@ -238,9 +269,9 @@ async fn cli_tables_and_errors_show_hostile_text_and_json_keeps_it_exactly() {
         quoted(HOSTILE_ALIAS)
     );
 
-    let (ok, table, err) = run(aepipe(&server, home.path()).args([
-        "query", PROJECT, LOGSTORE, &sql, "--format", "table",
-    ]));
+    let (ok, table, err) =
+        run(aepipe(&server, home.path())
+            .args(["query", PROJECT, LOGSTORE, &sql, "--format", "table"]));
     assert!(ok, "{err}");
     assert_text_safe(&table, "query table");
     assert!(table.contains(HOSTILE_SHOWN_START), "{table}");
@@ -256,9 +287,9 @@ async fn cli_tables_and_errors_show_hostile_text_and_json_keeps_it_exactly() {
         assert_eq!(x(line, &format!("plain{i}")), Some(col), "{table}");
     }
 
-    let (ok, json_out, err) = run(aepipe(&server, home.path()).args([
-        "query", PROJECT, LOGSTORE, &sql, "--format", "json",
-    ]));
+    let (ok, json_out, err) =
+        run(aepipe(&server, home.path())
+            .args(["query", PROJECT, LOGSTORE, &sql, "--format", "json"]));
     assert!(ok, "{err}");
     let rows: Value = serde_json::from_str(&json_out).expect("JSON");
     assert_eq!(rows[0][HOSTILE_ALIAS], json!(HOSTILE), "exact bytes");
@@ -282,9 +313,8 @@ async fn cli_tables_and_errors_show_hostile_text_and_json_keeps_it_exactly() {
         .get_str(0, 0)
         .unwrap()
         .to_string();
-    let (ok, out, err) = run(aepipe(&server, home.path()).args([
-        "detail", PROJECT, LOGSTORE, &ref_id, "--format", "table",
-    ]));
+    let (ok, out, err) = run(aepipe(&server, home.path())
+        .args(["detail", PROJECT, LOGSTORE, &ref_id, "--format", "table"]));
     assert!(ok, "{err}");
     assert_text_safe(&out, "detail table");
 

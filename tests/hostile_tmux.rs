@@ -42,9 +42,23 @@ fn hostile_log_data_cannot_drive_the_terminal() {
         session: "hostile",
     };
     let out = t.cmd(&[
-        "new-session", "-d", "-s", t.session, "-x", "150", "-y", "36", "sh", "-c", &script,
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "150",
+        "-y",
+        "36",
+        "sh",
+        "-c",
+        &script,
     ]);
-    assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let title = || t.format("#{pane_title}");
     assert!(!title().contains("PWNED"));
 
@@ -62,23 +76,41 @@ fn hostile_log_data_cannot_drive_the_terminal() {
     assert!(s.contains("␛]0;PWNED␇"), "{s}");
     // …and not obeyed: the title is the same, the screen was not cleared
     // (the tree and the status bar are still there).
-    assert!(!title().contains("PWNED"), "pane title became {:?}", title());
+    assert!(
+        !title().contains("PWNED"),
+        "pane title became {:?}",
+        title()
+    );
     assert!(s.contains("Projects") && s.contains("connected"), "{s}");
 
     // The detail pane with the hostile payload.
     t.keys(&["Tab"]);
-    t.wait_for("payload", long, |s| s.contains("payload") && s.contains("created"));
-    assert!(!title().contains("PWNED"), "title after detail: {:?}", title());
+    t.wait_for("payload", long, |s| {
+        s.contains("payload") && s.contains("created")
+    });
+    assert!(
+        !title().contains("PWNED"),
+        "title after detail: {:?}",
+        title()
+    );
 
     // The live tail with hostile messages.
     t.keys(&["F4"]);
     let s = t.wait_for("tail lines", long, |s| s.contains("second t␛]0;PWNED"));
-    assert!(!title().contains("PWNED"), "title after tail: {:?}", title());
+    assert!(
+        !title().contains("PWNED"),
+        "title after tail: {:?}",
+        title()
+    );
     assert!(s.contains("Projects"), "{s}");
 
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
     assert!(s.contains("EXITED:0"), "{s}");
-    assert!(!title().contains("PWNED"), "title after exit: {:?}", title());
+    assert!(
+        !title().contains("PWNED"),
+        "title after exit: {:?}",
+        title()
+    );
     drop(server);
 }

@@ -43,9 +43,15 @@ async fn an_answer_over_the_limit_is_a_clear_error() {
         .build()
         .unwrap();
     let err = c.query("p", "l", "SELECT 1").await.unwrap_err();
-    assert!(matches!(err, Error::TooLarge { limit } if limit == MIB as u64), "{err:?}");
+    assert!(
+        matches!(err, Error::TooLarge { limit } if limit == MIB as u64),
+        "{err:?}"
+    );
     let text = err.to_string();
-    assert!(text.contains("1 MiB") && text.contains("max-response"), "{text}");
+    assert!(
+        text.contains("1 MiB") && text.contains("max-response"),
+        "{text}"
+    );
     // The default is generous but there is one.
     assert_eq!(aepipe::client::DEFAULT_MAX_RESPONSE_BYTES, 512 * MIB as u64);
 }
@@ -95,7 +101,10 @@ async fn absurd_column_counts_are_refused_without_blowing_memory() {
         .unwrap_err();
     match &err {
         Error::Decode { message, .. } => {
-            assert!(message.contains("cells") && message.contains("10000 columns"), "{message}")
+            assert!(
+                message.contains("cells") && message.contains("10000 columns"),
+                "{message}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -144,7 +153,10 @@ fn credentials_in_the_url_are_refused_with_a_hint() {
     let err = Client::new("https://user:hunter2@logs.example", "t").unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
-    assert!(text.contains("--token") && !text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("--token") && !text.contains("hunter2"),
+        "{text}"
+    );
 
     let flags = ConnectionFlags {
         url: Some("https://user:hunter2@logs.example".into()),
@@ -153,18 +165,37 @@ fn credentials_in_the_url_are_refused_with_a_hint() {
     };
     let err = config::resolve_with(&flags, &|_| None, None).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("credentials") && !text.contains("hunter2"), "{text}");
+    assert!(
+        text.contains("credentials") && !text.contains("hunter2"),
+        "{text}"
+    );
 
     let home = tempfile::tempdir().unwrap();
     let out = cli(home.path())
-        .args(["--url", "http://admin:hunter2@127.0.0.1:9", "--token", "t", "projects"])
+        .args([
+            "--url",
+            "http://admin:hunter2@127.0.0.1:9",
+            "--token",
+            "t",
+            "projects",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("token") && !stderr.contains("hunter2"), "{stderr}");
+    assert!(
+        stderr.contains("token") && !stderr.contains("hunter2"),
+        "{stderr}"
+    );
     let out = cli(home.path())
-        .args(["--url", "http://admin:hunter2@127.0.0.1:9", "--token", "t", "config", "show"])
+        .args([
+            "--url",
+            "http://admin:hunter2@127.0.0.1:9",
+            "--token",
+            "t",
+            "config",
+            "show",
+        ])
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2"));
@@ -216,14 +247,31 @@ async fn the_cli_warns_on_stderr_for_plain_http_and_honours_the_size_flag() {
     // 0.0.0.0 reaches this machine but is not a loopback address.
     let url = format!("http://0.0.0.0:{}", server.addr().port());
     let out = cli(home.path())
-        .args(["--url", &url, "--token", server.token(), "projects", "--format", "json"])
+        .args([
+            "--url",
+            &url,
+            "--token",
+            server.token(),
+            "projects",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("warning:") && stderr.contains("plain http"), "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("plain http"),
+        "{stderr}"
+    );
     let out = cli(home.path())
-        .args(["--url", &server.url(), "--token", server.token(), "projects"])
+        .args([
+            "--url",
+            &server.url(),
+            "--token",
+            server.token(),
+            "projects",
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).is_empty());
@@ -235,7 +283,9 @@ async fn the_cli_warns_on_stderr_for_plain_http_and_honours_the_size_flag() {
     .await;
     for (flag, env) in [(Some("1"), None), (None, Some("1"))] {
         let mut cmd = cli(home.path());
-        cmd.args(["--url", &big.url, "--token", "t", "query", "p", "l", "SELECT 1"]);
+        cmd.args([
+            "--url", &big.url, "--token", "t", "query", "p", "l", "SELECT 1",
+        ]);
         if let Some(f) = flag {
             cmd.args(["--max-response-mb", f]);
         }
@@ -245,7 +295,10 @@ async fn the_cli_warns_on_stderr_for_plain_http_and_honours_the_size_flag() {
         let out = cmd.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{stderr}");
-        assert!(stderr.contains("larger than the limit of 1 MiB"), "{stderr}");
+        assert!(
+            stderr.contains("larger than the limit of 1 MiB"),
+            "{stderr}"
+        );
     }
 }
 
@@ -263,13 +316,19 @@ fn a_config_file_with_a_token_readable_by_others_is_warned_about() {
     )
     .unwrap();
     let set_mode = |m| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
-    let warnings = || match config::resolve_with(&ConnectionFlags::default(), &|_| None, Some(&path)).unwrap() {
-        Resolved::Configured(c) => c.warnings,
-        other => panic!("{other:?}"),
-    };
+    let warnings =
+        || match config::resolve_with(&ConnectionFlags::default(), &|_| None, Some(&path)).unwrap()
+        {
+            Resolved::Configured(c) => c.warnings,
+            other => panic!("{other:?}"),
+        };
     set_mode(0o644);
     let w = warnings();
-    assert!(w.iter().any(|w| w.contains("readable by others") && w.contains("chmod 600")), "{w:?}");
+    assert!(
+        w.iter()
+            .any(|w| w.contains("readable by others") && w.contains("chmod 600")),
+        "{w:?}"
+    );
     set_mode(0o600);
     assert!(warnings().is_empty());
 
@@ -324,10 +383,16 @@ fn osc52_copies_are_capped_with_a_message() {
         }],
     );
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::CopyOsc52 { .. })),
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::CopyOsc52 { .. })),
         "{effects:?}"
     );
-    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(notice.contains("too large"), "{notice}");
     let effects = press(
         &mut app,
@@ -336,5 +401,7 @@ fn osc52_copies_are_capped_with_a_message() {
             text: "small".into(),
         }],
     );
-    assert!(effects.iter().any(|e| matches!(e, Effect::CopyOsc52 { .. })));
+    assert!(effects
+        .iter()
+        .any(|e| matches!(e, Effect::CopyOsc52 { .. })));
 }

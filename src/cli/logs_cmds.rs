@@ -9,12 +9,12 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::output::{paint_level, write_csv_row, Format, Style, Table};
-use crate::sanitize;
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
 use crate::limits::RAWLOG_MAX_LIMIT;
+use crate::sanitize;
 
 #[derive(Debug, Args)]
 pub struct RawlogArgs {

@@ -402,7 +402,8 @@ impl Client {
             .await
             .map_err(|e| (self.transport_error(e), None))?
         {
-            let room = usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+            let room =
+                usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
             if chunk.len() > room {
                 if !is_error {
                     return Err(too_large());

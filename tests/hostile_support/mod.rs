@@ -81,7 +81,10 @@ pub fn assert_buffer_safe(buf: &Buffer, what: &str) {
 /// (a line feed between lines is fine, a tab is ordinary whitespace).
 pub fn assert_text_safe(text: &str, what: &str) {
     for (n, line) in text.lines().enumerate() {
-        let bad: Vec<char> = line.chars().filter(|&c| c != '\t' && is_unsafe(c)).collect();
+        let bad: Vec<char> = line
+            .chars()
+            .filter(|&c| c != '\t' && is_unsafe(c))
+            .collect();
         assert!(bad.is_empty(), "{what}: line {n} holds {bad:?}: {line:?}");
     }
 }
@@ -137,9 +140,7 @@ pub fn json_answer(status: u16, v: &Value) -> Response<Body> {
 pub fn streamed_answer(status: u16, len: usize, fill: u8) -> Response<Body> {
     let chunk = bytes::Bytes::from(vec![fill; 64 * 1024]);
     let n = len.div_ceil(chunk.len());
-    let stream = futures::stream::iter(
-        (0..n).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
-    );
+    let stream = futures::stream::iter((0..n).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
     Response::builder()
         .status(status)
         .body(Body::from_stream(stream))

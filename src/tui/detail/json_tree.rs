@@ -178,7 +178,10 @@ impl JsonTree {
             Value::Object(m) => (NodeKind::Object, format!("{{{}}}", m.len())),
             Value::Array(a) => (NodeKind::Array, format!("[{}]", a.len())),
             // JSON escapes C0 controls; C1, DEL and bidi controls are left.
-            Value::String(s) => (NodeKind::String, shown(&Value::String(s.clone()).to_string())),
+            Value::String(s) => (
+                NodeKind::String,
+                shown(&Value::String(s.clone()).to_string()),
+            ),
             Value::Number(n) => (NodeKind::Number, n.to_string()),
             Value::Bool(b) => (NodeKind::Bool, b.to_string()),
             Value::Null => (NodeKind::Null, "null".to_string()),

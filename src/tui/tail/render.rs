@@ -106,7 +106,7 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
     ));
     if let Some((message, style)) = message {
         spans.push(Span::styled(
-            format!("· {}", crate::sanitize::line(&message)),
+            format!("· {}", crate::sanitize::line(message)),
             style,
         ));
     }

@@ -75,9 +75,15 @@ mod tests {
     fn a_line_made_safe_keeps_its_styles() {
         let l = line(Line::from(vec![
             Span::raw(" tail · "),
-            Span::styled("\x1b[2J", ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD)),
+            Span::styled(
+                "\x1b[2J",
+                ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+            ),
         ]));
         assert_eq!(l.spans[1].content, "␛[2J");
-        assert!(l.spans[1].style.add_modifier.contains(ratatui::style::Modifier::BOLD));
+        assert!(l.spans[1]
+            .style
+            .add_modifier
+            .contains(ratatui::style::Modifier::BOLD));
     }
 }

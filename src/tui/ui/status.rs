@@ -26,10 +26,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ConnState::Failing { message, retry_at } => {
             let secs = retry_at.saturating_sub(app.tick).div_ceil(TICKS_PER_SECOND);
             (
-                format!(
-                    "unreachable, retrying in {secs} s: {}",
-                    safe::text(message)
-                ),
+                format!("unreachable, retrying in {secs} s: {}", safe::text(message)),
                 t.error,
             )
         }
@@ -41,7 +38,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // A connection warning stays; a notice is shown after it when it fits.
     if let Some(w) = app.connection_warnings.first() {
         let room = (area.width as usize / 2).saturating_sub(6);
-        spans.push(Span::styled(format!("│ ⚠ {} ", truncate(w, room)), t.warning));
+        spans.push(Span::styled(
+            format!("│ ⚠ {} ", truncate(w, room)),
+            t.warning,
+        ));
     }
     if let Some(n) = &app.notice {
         let style = match n.level {
