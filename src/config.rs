@@ -327,7 +327,7 @@ pub fn exposed_token_warning(path: &Path, file: &ConfigFile) -> Option<String> {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-        (mode & 0o077 != 0).then(|| {
+        (mode & 0o044 != 0).then(|| {
             format!(
                 "{} holds a token and is readable by others (mode {mode:03o}): chmod 600 it",
                 path.display()

@@ -143,12 +143,6 @@ impl Client {
         &self.retry
     }
 
-    /// A warning to show when this client sends its token in clear text
-    /// (see [`plain_http_warning`]).
-    pub fn transport_warning(&self) -> Option<String> {
-        plain_http_warning(&self.base_url, &self.token)
-    }
-
     /// Write data points (≤ 250) to AE; payloads go to D1.
     pub async fn ingest(
         &self,
@@ -375,7 +369,6 @@ impl Client {
         let body = self.read_body(resp, ERROR_BODY_KEEP_BYTES as u64).await;
         let text = match &body {
             Ok(b) => String::from_utf8_lossy(b).into_owned(),
-            Err((Error::TooLarge { .. }, _)) => "(an error answer too large to show)".to_string(),
             Err((e, _)) => e.to_string(),
         };
         Err((api_error(status.as_u16(), &text), retry_after))
