@@ -27,6 +27,8 @@ pub const ENV_URL: &str = "AEPIPE_URL";
 pub const ENV_TOKEN: &str = "AEPIPE_TOKEN";
 /// Environment variable naming the profile to use.
 pub const ENV_PROFILE: &str = "AEPIPE_PROFILE";
+/// Environment variable: the largest answer read, in MiB.
+pub const ENV_MAX_RESPONSE_MB: &str = "AEPIPE_MAX_RESPONSE_MB";
 
 /// Connection settings as given by flags; resolved against env and file.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +36,8 @@ pub struct ConnectionFlags {
     pub url: Option<String>,
     pub token: Option<String>,
     pub profile: Option<String>,
+    /// Largest answer read, in MiB (`--max-response-mb`).
+    pub max_response_mb: Option<u64>,
 }
 
 /// Where a setting came from, so `config show` and error messages can say it.
@@ -64,6 +68,20 @@ pub struct Connection {
     pub profile: Option<String>,
     pub url_origin: Origin,
     pub token_origin: Origin,
+    /// Largest answer the client reads.
+    pub max_response_bytes: u64,
+    /// Things the user should know before the token is used: it goes over
+    /// plain http, or the file holding it is readable by others.
+    pub warnings: Vec<String>,
+}
+
+impl Connection {
+    /// The SDK client for this connection (one place for CLI and explorer).
+    pub fn client(&self) -> Result<crate::client::Client, crate::client::Error> {
+        crate::client::Client::builder(&self.url, &self.token)
+            .max_response_bytes(self.max_response_bytes)
+            .build()
+    }
 }
 
 /// Debug output shows the token masked, as `config show` does.
@@ -75,6 +93,8 @@ impl std::fmt::Debug for Connection {
             .field("profile", &self.profile)
             .field("url_origin", &self.url_origin)
             .field("token_origin", &self.token_origin)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -109,6 +129,8 @@ pub struct Profile {
     pub token_env: Option<String>,
     /// A shell command whose standard output (trimmed) is the token.
     pub token_command: Option<String>,
+    /// Largest answer read, in MiB (default 512).
+    pub max_response_mb: Option<u64>,
 }
 
 /// Debug output shows the token masked, so a logged config leaks no secret.
@@ -119,6 +141,7 @@ impl std::fmt::Debug for Profile {
             .field("token", &self.token.as_deref().map(mask_token))
             .field("token_env", &self.token_env)
             .field("token_command", &self.token_command)
+            .field("max_response_mb", &self.max_response_mb)
             .finish()
     }
 }
@@ -166,6 +189,11 @@ pub enum ConfigError {
     MissingToken { url: String, url_origin: Origin },
     #[error("invalid URL {url:?} (from {origin}): it must start with http:// or https://")]
     BadUrl { url: String, origin: Origin },
+    /// The URL is not shown: it holds a password.
+    #[error("the URL from {origin}: {}", crate::client::CREDENTIALS_IN_URL)]
+    CredentialsInUrl { origin: Origin },
+    #[error("invalid {ENV_MAX_RESPONSE_MB} {value:?}: a whole number of MiB, at least 1")]
+    BadMaxResponse { value: String },
 }
 
 fn list_or_none(names: &[String]) -> String {
@@ -245,6 +273,24 @@ pub fn resolve_with(
             origin: url_origin,
         });
     }
+    if crate::client::url_has_credentials(&url) {
+        return Err(ConfigError::CredentialsInUrl { origin: url_origin });
+    }
+    let max_response_mb = match (flags.max_response_mb, env(ENV_MAX_RESPONSE_MB)) {
+        (Some(mb), _) => Some(mb),
+        (None, Some(v)) => Some(
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|&mb| mb > 0)
+                .ok_or(ConfigError::BadMaxResponse { value: v })?,
+        ),
+        (None, None) => profile.as_ref().and_then(|(_, p)| p.max_response_mb),
+    };
+    let max_response_bytes = max_response_mb
+        .map_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES, |mb| {
+            mb.saturating_mul(1024 * 1024)
+        });
 
     let token = match (&flags.token, env(ENV_TOKEN)) {
         (Some(t), _) => Some((t.clone(), Origin::Flag)),
@@ -257,13 +303,42 @@ pub fn resolve_with(
     let Some((token, token_origin)) = token else {
         return Err(ConfigError::MissingToken { url, url_origin });
     };
+    let warnings = crate::client::plain_http_warning(&url, &token)
+        .into_iter()
+        .chain(file.as_ref().and_then(|(p, f)| exposed_token_warning(p, f)))
+        .collect();
     Ok(Resolved::Configured(Connection {
         url,
         token,
         profile: profile.map(|p| p.0),
         url_origin,
         token_origin,
+        max_response_bytes,
+        warnings,
     }))
+}
+
+/// A warning when the profiles file holds a token and others may read it.
+pub fn exposed_token_warning(path: &Path, file: &ConfigFile) -> Option<String> {
+    if !file.profiles.values().any(|p| p.token.is_some()) {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o044 != 0).then(|| {
+            format!(
+                "{} holds a token and is readable by others (mode {mode:03o}): chmod 600 it",
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// The token a profile yields, running its command only when needed.
@@ -453,6 +528,18 @@ fn check(path: &Path, text: &str, file: &ConfigFile) -> Result<(), ConfigError> 
                     format!("{url:?} must start with http:// or https://"),
                 ));
             }
+            if crate::client::url_has_credentials(url) {
+                return Err(invalid(
+                    format!("profiles.{name}.url"),
+                    crate::client::CREDENTIALS_IN_URL.to_string(),
+                ));
+            }
+        }
+        if p.max_response_mb == Some(0) {
+            return Err(invalid(
+                format!("profiles.{name}.max_response_mb"),
+                "must be at least 1".to_string(),
+            ));
         }
         for (field, value) in [
             ("token", &p.token),
@@ -578,6 +665,7 @@ token_command = "echo '  from-command  '"
             url: url.map(String::from),
             token: token.map(String::from),
             profile: profile.map(String::from),
+            max_response_mb: None,
         }
     }
 

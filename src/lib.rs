@@ -9,6 +9,8 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod limits;
+pub mod safe_fs;
+pub mod sanitize;
 pub mod server;
 pub mod tui;
 

@@ -72,13 +72,28 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                             "profile:     {}",
                             c.profile.as_deref().unwrap_or("(none)")
                         )?;
-                        writeln!(out, "url:         {}  (from {})", c.url, c.url_origin)?;
+                        writeln!(
+                            out,
+                            "url:         {}  (from {})",
+                            crate::sanitize::line(&c.url),
+                            c.url_origin
+                        )?;
                         writeln!(
                             out,
                             "token:       {}  (from {})",
                             mask_token(&c.token),
                             c.token_origin
                         )?;
+                        if c.max_response_bytes != crate::client::DEFAULT_MAX_RESPONSE_BYTES {
+                            writeln!(
+                                out,
+                                "max answer:  {} MiB",
+                                c.max_response_bytes / (1024 * 1024)
+                            )?;
+                        }
+                        for w in &c.warnings {
+                            writeln!(out, "warning:     {w}")?;
+                        }
                     }
                     Resolved::Unconfigured { profile } => {
                         writeln!(
@@ -102,6 +117,8 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                         "url_from": c.url_origin.to_string(),
                         "token": mask_token(&c.token),
                         "token_from": c.token_origin.to_string(),
+                        "max_response_bytes": c.max_response_bytes,
+                        "warnings": c.warnings,
                     }),
                     Resolved::Unconfigured { profile } => json!({
                         "config_file": path,

@@ -8,12 +8,13 @@ use clap::Args;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::output::{paint_level, printable, write_csv_row, Format, Style, Table};
+use super::output::{paint_level, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
 use crate::limits::RAWLOG_MAX_LIMIT;
+use crate::sanitize;
 
 #[derive(Debug, Args)]
 pub struct RawlogArgs {
@@ -195,7 +196,7 @@ impl LinePrinter {
         let (message, rest) = split_message(e);
         match self.style.format {
             Format::Table => {
-                let level = format!("{:<5}", printable(&e.level.to_uppercase()));
+                let level = format!("{:<5}", sanitize::line(&e.level.to_uppercase()));
                 let level = if self.style.color {
                     paint_level(&level, &e.level)
                 } else {
@@ -204,9 +205,10 @@ impl LinePrinter {
                 let rest = if rest.is_empty() {
                     String::new()
                 } else {
-                    format!("  {}", Value::Object(rest))
+                    // JSON escapes C0 controls but not DEL, C1 or bidi controls.
+                    format!("  {}", sanitize::line(&Value::Object(rest).to_string()))
                 };
-                let (time, message) = (printable(&e.timestamp), printable(&message));
+                let (time, message) = (sanitize::line(&e.timestamp), sanitize::line(&message));
                 writeln!(out, "{time}  {level}  {message}{rest}")
             }
             Format::Json | Format::Ndjson => {
@@ -311,7 +313,11 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 let wait = interval
                     .saturating_mul(2u32.saturating_pow((failures - 1).min(16)))
                     .min(MAX_ERROR_BACKOFF);
-                eprintln!("tail: {e}; retrying in {}s", wait.as_secs_f32().ceil());
+                eprintln!(
+                    "tail: {}; retrying in {}s",
+                    sanitize::line(&e.to_string()),
+                    wait.as_secs_f32().ceil()
+                );
                 wait
             }
         };
@@ -391,7 +397,7 @@ mod tests {
         let mut buf = Vec::new();
         p.print(&mut buf, &evil).unwrap();
         let line = String::from_utf8(buf).unwrap();
-        assert!(line.ends_with("x\\u{1b}[2Jy\n"), "{line:?}");
+        assert!(line.ends_with("x␛[2Jy\n"), "{line:?}");
         p.style.format = Format::Csv;
         let mut buf = Vec::new();
         p.print(&mut buf, &e).unwrap();

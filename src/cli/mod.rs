@@ -46,6 +46,9 @@ pub struct CommonArgs {
     /// Profile of the config file [env: AEPIPE_PROFILE]
     #[arg(long, value_name = "NAME", help_heading = "Connection")]
     pub profile: Option<String>,
+    /// Largest answer read, in MiB [default: 512] [env: AEPIPE_MAX_RESPONSE_MB]
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Connection")]
+    pub max_response_mb: Option<u64>,
     /// Output format [default: table on a terminal, json when piped]
     #[arg(long, value_enum, help_heading = "Output")]
     pub format: Option<Format>,
@@ -58,6 +61,7 @@ impl std::fmt::Debug for CommonArgs {
             .field("url", &self.url)
             .field("token", &self.token.as_deref().map(config::mask_token))
             .field("profile", &self.profile)
+            .field("max_response_mb", &self.max_response_mb)
             .field("format", &self.format)
             .finish()
     }
@@ -70,6 +74,7 @@ impl CommonArgs {
             url: self.url.or_else(|| outer.url.clone()),
             token: self.token.or_else(|| outer.token.clone()),
             profile: self.profile.or_else(|| outer.profile.clone()),
+            max_response_mb: self.max_response_mb.or(outer.max_response_mb),
             format: self.format.or(outer.format),
         }
     }
@@ -79,6 +84,7 @@ impl CommonArgs {
             url: self.url.clone(),
             token: self.token.clone(),
             profile: self.profile.clone(),
+            max_response_mb: self.max_response_mb,
         }
     }
 }
@@ -164,7 +170,12 @@ fn run_async(command: Command, outer: &CommonArgs) -> anyhow::Result<()> {
 /// A client for the resolved connection; none configured is a usage error.
 pub(crate) fn connect(common: &CommonArgs) -> anyhow::Result<Client> {
     match config::resolve(&common.connection_flags())? {
-        Resolved::Configured(c) => Ok(Client::new(c.url, c.token)?),
+        Resolved::Configured(c) => {
+            for w in &c.warnings {
+                eprintln!("warning: {}", crate::sanitize::line(w));
+            }
+            Ok(c.client()?)
+        }
         Resolved::Unconfigured { profile } => {
             let where_ = config::config_path()
                 .map(|p| format!(" or add a profile to {}", p.display()))
@@ -204,7 +215,8 @@ fn report(e: &anyhow::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "error: {}", chain_text(e));
+    // Error texts quote the server and the input: shown, never obeyed.
+    let _ = writeln!(stderr, "error: {}", crate::sanitize::text(&chain_text(e)));
     let usage = e.chain().any(|c| {
         c.is::<UsageError>()
             || c.is::<ConfigError>()
@@ -269,7 +281,7 @@ fn answer_excerpt(body: &str) -> String {
     if excerpt.is_empty() {
         "(an empty body)".to_string()
     } else {
-        excerpt
+        crate::sanitize::line(&excerpt).into_owned()
     }
 }
 

@@ -98,7 +98,13 @@ impl Table {
             .iter()
             .map(|r| r.iter().map(|v| cut(&table_text(v))).collect())
             .collect();
-        let mut widths: Vec<usize> = self.columns.iter().map(|c| c.width()).collect();
+        // Column names come from the server (SQL aliases): shown like cells.
+        let names: Vec<String> = self
+            .columns
+            .iter()
+            .map(|c| crate::sanitize::line(c).into_owned())
+            .collect();
+        let mut widths: Vec<usize> = names.iter().map(|c| c.width()).collect();
         for row in &texts {
             for (w, t) in widths.iter_mut().zip(row) {
                 *w = (*w).max(t.width());
@@ -106,7 +112,7 @@ impl Table {
         }
         let level_col = self.columns.iter().position(|c| c == "level");
         let mut line = String::new();
-        for (i, c) in self.columns.iter().enumerate() {
+        for (i, c) in names.iter().enumerate() {
             pad(
                 &mut line,
                 c,
@@ -168,27 +174,10 @@ impl serde::Serialize for RowObject<'_> {
 pub fn table_text(v: &Value) -> String {
     match v {
         Value::Null => "NULL".to_string(),
-        Value::String(s) => printable(s),
-        other => other.to_string(),
+        Value::String(s) => crate::sanitize::line(s).into_owned(),
+        // JSON escapes C0 controls, not DEL, C1 or bidi controls.
+        other => crate::sanitize::line(&other.to_string()).into_owned(),
     }
-}
-
-/// Text safe to show on a terminal: line breaks and tabs become spaces and
-/// other control characters are shown escaped (`\x1b`), so a logged escape
-/// sequence cannot recolour, retitle or clear the reader's terminal.
-pub fn printable(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn csv_text(v: &Value) -> String {
@@ -318,9 +307,13 @@ mod tests {
 
     #[test]
     fn control_characters_cannot_reach_the_terminal() {
-        let t = printable("a\x1b]0;pwned\x07b\x1b[2J\u{9b}c\nd");
-        assert!(!t.chars().any(char::is_control), "{t:?}");
-        assert_eq!(t, "a\\u{1b}]0;pwned\\u{7}b\\u{1b}[2J\\u{9b}c d");
+        let mut t = Table::new(["\x1b]0;title\x07"]);
+        t.rows
+            .push(vec![json!("a\x1b]0;pwned\x07b\x1b[2J\u{9b}c\nd\u{202e}")]);
+        let out = render(&t, Format::Table);
+        let shown = out.lines().flat_map(str::chars);
+        assert!(!shown.clone().any(crate::sanitize::is_unsafe), "{out:?}");
+        assert_eq!(out, "␛]0;title␇\na␛]0;pwned␇b␛[2J\\u{9b}c d\\u{202e}\n");
         assert_eq!(table_text(&json!("plain")), "plain");
     }
 

@@ -178,7 +178,10 @@ fn report(summary: &BatchSummary, style: Style) -> anyhow::Result<()> {
     for f in &summary.failed {
         eprintln!(
             "batch {} (items {}..{}) failed: {}",
-            f.batch, f.items.start, f.items.end, f.error
+            f.batch,
+            f.items.start,
+            f.items.end,
+            crate::sanitize::line(&f.error.to_string())
         );
     }
     let first = &summary.failed[0].error;

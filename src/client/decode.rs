@@ -36,6 +36,18 @@ impl QueryResult {
     }
 }
 
+/// Cells a query answer may expand to whatever its size: enough for any
+/// answer that carries its values (see [`cell_budget`]).
+const MIN_CELL_BUDGET: usize = 1_000_000;
+
+/// Most cells (rows × columns) an answer of `body_len` bytes may decode to.
+/// A value in the JSON takes at least two bytes (`1,`), but a row that omits
+/// columns costs nothing and is filled with NULLs: without a budget, a few
+/// hundred KB of empty rows under 10,000 columns would take gigabytes.
+fn cell_budget(body_len: usize) -> usize {
+    (body_len / 2).saturating_add(MIN_CELL_BUDGET)
+}
+
 /// Decode a query answer.
 pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
     let pos = StdCell::new(Position::default());
@@ -46,6 +58,7 @@ pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
             .deserialize_map(TopVisitor {
                 pos: &pos,
                 columns_out: &mut columns_seen,
+                max_cells: cell_budget(body.len()),
             })
             .and_then(|r| de.end().map(|()| r));
         r
@@ -84,6 +97,7 @@ struct TopVisitor<'a> {
     pos: &'a StdCell<Position>,
     /// The columns, kept outside for error paths.
     columns_out: &'a mut Vec<Column>,
+    max_cells: usize,
 }
 
 impl<'de> Visitor<'de> for TopVisitor<'_> {
@@ -111,6 +125,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                         cells = Some(map.next_value_seed(RowsSeed {
                             columns: &ColumnIndex::new(columns),
                             pos: self.pos,
+                            max_cells: self.max_cells,
                         })?);
                     }
                     None => deferred = Some(map.next_value()?),
@@ -136,6 +151,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                 RowsSeed {
                     columns: &ColumnIndex::new(&columns),
                     pos: self.pos,
+                    max_cells: self.max_cells,
                 }
                 .deserialize(&mut de)
                 .map_err(de::Error::custom)?
@@ -178,6 +194,7 @@ impl<'a> ColumnIndex<'a> {
 struct RowsSeed<'a, 'c> {
     columns: &'a ColumnIndex<'c>,
     pos: &'a StdCell<Position>,
+    max_cells: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_> {
@@ -213,6 +230,7 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
                 cells: &mut cells,
                 pos: self.pos,
                 row: rows,
+                max_cells: self.max_cells,
             })?
             .is_some()
         {
@@ -229,6 +247,23 @@ struct RowSeed<'a, 'c> {
     cells: &'a mut Vec<Cell>,
     pos: &'a StdCell<Position>,
     row: usize,
+    max_cells: usize,
+}
+
+impl RowSeed<'_, '_> {
+    /// Room for one more row, within the cell budget.
+    fn grow<E: de::Error>(&mut self) -> Result<usize, E> {
+        let width = self.columns.columns.len();
+        let start = self.cells.len();
+        if start + width > self.max_cells {
+            return Err(E::custom(format_args!(
+                "the answer expands to more than {} cells ({} columns, {} rows so far): \
+                 far more than its size can hold; refusing it",
+                self.max_cells, width, self.row
+            )));
+        }
+        Ok(start)
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for RowSeed<'_, '_> {
@@ -245,9 +280,9 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
         f.write_str("a row object (or array) of values")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         let width = self.columns.columns.len();
-        let start = self.cells.len();
+        let start = self.grow()?;
         self.cells.resize(start + width, Cell::Null);
         let mut guess = 0;
         while let Some(col) = map.next_key_seed(KeySeed {
@@ -273,9 +308,9 @@ impl<'de> Visitor<'de> for RowSeed<'_, '_> {
     }
 
     /// JSONCompact-style rows: values in meta order.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let width = self.columns.columns.len();
-        let start = self.cells.len();
+        let start = self.grow()?;
         let mut c = 0;
         while let Some(cell) = seq.next_element_seed(CellSeed)? {
             if c < width {
@@ -394,6 +429,30 @@ mod tests {
         assert_eq!(r.cell(2, 0), Some(&Cell::Null));
         assert_eq!(r.rows_before_limit_at_least, Some(10));
         assert_eq!(r.statistics.as_ref().map(|s| s.rows_read), Some(3));
+    }
+
+    #[test]
+    fn rows_that_omit_most_columns_cannot_expand_without_bound() {
+        let meta: Vec<String> = (0..10_000)
+            .map(|i| format!("{{\"name\":\"c{i}\",\"type\":\"String\"}}"))
+            .collect();
+        let rows = vec!["{}"; 200].join(",");
+        let body = format!("{{\"meta\":[{}],\"data\":[{rows}]}}", meta.join(","));
+        // 200 rows × 10,000 columns = 2 million cells from ~400 KB.
+        match decode_query(body.as_bytes()) {
+            Err(Error::Decode { message, path, .. }) => {
+                assert!(message.contains("cells"), "{message}");
+                assert!(path.starts_with("data["), "{path}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Arrays are held to the same budget.
+        let rows = vec!["[]"; 200].join(",");
+        let body = format!("{{\"meta\":[{}],\"data\":[{rows}]}}", meta.join(","));
+        assert!(decode_query(body.as_bytes()).is_err());
+        // A few such rows are fine.
+        let body = format!("{{\"meta\":[{}],\"data\":[{{}},{{}}]}}", meta.join(","));
+        assert_eq!(decode_query(body.as_bytes()).unwrap().len(), 2);
     }
 
     #[test]

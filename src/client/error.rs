@@ -23,6 +23,22 @@ pub enum Error {
         /// (connection refused), so even a write may be retried.
         never_sent: bool,
     },
+    /// The answer was bigger than the client reads
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes)).
+    #[error(
+        "the answer is larger than the limit of {} ({limit} bytes); if that is expected, \
+         raise it (--max-response-mb, AEPIPE_MAX_RESPONSE_MB or max_response_mb in the profile)",
+        mib(*limit)
+    )]
+    TooLarge { limit: u64 },
+    /// The server answered with a redirect. API calls never follow one: it
+    /// would send the token and the request body wherever it points.
+    #[error(
+        "aepipe answered {status} redirecting to {location:?}; redirects are not followed \
+         (they would carry the token and the request elsewhere): if that is the right \
+         server, use its address as the URL"
+    )]
+    Redirect { status: u16, location: String },
     /// The answer was not the JSON we expect; `path` is where decoding failed.
     #[error("unexpected answer from aepipe (at {path}): {message}")]
     Decode {
@@ -40,6 +56,11 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// `n` bytes in MiB, for messages.
+fn mib(n: u64) -> String {
+    format!("{} MiB", n / (1024 * 1024))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

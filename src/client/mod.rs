@@ -28,6 +28,12 @@ use serde::Serialize;
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest answer read by default: far above any real query result, far
+/// below what would take a machine down.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 512 * 1024 * 1024;
+/// Bytes of an error answer kept for its message (an HTML error page or a
+/// hostile server can send megabytes; the first few KB say what happened).
+pub const ERROR_BODY_KEEP_BYTES: usize = 4096;
 
 /// Builder for [`Client`].
 #[derive(Clone)]
@@ -37,9 +43,16 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    max_response_bytes: u64,
 }
 
 impl ClientBuilder {
+    /// Largest answer body read; a bigger one fails with
+    /// [`Error::TooLarge`] instead of filling memory. Default 512 MiB.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
     /// Retries after the first attempt (0 disables retrying).
     pub fn max_retries(mut self, n: u32) -> Self {
         self.retry.max_retries = n;
@@ -69,9 +82,15 @@ impl ClientBuilder {
                 "aepipe URL {base_url:?} must start with http:// or https://"
             )));
         }
+        if url_has_credentials(&base_url) {
+            return Err(Error::Validation(CREDENTIALS_IN_URL.to_string()));
+        }
         let http = reqwest::Client::builder()
             .user_agent(self.user_agent)
             .timeout(self.timeout)
+            // A redirect would carry the token and the body (the SQL)
+            // wherever the server points: never followed, reported instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::Transport {
                 message: e.to_string(),
@@ -83,6 +102,7 @@ impl ClientBuilder {
             token: self.token,
             timeout: self.timeout,
             retry: self.retry,
+            max_response_bytes: self.max_response_bytes,
         })
     }
 }
@@ -95,6 +115,7 @@ pub struct Client {
     token: String,
     timeout: Duration,
     retry: RetryPolicy,
+    max_response_bytes: u64,
 }
 
 impl Client {
@@ -105,6 +126,7 @@ impl Client {
             timeout: DEFAULT_TIMEOUT,
             user_agent: format!("aepipe-rs/{}", env!("CARGO_PKG_VERSION")),
             retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -320,23 +342,76 @@ impl Client {
             .await
             .map_err(|e| (self.transport_error(e), None))?;
         let status = resp.status();
+        if status.is_redirection() {
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_else(|| "(no Location header)".to_string());
+            return Err((
+                Error::Redirect {
+                    status: status.as_u16(),
+                    location: cut_chars(&location, 500),
+                },
+                None,
+            ));
+        }
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(retry::parse_retry_after);
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| (self.transport_error(e), None))?;
         if status.is_success() {
-            Ok(body)
-        } else {
-            Err((
-                api_error(status.as_u16(), &String::from_utf8_lossy(&body)),
-                retry_after,
-            ))
+            let body = self.read_body(resp, self.max_response_bytes).await?;
+            return Ok(body.freeze());
         }
+        // Only the start of an error answer is read: it is for a message.
+        let body = self.read_body(resp, ERROR_BODY_KEEP_BYTES as u64).await;
+        let text = match &body {
+            Ok(b) => String::from_utf8_lossy(b).into_owned(),
+            Err((e, _)) => e.to_string(),
+        };
+        Err((api_error(status.as_u16(), &text), retry_after))
+    }
+
+    /// The body, read chunk by chunk up to `limit` bytes. An error answer
+    /// over its limit keeps its first `limit` bytes, marked as cut; a
+    /// success over the limit is [`Error::TooLarge`].
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        limit: u64,
+    ) -> std::result::Result<bytes::BytesMut, (Error, Option<Duration>)> {
+        let is_error = !resp.status().is_success();
+        let too_large = || (Error::TooLarge { limit }, None);
+        let declared = resp.content_length();
+        if !is_error && declared.is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let expect = declared.unwrap_or(0).min(limit).min(64 * 1024 * 1024);
+        let mut body = bytes::BytesMut::with_capacity(usize::try_from(expect).unwrap_or(0));
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| (self.transport_error(e), None))?
+        {
+            let room =
+                usize::try_from(limit.saturating_sub(body.len() as u64)).unwrap_or(usize::MAX);
+            if chunk.len() > room {
+                if !is_error {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk[..room]);
+                // Cut on a character boundary, then say so.
+                let mut text = String::from_utf8_lossy(&body)
+                    .trim_end_matches('\u{fffd}')
+                    .to_string();
+                text.push_str(" … (cut)");
+                return Ok(bytes::BytesMut::from(text.as_bytes()));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     fn transport_error(&self, e: reqwest::Error) -> Error {
@@ -390,6 +465,48 @@ struct SqlBody<'a> {
 #[derive(Serialize)]
 struct RefIdsBody<'a> {
     ref_ids: &'a [String],
+}
+
+/// What [`ClientBuilder::build`] says to a URL with `user:password@`.
+pub const CREDENTIALS_IN_URL: &str = "the aepipe URL holds credentials (user:password@): \
+    aepipe authenticates with a bearer token; remove them from the URL and pass the token \
+    with --token, AEPIPE_TOKEN or the profile's token / token_env / token_command";
+
+/// Whether `url` carries a user name or password (`https://u:p@host`).
+pub fn url_has_credentials(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| !u.username().is_empty() || u.password().is_some())
+}
+
+/// A warning when `token` would travel in clear text: plain http to a host
+/// other than this machine. None for https, loopback or no token.
+pub fn plain_http_warning(url: &str, token: &str) -> Option<String> {
+    let u = reqwest::Url::parse(url).ok()?;
+    if u.scheme() != "http" || token.is_empty() {
+        return None;
+    }
+    let host = u.host_str()?;
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let d = bare.to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+    };
+    (!loopback).then(|| {
+        format!(
+            "the token is sent over plain http to {}: anyone on the way can read it; use https",
+            u.host_str().unwrap_or("the server")
+        )
+    })
+}
+
+/// At most `max` characters of `s`, marked when cut.
+fn cut_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
 }
 
 /// The server's `error` text, or the raw body when it is not our JSON shape.

@@ -195,6 +195,9 @@ pub struct App {
     pub history_dir: Option<PathBuf>,
     /// Where exports are written.
     pub export_dir: PathBuf,
+    /// Kept on the status bar for the whole session (the token goes over
+    /// plain http, the file holding it is readable by others).
+    pub connection_warnings: Vec<String>,
 }
 
 impl App {
@@ -228,6 +231,7 @@ impl App {
             should_quit: false,
             history_dir: None,
             export_dir: PathBuf::from("."),
+            connection_warnings: Vec::new(),
         }
     }
 

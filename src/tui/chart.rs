@@ -147,7 +147,8 @@ fn extract(result: &QueryResult) -> Result<ChartData, String> {
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Series {
-                name: cols[c].name.clone(),
+                // Shown in the legend only: made safe once here.
+                name: crate::sanitize::line(&cols[c].name).into_owned(),
                 points,
             }
         })
@@ -220,7 +221,7 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
         .collect();
     let mut title = format!(
         " chart · over {} · b line/bar · n one series/all ",
-        data.time_column
+        crate::sanitize::line(&data.time_column)
     );
     if data.left_out > 0 {
         title.push_str(&format!("· {} more columns not drawn ", data.left_out));

@@ -18,6 +18,8 @@ pub struct Connection {
     pub client: Client,
     pub info: ConnectionInfo,
     pub server: Option<ServerHandle>,
+    /// See [`crate::config::Connection::warnings`].
+    pub warnings: Vec<String>,
 }
 
 impl Connection {
@@ -40,7 +42,8 @@ pub fn embedded_data_dir() -> anyhow::Result<PathBuf> {
 pub async fn connect(flags: &ConnectionFlags) -> anyhow::Result<Connection> {
     match crate::config::resolve(flags)? {
         Resolved::Configured(c) => {
-            let client = Client::new(&c.url, &c.token)
+            let client = c
+                .client()
                 .with_context(|| format!("connecting to {}", c.url))?;
             Ok(Connection {
                 client,
@@ -50,6 +53,7 @@ pub async fn connect(flags: &ConnectionFlags) -> anyhow::Result<Connection> {
                     embedded: false,
                 },
                 server: None,
+                warnings: c.warnings,
             })
         }
         Resolved::Unconfigured { profile } => {
@@ -82,6 +86,7 @@ pub async fn start_embedded(
             embedded: true,
         },
         server: Some(server),
+        warnings: Vec::new(),
     })
 }
 

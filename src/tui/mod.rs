@@ -70,6 +70,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
+    app.connection_warnings.clone_from(&conn.warnings);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
 

@@ -428,7 +428,11 @@ pub fn render_with_keys(
         .border_type(BorderType::Thick)
         .border_style(theme.border_focused)
         .title(Span::styled(
-            format!(" send to {}/{} ", form.project, form.logstore),
+            format!(
+                " send to {}/{} ",
+                crate::sanitize::line(&form.project),
+                crate::sanitize::line(&form.logstore)
+            ),
             theme.title,
         ));
     let inner = block.inner(area);
@@ -502,6 +506,7 @@ pub fn render_with_keys(
             SendStatus::Sent(m) => (format!("✔ {m}"), theme.ok),
             SendStatus::Failed(m) => (format!("✖ {m}"), theme.error),
         };
+        let text = crate::sanitize::line(&text).into_owned();
         buf.set_line(inner.x, y, &Line::styled(text, style), inner.width);
     }
     if bottom > inner.y && bottom - 1 > y {

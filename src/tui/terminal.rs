@@ -132,9 +132,24 @@ pub fn restore_then(restore: impl Fn() + Sync + Send + 'static, previous: PanicH
     })
 }
 
+/// Most text copied through OSC 52: its base64 stays under the ~100 KB
+/// that common terminals (xterm, tmux, hterm) accept in one sequence.
+pub const OSC52_MAX_TEXT_BYTES: usize = 72 * 1024;
+
 /// Write an OSC 52 clipboard sequence; terminals that support it put the
-/// text on the system clipboard. Returns an error rather than panicking.
+/// text on the system clipboard. Returns an error rather than panicking;
+/// text over [`OSC52_MAX_TEXT_BYTES`] is refused, not cut.
 pub fn osc52_copy(text: &str) -> io::Result<()> {
+    if text.len() > OSC52_MAX_TEXT_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "too large for the terminal clipboard ({} KB; at most {} KB)",
+                text.len().div_ceil(1024),
+                OSC52_MAX_TEXT_BYTES / 1024
+            ),
+        ));
+    }
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
     let mut out = io::stdout();

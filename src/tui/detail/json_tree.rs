@@ -136,7 +136,7 @@ impl JsonTree {
             depth: 1,
             key: NodeKey::None,
             kind: NodeKind::Note,
-            text: text.to_string(),
+            text: shown(text),
             note: String::new(),
             parent: Some(heading),
             end: idx + 1,
@@ -151,8 +151,8 @@ impl JsonTree {
             depth: 0,
             key: NodeKey::None,
             kind: NodeKind::Section,
-            text: heading.to_string(),
-            note: note.to_string(),
+            text: shown(heading),
+            note: shown(note),
             parent: None,
             end: idx + 1,
             folded: false,
@@ -177,7 +177,11 @@ impl JsonTree {
         let (kind, text) = match v {
             Value::Object(m) => (NodeKind::Object, format!("{{{}}}", m.len())),
             Value::Array(a) => (NodeKind::Array, format!("[{}]", a.len())),
-            Value::String(s) => (NodeKind::String, Value::String(s.clone()).to_string()),
+            // JSON escapes C0 controls; C1, DEL and bidi controls are left.
+            Value::String(s) => (
+                NodeKind::String,
+                shown(&Value::String(s.clone()).to_string()),
+            ),
             Value::Number(n) => (NodeKind::Number, n.to_string()),
             Value::Bool(b) => (NodeKind::Bool, b.to_string()),
             Value::Null => (NodeKind::Null, "null".to_string()),
@@ -315,6 +319,7 @@ impl JsonTree {
         let Some(n) = self.nodes.get_mut(idx) else {
             return;
         };
+        let text = shown(&text);
         if n.text == text {
             return;
         }
@@ -415,8 +420,17 @@ pub fn prefix_width(node: &Node) -> usize {
     usize::from(node.depth) * INDENT + 2 + key
 }
 
+/// Columns `s` takes when drawn (made safe first: a key may hold controls).
 pub fn str_width(s: &str) -> usize {
-    s.chars().map(|c| c.width().unwrap_or(0)).sum()
+    crate::sanitize::line(s)
+        .chars()
+        .map(|c| c.width().unwrap_or(0))
+        .sum()
+}
+
+/// Text from a payload or a server as the pane draws it.
+fn shown(s: &str) -> String {
+    crate::sanitize::line(s).into_owned()
 }
 
 /// Byte ranges of `text` cut into pieces: the first at most `first`

@@ -18,7 +18,10 @@ pub fn inner(area: Rect) -> Rect {
 
 pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
     let block = theme.pane_block(focused).title(Span::styled(
-        format!(" {} ", state.title_for_width(area.width.saturating_sub(4))),
+        format!(
+            " {} ",
+            crate::sanitize::line(&state.title_for_width(area.width.saturating_sub(4)))
+        ),
         theme.title,
     ));
     let body = block.inner(area);
@@ -89,7 +92,7 @@ fn draw_line<'a>(tree: &JsonTree, node: &'a Node, line: &VisibleLine, theme: &Th
     spans.push(Span::styled(marker, theme.dim));
     match &node.key {
         NodeKey::Field(k) => {
-            spans.push(Span::styled(k.as_str(), theme.key));
+            spans.push(Span::styled(crate::sanitize::line(k), theme.key));
             spans.push(Span::styled(": ", theme.dim));
         }
         NodeKey::Index(i) => {

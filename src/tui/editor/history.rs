@@ -1,8 +1,9 @@
 //! Query history per profile and logstore, kept as one JSON string per line
 //! (queries span lines) under the data dir, newest last, bounded.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use crate::safe_fs::{self, path_component, Access};
 
 pub const MAX_ENTRIES: usize = 500;
 
@@ -15,22 +16,13 @@ pub struct History {
 }
 
 impl History {
-    /// `<root>/<profile>/<project>/<logstore>.jsonl`; names are already
-    /// restricted to [A-Za-z0-9_-], the profile is cleaned here.
+    /// `<root>/<profile>/<project>/<logstore>.jsonl`. The project and
+    /// logstore names come from a server and the profile from a config
+    /// file: each is checked (or hashed) so the path stays under `root`.
     pub fn path_for(root: &Path, profile: &str, project: &str, logstore: &str) -> PathBuf {
-        let clean: String = profile
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        root.join(clean)
-            .join(project)
-            .join(format!("{logstore}.jsonl"))
+        root.join(path_component(profile))
+            .join(path_component(project))
+            .join(format!("{}.jsonl", path_component(logstore)))
     }
 
     /// Read a history file; a missing or damaged file gives what could be read.
@@ -64,20 +56,18 @@ impl History {
     }
 }
 
-/// Rewrite the file with `entries` (small; written whole to stay bounded).
+/// Rewrite the file with `entries` (small; written whole to stay bounded),
+/// atomically and readable by the user only: queries can hold secrets.
 pub fn save(file: &Path, entries: &[String]) -> std::io::Result<()> {
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir)?;
+        safe_fs::create_dir_all(dir, Access::Private)?;
     }
-    let tmp = file.with_extension("jsonl.tmp");
-    {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    safe_fs::write_atomic(file, Access::Private, |out| {
         for e in entries {
             writeln!(out, "{}", serde_json::Value::String(e.clone()))?;
         }
-        out.flush()?;
-    }
-    std::fs::rename(tmp, file)
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -96,6 +86,23 @@ mod tests {
         save(&path, &h.entries).unwrap();
         let again = History::load(path);
         assert_eq!(again.entries, vec!["SELECT 1\nFROM aepipe", "SELECT 2"]);
+    }
+
+    #[test]
+    fn names_from_a_server_stay_under_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("history");
+        let path = History::path_for(&root, "local", "shop", "../../../../tmp/x");
+        assert!(path.starts_with(&root), "{}", path.display());
+        assert_eq!(path.components().count(), root.components().count() + 3);
+        save(&path, &["SELECT 1".into()]).unwrap();
+        assert!(path.is_file());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 
     #[test]

@@ -119,13 +119,10 @@ pub fn export_to_file(
 ) -> io::Result<(PathBuf, usize)> {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
     let path = target_path(dir, scope, &stamp, format);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    let mut out = io::BufWriter::new(file);
-    write_rows(&mut out, result, rows, format)?;
-    out.flush()?;
+    // Whole or not at all, and never over an existing file or symlink.
+    crate::safe_fs::write_new_atomic(&path, crate::safe_fs::Access::Default, |mut out| {
+        write_rows(&mut out, result, rows, format)
+    })?;
     Ok((path, rows.len()))
 }
 

@@ -315,7 +315,7 @@ pub fn fit_widths(result: &QueryResult) -> Vec<u16> {
         .iter()
         .enumerate()
         .map(|(c, col)| {
-            let header = col.name.width().max(col.type_name.width());
+            let header = shown_width(&col.name).max(shown_width(&col.type_name));
             let cells = (0..result.len().min(FIT_SAMPLE_ROWS))
                 .map(|r| first_line_width(&result.display(r, c)))
                 .max()
@@ -326,7 +326,12 @@ pub fn fit_widths(result: &QueryResult) -> Vec<u16> {
 }
 
 fn first_line_width(s: &str) -> usize {
-    s.lines().next().unwrap_or("").width()
+    shown_width(s.lines().next().unwrap_or(""))
+}
+
+/// Columns `s` takes once made safe to draw (a control shows as `␛`).
+fn shown_width(s: &str) -> usize {
+    crate::sanitize::line(s).width()
 }
 
 /// A UUID as AE stores ref_ids (36 chars, 8-4-4-4-12 hex).

@@ -33,12 +33,16 @@ impl TailLine {
         let time = DateTime::parse_from_rfc3339(&entry.timestamp)
             .ok()
             .map(|t| t.with_timezone(&Utc));
-        let level = entry.level.to_ascii_lowercase();
-        let message = ["message", "event"]
-            .iter()
-            .find_map(|k| entry.data.get(*k))
-            .map(value_text)
-            .unwrap_or_default();
+        // What is shown is made safe here, once, so widths, filters and
+        // highlights all work on the text that is drawn; `data` stays exact.
+        let level = shown(entry.level.to_ascii_lowercase());
+        let message = shown(
+            ["message", "event"]
+                .iter()
+                .find_map(|k| entry.data.get(*k))
+                .map(value_text)
+                .unwrap_or_default(),
+        );
         let rest = match &entry.data {
             Value::Object(map) => map
                 .iter()
@@ -49,11 +53,12 @@ impl TailLine {
             Value::Null => String::new(),
             other => other.to_string(),
         };
+        let rest = shown(rest);
         let search = format!("{level} {message} {rest}").to_lowercase();
         Self {
             seq,
             time,
-            raw_time: entry.timestamp,
+            raw_time: shown(entry.timestamp),
             level,
             message,
             rest,
@@ -75,6 +80,14 @@ pub fn severity(level: &str) -> u8 {
         "warn" | "warning" => 2,
         "error" | "fatal" | "critical" => 3,
         _ => 1,
+    }
+}
+
+/// `s` as it may be drawn (see [`crate::sanitize`]).
+fn shown(s: String) -> String {
+    match crate::sanitize::line(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(clean) => clean,
     }
 }
 

@@ -38,7 +38,11 @@ pub fn render_with_keys(
     keymap: &Keymap,
 ) {
     let title = match state.source() {
-        Some((p, l)) => format!(" tail · {p}/{l} "),
+        Some((p, l)) => format!(
+            " tail · {}/{} ",
+            crate::sanitize::line(p),
+            crate::sanitize::line(l)
+        ),
         None => " tail ".to_string(),
     };
     let block = theme
@@ -101,7 +105,10 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
         theme.dim,
     ));
     if let Some((message, style)) = message {
-        spans.push(Span::styled(format!("· {message}"), style));
+        spans.push(Span::styled(
+            format!("· {}", crate::sanitize::line(message)),
+            style,
+        ));
     }
     let left = Line::from(spans);
     let right = if state.is_following() {

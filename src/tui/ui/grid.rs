@@ -12,7 +12,7 @@ use crate::client::Cell;
 use crate::tui::app::{App, Focus};
 use crate::tui::grid::SortDir;
 use crate::tui::keymap::{ChordCode, Command, Context};
-use crate::tui::ui::{pane_block, truncate};
+use crate::tui::ui::{pane_block, safe, truncate};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
@@ -38,7 +38,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let secs = running.started.elapsed().as_secs_f64();
         let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'][(app.tick % 10) as usize];
         let text = vec![
-            Line::raw(format!("{spin} running on {} … {secs:.1} s", running.scope)),
+            Line::raw(format!(
+                "{spin} running on {} … {secs:.1} s",
+                safe::text(&running.scope.to_string())
+            )),
             Line::styled("Esc cancels", app.theme.dim),
         ];
         frame.render_widget(Paragraph::new(text), inner);
@@ -52,7 +55,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         let text = vec![
             Line::styled(heading, app.theme.error),
-            Line::styled(err.clone(), app.theme.error),
+            Line::styled(safe::text(err).into_owned(), app.theme.error),
             Line::raw(""),
             Line::styled(
                 format!("Fix the SQL and run it again ({}).", run_key(app)),

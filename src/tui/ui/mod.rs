@@ -7,6 +7,7 @@ pub mod grid;
 pub mod help;
 pub mod layout;
 pub mod picker;
+pub mod safe;
 pub mod status;
 pub mod tree;
 
@@ -84,13 +85,15 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(scroll) = app.help {
         help::render(app, scroll, frame);
     }
+    // Last: every pane has drawn; nothing unsafe goes out to the terminal.
+    safe::scrub(frame.buffer_mut());
 }
 
 /// A pane's frame: its border shows whether it has focus.
 pub fn pane_block<'a>(app: &App, title: impl Into<Line<'a>>, pane: Focus) -> Block<'a> {
     app.theme
         .pane_block(app.focus == pane)
-        .title(title)
+        .title(safe::line(title.into()))
         .title_style(app.theme.title)
 }
 
@@ -105,17 +108,14 @@ fn placeholder(app: &App, frame: &mut Frame, area: Rect, title: &str, pane: Focu
     frame.render_widget(p, area);
 }
 
-/// Cut a string to `width` columns, marking the cut with '…'.
+/// Cut a string to `width` columns, marking the cut with '…'. The string
+/// is made safe first (it is usually untrusted), so the width is that of
+/// what is drawn.
 pub fn truncate(s: &str, width: usize) -> String {
     use unicode_width::UnicodeWidthChar;
     let mut out = String::new();
     let mut used = 0;
-    for c in s.chars() {
-        let c = if c == '\n' || c == '\t' || c == '\r' {
-            ' '
-        } else {
-            c
-        };
+    for c in crate::sanitize::line_chars(s) {
         let w = c.width().unwrap_or(0);
         if used + w > width {
             if width > 0 {

@@ -44,7 +44,7 @@ pub fn render_list(
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(app.theme.border_focused)
-                    .title(title),
+                    .title(crate::tui::ui::safe::text(&title).into_owned()),
             )
             .highlight_style(app.theme.selected),
         area,

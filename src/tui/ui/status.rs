@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::{App, ConnState, NoticeLevel, TICKS_PER_SECOND};
-use crate::tui::ui::truncate;
+use crate::tui::ui::{safe, truncate};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
@@ -26,15 +26,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ConnState::Failing { message, retry_at } => {
             let secs = retry_at.saturating_sub(app.tick).div_ceil(TICKS_PER_SECOND);
             (
-                format!("unreachable, retrying in {secs} s: {message}"),
+                format!("unreachable, retrying in {secs} s: {}", safe::text(message)),
                 t.error,
             )
         }
     };
     let mut spans = vec![
-        Span::styled(format!(" {place} "), t.title),
+        Span::styled(format!(" {} ", safe::text(&place)), t.title),
         Span::styled(format!("● {state} "), style),
     ];
+    // A connection warning stays; a notice is shown after it when it fits.
+    if let Some(w) = app.connection_warnings.first() {
+        let room = (area.width as usize / 2).saturating_sub(6);
+        spans.push(Span::styled(
+            format!("│ ⚠ {} ", truncate(w, room)),
+            t.warning,
+        ));
+    }
     if let Some(n) = &app.notice {
         let style = match n.level {
             NoticeLevel::Info => t.ok,

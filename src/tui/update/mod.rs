@@ -177,7 +177,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::CopyViaTerminal { what, text } => vec![Effect::CopyOsc52 { what, text }],
+        Action::CopyViaTerminal { what, text } => {
+            // Terminals drop (or choke on) long OSC 52 sequences: say so
+            // instead of sending one that silently copies nothing.
+            if text.len() > crate::tui::terminal::OSC52_MAX_TEXT_BYTES {
+                app.notify(
+                    NoticeLevel::Warning,
+                    format!(
+                        "{what} is too large to copy through the terminal ({} KB; at most {} KB): \
+                         export it with e instead",
+                        text.len().div_ceil(1024),
+                        crate::tui::terminal::OSC52_MAX_TEXT_BYTES / 1024
+                    ),
+                );
+                return Vec::new();
+            }
+            vec![Effect::CopyOsc52 { what, text }]
+        }
         Action::Copied { what, result } => {
             match result {
                 Ok(via) => app.notify(NoticeLevel::Info, format!("copied {what} via {via}")),

@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use aepipe::client::{Cell, Column, QueryResult};
 use aepipe::tui::action::Action;
-use aepipe::tui::app::{App, ConnectionInfo};
+use aepipe::tui::app::{App, ConnectionInfo, Focus};
 use aepipe::tui::effects::tasks::TaskRunner;
 use aepipe::tui::effects::Effect;
 use aepipe::tui::keymap::Keymap;
 use aepipe::tui::theme::Theme;
+use aepipe::tui::tree::{Load, TreeRow};
 use aepipe::tui::{ui, update};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -168,6 +169,54 @@ impl Harness {
             let effects = update::update(&mut self.app, a);
             self.run(effects);
         }
+    }
+
+    /// Open `project` in the tree, as a user does, and wait for its
+    /// logstores (or their error).
+    pub async fn open_project(&mut self, project: &str) {
+        let wait = Duration::from_secs(30);
+        self.until("projects", wait, |a| a.tree.projects.loaded().is_some())
+            .await;
+        let rows = self.app.tree.visible_rows();
+        let (row, pi) = rows
+            .iter()
+            .enumerate()
+            .find_map(|(row, r)| match r {
+                TreeRow::Project(i) if self.app.tree.project_name(*i) == Some(project) => {
+                    Some((row, *i))
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("project {project:?} in the tree:\n{}", screen(&self.app)));
+        // Enter toggles: an open project stays open.
+        if !self.app.tree.project_node(pi).is_some_and(|n| n.expanded) {
+            self.app.focus = Focus::Tree;
+            self.app.tree.move_to(row);
+            self.send([key(KeyCode::Enter)]);
+        }
+        self.until("logstores", wait, |a| {
+            a.tree
+                .projects
+                .loaded()
+                .and_then(|ps| ps.iter().find(|n| n.name == project))
+                .is_some_and(|n| matches!(n.logstores, Load::Loaded(_) | Load::Failed(_)))
+        })
+        .await;
+    }
+
+    /// Open `project` and choose its `logstore` in the tree.
+    pub async fn choose(&mut self, project: &str, logstore: &str) {
+        self.open_project(project).await;
+        let li = self
+            .app
+            .tree
+            .visible_rows()
+            .iter()
+            .position(|r| matches!(r, TreeRow::Logstore(p, l) if self.app.tree.project_name(*p) == Some(project) && self.app.tree.logstore_name(*p, *l) == Some(logstore)))
+            .unwrap_or_else(|| panic!("logstore {logstore:?} in the tree:\n{}", screen(&self.app)));
+        self.app.focus = Focus::Tree;
+        self.app.tree.move_to(li);
+        self.send([key(KeyCode::Enter)]);
     }
 
     /// Feed answers (and clock ticks) into the app until `done` holds.

@@ -1,0 +1,90 @@
+//! Driving a real terminal (tmux) for the end-to-end tests of the real
+//! binary: keys in, screen and pane state out, on a tmux server of the
+//! test's own (its socket), stopped when the test ends.
+#![allow(dead_code)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Tmux {
+    pub socket: String,
+    pub session: &'static str,
+}
+
+impl Tmux {
+    pub fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    pub fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    pub fn text(&self, text: &str) {
+        assert!(self
+            .cmd(&["send-keys", "-t", self.session, "-l", text])
+            .status
+            .success());
+    }
+
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", self.session]).stdout)
+            .into_owned()
+    }
+
+    pub fn format(&self, fmt: &str) -> String {
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["display-message", "-p", "-t", self.session, fmt])
+                .stdout,
+        )
+        .trim()
+        .to_string()
+    }
+
+    pub fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Our own socket: this only stops the tmux server this test started.
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// Whether to run: tmux must be there unless the run opts out on purpose
+/// (AEPIPE_SKIP_E2E=1), so a machine without it cannot pass silently.
+pub fn tmux_required(test: &str) -> bool {
+    if std::env::var("AEPIPE_SKIP_E2E").is_ok_and(|v| v == "1") {
+        eprintln!("\n\n*** SKIPPING {test}: AEPIPE_SKIP_E2E=1 ***\n\n");
+        return false;
+    }
+    let available = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        available,
+        "{test} needs tmux (bash .ci/run installs it); AEPIPE_SKIP_E2E=1 skips it"
+    );
+    true
+}
