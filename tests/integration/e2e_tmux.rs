@@ -7,91 +7,10 @@
 //! AEPIPE_SKIP_E2E=1 to skip them on purpose, which they say loudly. With AEPIPE_WRITE_SCREENSHOT=1 it saves the screen with a
 //! query result and a payload to assets/screenshot.txt for the README.
 
+use crate::tmux_support::{tmux_required, Tmux};
+
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Tmux {
-    socket: String,
-    session: &'static str,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux")
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", self.session];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-
-    fn text(&self, text: &str) {
-        assert!(self
-            .cmd(&["send-keys", "-t", self.session, "-l", text])
-            .status
-            .success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", self.session]).stdout)
-            .into_owned()
-    }
-
-    fn format(&self, fmt: &str) -> String {
-        String::from_utf8_lossy(
-            &self
-                .cmd(&["display-message", "-p", "-t", self.session, fmt])
-                .stdout,
-        )
-        .trim()
-        .to_string()
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out waiting for {what}; screen:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        // Our own socket: this only stops the tmux server this test started.
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
-/// Whether to run: tmux must be there unless the run opts out on purpose.
-fn tmux_required(test: &str) -> bool {
-    if std::env::var("AEPIPE_SKIP_E2E").is_ok_and(|v| v == "1") {
-        eprintln!("\n\n*** SKIPPING {test}: AEPIPE_SKIP_E2E=1 ***\n\n");
-        return false;
-    }
-    let available = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        available,
-        "{test} needs tmux (bash .ci/run installs it); AEPIPE_SKIP_E2E=1 skips it"
-    );
-    true
-}
 
 /// "12 of 15 lines" → 15 (the tail's buffer size).
 fn tail_total(screen: &str) -> Option<usize> {

@@ -1,10 +1,13 @@
 //! The integration tests, as one test binary: every module used to be a
 //! binary of its own, and each linked tokio, hyper, rustls, SQLite, ratatui
-//! and sqlparser again. The shared helpers are the first five modules.
+//! and sqlparser again. The shared helpers come first (the `*_support`,
+//! `common` and `tui_panes` modules), then one module per area.
 
 mod client_common;
 mod common;
+mod hostile_support;
 mod sql_support;
+mod tmux_support;
 mod tui_panes;
 mod tui_support;
 
@@ -16,6 +19,8 @@ mod client_api;
 mod client_errors;
 mod client_tail;
 mod e2e_tmux;
+mod hostile_data;
+mod hostile_tmux;
 mod server_api;
 mod server_concurrency;
 mod server_demo;
@@ -26,6 +31,7 @@ mod server_retention;
 mod server_security;
 mod server_serve_cmd;
 mod sql_dialect;
+mod transport_limits;
 mod tui_config;
 mod tui_flow;
 mod tui_panes_detail;

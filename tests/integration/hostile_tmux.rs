@@ -5,9 +5,9 @@
 //!
 //! Without tmux this test fails, unless AEPIPE_SKIP_E2E=1 skips it.
 
-mod common;
-mod hostile_support;
-mod tmux_support;
+use crate::common;
+use crate::hostile_support;
+use crate::tmux_support;
 
 use std::time::Duration;
 

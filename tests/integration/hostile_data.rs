@@ -5,9 +5,9 @@
 //! nothing unsafe is drawn or printed, the sequences are shown visibly,
 //! columns stay aligned, and JSON output keeps the exact bytes.
 
-mod common;
-mod hostile_support;
-mod tui_support;
+use crate::common;
+use crate::hostile_support;
+use crate::tui_support;
 
 use std::path::Path;
 use std::sync::Arc;

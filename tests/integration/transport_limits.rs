@@ -4,9 +4,9 @@
 //! over plain http or in a file others can read, history paths built from
 //! server names, OSC 52 copies capped.
 
-mod common;
-mod hostile_support;
-mod tui_support;
+use crate::common;
+use crate::hostile_support;
+use crate::tui_support;
 
 use std::path::Path;
 use std::sync::Arc;
