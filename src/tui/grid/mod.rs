@@ -154,6 +154,10 @@ impl GridState {
             _ => None,
         };
         self.rebuild_view();
+        // A new order starts at its top: the cursor (and so the detail pane)
+        // stays on row 1 as shown, not on whichever row was first before.
+        self.row = 0;
+        self.scroll_to_cursor();
     }
 
     /// Get ready for typing a filter: builds the per-row search text now
@@ -317,7 +321,7 @@ pub fn fit_widths(result: &QueryResult) -> Vec<u16> {
         .map(|(c, col)| {
             let header = col.name.width().max(col.type_name.width());
             let cells = (0..result.len().min(FIT_SAMPLE_ROWS))
-                .map(|r| first_line_width(&result.display(r, c)))
+                .map(|r| first_line_width(&result.display_short(r, c)))
                 .max()
                 .unwrap_or(0);
             (header.max(cells) as u16).clamp(MIN_WIDTH, MAX_FITTED_WIDTH)

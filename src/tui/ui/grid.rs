@@ -167,7 +167,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 let col = &result.columns()[c];
                 let cell = result.cell(r, c);
                 let is_null = matches!(cell, None | Some(Cell::Null));
-                let text = result.display(r, c);
+                let text = result.display_short(r, c);
                 let style = if selected {
                     row_style
                 } else if is_null {
