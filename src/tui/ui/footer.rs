@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::tui::app::App;
 use crate::tui::keymap::{Command, Context};
+use unicode_width::UnicodeWidthStr;
 
 /// Commands worth a footer slot, per pane, most useful first.
 fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
@@ -78,6 +79,16 @@ fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
         return;
+    }
+    // A notice the status bar has no room for takes this line while it
+    // lasts (a few seconds): it is what just happened.
+    if let Some(n) = &app.notice {
+        if n.text.width() > crate::tui::ui::status::notice_room(app, area.width) {
+            let text = crate::tui::ui::truncate(&format!(" {}", n.text), usize::from(area.width));
+            let style = crate::tui::ui::status::notice_style(app);
+            frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+            return;
+        }
     }
     let ctx = app.key_context();
     let mut items: Vec<(Command, String, usize)> = main_commands(ctx)

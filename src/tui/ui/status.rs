@@ -7,12 +7,41 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::tui::app::{App, ConnState, NoticeLevel, TICKS_PER_SECOND};
-use crate::tui::ui::truncate;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
         return;
     }
+    let mut spans = connection_spans(app);
+    if let Some(n) = &app.notice {
+        let room = notice_room(app, area.width);
+        // A notice too long for what is left here is shown whole on the
+        // footer line instead (an export's path, an error).
+        if n.text.width() <= room {
+            let text = crate::tui::ui::truncate(&n.text, room);
+            spans.push(Span::styled(format!("│ {text}"), notice_style(app)));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Columns the status bar has left for a notice.
+pub fn notice_room(app: &App, width: u16) -> usize {
+    let used: usize = connection_spans(app).iter().map(|s| s.width()).sum();
+    usize::from(width).saturating_sub(used + 3)
+}
+
+pub fn notice_style(app: &App) -> ratatui::style::Style {
+    let t = &app.theme;
+    match app.notice.as_ref().map(|n| n.level) {
+        Some(NoticeLevel::Warning) => t.warning,
+        Some(NoticeLevel::Error) => t.error,
+        _ => t.ok,
+    }
+}
+
+fn connection_spans(app: &App) -> Vec<Span<'static>> {
     let t = &app.theme;
     let c = &app.connection;
     let place = match (&c.profile, c.embedded) {
@@ -23,6 +52,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let (state, style) = match &app.conn_state {
         ConnState::Connecting => ("connecting…".to_string(), t.warning),
         ConnState::Connected => ("connected".to_string(), t.ok),
+        ConnState::Refused(message) => (format!("refused: {message}"), t.error),
         ConnState::Failing { message, retry_at } => {
             let secs = retry_at.saturating_sub(app.tick).div_ceil(TICKS_PER_SECOND);
             (
@@ -31,22 +61,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )
         }
     };
-    let mut spans = vec![
+    vec![
         Span::styled(format!(" {place} "), t.title),
         Span::styled(format!("● {state} "), style),
-    ];
-    if let Some(n) = &app.notice {
-        let style = match n.level {
-            NoticeLevel::Info => t.ok,
-            NoticeLevel::Warning => t.warning,
-            NoticeLevel::Error => t.error,
-        };
-        let used: usize = spans.iter().map(|s| s.width()).sum();
-        let room = (area.width as usize).saturating_sub(used + 3);
-        spans.push(Span::styled(
-            format!("│ {}", truncate(&n.text, room)),
-            style,
-        ));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    ]
 }
