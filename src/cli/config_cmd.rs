@@ -42,7 +42,9 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 Some(p) => config::load(p)?,
                 None => None,
             };
-            let resolved = config::resolve(&common.connection_flags())?;
+            // A token that cannot be had is shown as such, with the rest.
+            let (resolved, token_error) = config::resolve_for_show(&common.connection_flags())?;
+            let token_error = token_error.map(|e| e.to_string());
             let profiles: Vec<String> = file
                 .as_ref()
                 .map(|f| f.profiles.keys().cloned().collect())
@@ -73,12 +75,15 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                             c.profile.as_deref().unwrap_or("(none)")
                         )?;
                         writeln!(out, "url:         {}  (from {})", c.url, c.url_origin)?;
-                        writeln!(
-                            out,
-                            "token:       {}  (from {})",
-                            mask_token(&c.token),
-                            c.token_origin
-                        )?;
+                        match &token_error {
+                            Some(e) => writeln!(out, "token:       (none: {e})")?,
+                            None => writeln!(
+                                out,
+                                "token:       {}  (from {})",
+                                mask_token(&c.token),
+                                c.token_origin
+                            )?,
+                        }
                     }
                     Resolved::Unconfigured { profile } => {
                         writeln!(
@@ -94,15 +99,26 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 }
             } else {
                 let v = match &resolved {
-                    Resolved::Configured(c) => json!({
-                        "config_file": path,
-                        "profiles": profiles,
-                        "profile": c.profile,
-                        "url": c.url,
-                        "url_from": c.url_origin.to_string(),
-                        "token": mask_token(&c.token),
-                        "token_from": c.token_origin.to_string(),
-                    }),
+                    Resolved::Configured(c) => match &token_error {
+                        Some(e) => json!({
+                            "config_file": path,
+                            "profiles": profiles,
+                            "profile": c.profile,
+                            "url": c.url,
+                            "url_from": c.url_origin.to_string(),
+                            "token": null,
+                            "token_error": e,
+                        }),
+                        None => json!({
+                            "config_file": path,
+                            "profiles": profiles,
+                            "profile": c.profile,
+                            "url": c.url,
+                            "url_from": c.url_origin.to_string(),
+                            "token": mask_token(&c.token),
+                            "token_from": c.token_origin.to_string(),
+                        }),
+                    },
                     Resolved::Unconfigured { profile } => json!({
                         "config_file": path,
                         "profiles": profiles,
