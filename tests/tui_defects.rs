@@ -333,3 +333,140 @@ fn floats_are_short_in_the_grid_and_exact_in_the_detail() {
         detail_values(&app)
     );
 }
+
+// 11. Export asks where.
+
+#[test]
+fn export_offers_the_file_name_for_editing_and_esc_cancels() {
+    let mut app = scoped_app(80, 24);
+    app.export_dir = std::path::PathBuf::from("/tmp/exports-here");
+    let (id, _) = ran_sql(&press(&mut app, [key(KeyCode::F(5))])).expect("a run");
+    press(
+        &mut app,
+        [Action::QueryFinished {
+            id,
+            result: Ok(sample_result(3)),
+            elapsed: Duration::from_millis(5),
+        }],
+    );
+    app.focus = Focus::Results;
+    // e, then CSV (the first format).
+    let effects = press(&mut app, [key(KeyCode::Char('e')), key(KeyCode::Enter)]);
+    assert!(effects.is_empty(), "nothing is written yet: {effects:?}");
+    let s = screen(&app);
+    assert!(s.contains("Export 3 rows as CSV"), "{s}");
+    assert!(s.contains("file: aepipe-shop_api-"), "{s}");
+    assert!(s.contains("in /tmp/exports-here"), "{s}");
+    press(&mut app, [ctrl('u')]);
+    press(&mut app, chars("errors.csv"));
+    let effects = press(&mut app, [key(KeyCode::Enter)]);
+    let path = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Export { path, rows, .. } => Some((path.clone(), rows.len())),
+            _ => None,
+        })
+        .expect("an export");
+    assert_eq!(path, (std::path::PathBuf::from("/tmp/exports-here/errors.csv"), 3));
+    assert!(app.export_prompt.is_none());
+
+    press(&mut app, [key(KeyCode::Char('e')), key(KeyCode::Enter)]);
+    assert!(app.export_prompt.is_some());
+    let effects = press(&mut app, [key(KeyCode::Esc)]);
+    assert!(effects.is_empty());
+    assert!(app.export_prompt.is_none());
+}
+
+// 5. 80×24: messages that do not fit, resizing that cannot.
+
+#[test]
+fn a_long_notice_takes_the_footer_line_whole() {
+    let mut app = scoped_app(80, 24);
+    let path = "/home/someone/projects/with/a/long/path/aepipe-shop_api-20261127-021535.csv";
+    press(
+        &mut app,
+        [Action::Exported {
+            result: Ok((std::path::PathBuf::from(path), 20)),
+        }],
+    );
+    let s = screen(&app);
+    let footer = s.lines().nth(23).unwrap_or("");
+    // Too long even for a whole line: the middle gives way, the file name stays.
+    assert!(footer.starts_with(" exported 20 rows to /home/"), "{s}");
+    assert!(footer.ends_with("/aepipe-shop_api-20261127-021535.csv"), "{s}");
+
+    let path = "/home/someone/aepipe-shop_api-20261127-021535.csv";
+    press(
+        &mut app,
+        [Action::Exported {
+            result: Ok((std::path::PathBuf::from(path), 20)),
+        }],
+    );
+    let s = screen(&app);
+    let footer = s.lines().nth(23).unwrap_or("");
+    assert_eq!(footer, format!(" exported 20 rows to {path}"), "{s}");
+}
+
+#[test]
+fn resizing_a_pane_that_cannot_change_says_why() {
+    let mut app = scoped_app(80, 24);
+    app.focus = Focus::Tree;
+    let before = app.layout.clone();
+    press(&mut app, [key(KeyCode::Char('>'))]);
+    assert!(
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("the tree cannot get larger on this screen")),
+        "{:?}",
+        app.notice
+    );
+    // Shrinking works at once (the stored width was above what 80 columns allow).
+    let tree_before = aepipe::tui::ui::layout::compute(&app).tree.width;
+    press(&mut app, [key(KeyCode::Char('<'))]);
+    let tree_after = aepipe::tui::ui::layout::compute(&app).tree.width;
+    assert_eq!(tree_after + 2, tree_before, "{before:?} -> {:?}", app.layout);
+}
+
+// 10. Messages: a refused token, a misspelt level.
+
+#[test]
+fn a_wrong_token_says_refused_with_the_hint_not_connecting() {
+    let mut app = new_app(80, 24);
+    let effects = aepipe::tui::update::start(&mut app);
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadProjects { id } => Some(*id),
+            _ => None,
+        })
+        .expect("projects load first");
+    let e = aepipe::client::Error::Api {
+        status: 401,
+        message: "unauthorized".into(),
+    };
+    press(
+        &mut app,
+        [Action::ProjectsLoaded {
+            id,
+            result: Err(TaskError::from_client(&e)),
+        }],
+    );
+    let s = screen(&app);
+    assert!(!s.contains("connecting…"), "{s}");
+    assert!(s.contains("refused: unauthorized"), "{s}");
+    assert!(s.contains("check the token"), "{s}");
+}
+
+#[test]
+fn the_send_form_level_starts_empty_and_warns_on_an_unknown_one() {
+    let mut app = scoped_app(80, 24);
+    press(&mut app, [key(KeyCode::F(6))]);
+    press(&mut app, chars("hello"));
+    press(&mut app, [key(KeyCode::Tab)]);
+    let form = app.send_form.as_ref().expect("the form");
+    assert_eq!(form.level.text, "");
+    assert!(screen(&app).contains("debug · info · warn · error"), "{}", screen(&app));
+    press(&mut app, chars("eror"));
+    assert_eq!(app.send_form.as_ref().map(|f| f.level.text.as_str()), Some("eror"));
+    assert!(screen(&app).contains("⚠ not a known level"), "{}", screen(&app));
+}

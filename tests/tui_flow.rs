@@ -188,6 +188,10 @@ async fn export_writes_the_fetched_rows_and_says_where() {
         key(KeyCode::Down),
         key(KeyCode::Enter),
     ]);
+    // The file name is offered for editing first; Enter keeps it.
+    let prompt = screen(&h.app);
+    assert!(prompt.contains("file: aepipe-shop_api-"), "{prompt}");
+    h.send([key(KeyCode::Enter)]);
     h.until("export notice", WAIT, |a| {
         a.notice
             .as_ref()

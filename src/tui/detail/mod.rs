@@ -118,9 +118,24 @@ impl DetailState {
     /// Show row `row` of `result`; `visible_rows` are the result rows on screen
     /// (in any order: the grid may be sorted or filtered),
     /// whose payloads are prefetched in the same request.
+    /// As [`show_row_at`](Self::show_row_at) for a grid in result order.
+    pub fn show_row(
+        &mut self,
+        result: &QueryResult,
+        row: usize,
+        visible_rows: impl IntoIterator<Item = usize>,
+        now: Instant,
+    ) {
+        let place = RowPlace {
+            position: row,
+            shown: result.len(),
+        };
+        self.show_row_at(result, row, place, visible_rows, now);
+    }
+
     /// `place` is where the row stands in the grid as shown (sorted,
     /// filtered), which is what the title counts.
-    pub fn show_row(
+    pub fn show_row_at(
         &mut self,
         result: &QueryResult,
         row: usize,

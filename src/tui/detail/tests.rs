@@ -9,14 +9,6 @@ use crate::client::{Cell, Column, DetailEntry, DetailResult, QueryResult};
 const ID_A: &str = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const ID_B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
-/// The row's place in an unsorted, unfiltered grid of `result()`.
-fn place(row: usize) -> RowPlace {
-    RowPlace {
-        position: row,
-        shown: result().len(),
-    }
-}
-
 fn result() -> QueryResult {
     let cols = vec![
         Column {
@@ -76,7 +68,7 @@ fn loaded(row: usize) -> DetailState {
     let t0 = Instant::now();
     let mut s = DetailState::default();
     s.set_viewport(60, 20);
-    s.show_row(&result(), row, place(row), 0..3, t0);
+    s.show_row(&result(), row, 0..3, t0);
     let DetailOutcome::Fetch(req) = s.tick(t0 + DEFAULT_DEBOUNCE, 1_795_000_060_000) else {
         panic!("expected a fetch");
     };
@@ -93,7 +85,7 @@ fn loaded(row: usize) -> DetailState {
 fn a_row_with_a_ref_id_loads_its_payload_after_the_debounce() {
     let t0 = Instant::now();
     let mut s = DetailState::default();
-    s.show_row(&result(), 0, place(0), 0..3, t0);
+    s.show_row(&result(), 0, 0..3, t0);
     assert_eq!(s.ref_id(), Some(ID_A));
     assert_eq!(s.payload_status(), Some(&PayloadStatus::Loading));
     assert!(texts(&s).contains(&"loading…".to_string()));
@@ -128,7 +120,7 @@ fn a_row_with_a_ref_id_loads_its_payload_after_the_debounce() {
 fn moving_to_a_prefetched_row_shows_it_without_a_request() {
     let mut s = loaded(0);
     let t1 = Instant::now();
-    s.show_row(&result(), 1, place(1), 0..3, t1);
+    s.show_row(&result(), 1, 0..3, t1);
     assert!(matches!(s.payload_status(), Some(PayloadStatus::Found(e)) if e.ref_id == ID_B));
     assert_eq!(
         s.tick(t1 + Duration::from_secs(1), 0),
@@ -140,7 +132,7 @@ fn moving_to_a_prefetched_row_shows_it_without_a_request() {
 fn a_ref_id_absent_from_the_answer_is_not_found_or_expired() {
     let t0 = Instant::now();
     let mut s = DetailState::default();
-    s.show_row(&result(), 1, place(1), 1..2, t0);
+    s.show_row(&result(), 1, 1..2, t0);
     let DetailOutcome::Fetch(req) = s.tick(t0 + DEFAULT_DEBOUNCE, 0) else {
         panic!()
     };
@@ -155,7 +147,7 @@ fn a_ref_id_absent_from_the_answer_is_not_found_or_expired() {
 fn no_payload_storage_and_errors_are_distinct() {
     let t0 = Instant::now();
     let mut s = DetailState::default();
-    s.show_row(&result(), 0, place(0), 0..1, t0);
+    s.show_row(&result(), 0, 0..1, t0);
     let DetailOutcome::Fetch(req) = s.tick(t0 + DEFAULT_DEBOUNCE, 0) else {
         panic!()
     };
@@ -180,7 +172,7 @@ fn no_payload_storage_and_errors_are_distinct() {
 fn a_row_without_ref_id_shows_fields_only() {
     let t0 = Instant::now();
     let mut s = DetailState::default();
-    s.show_row(&result(), 2, place(2), 2..3, t0);
+    s.show_row(&result(), 2, 2..3, t0);
     assert_eq!(s.ref_id(), None);
     assert_eq!(s.payload_status(), None);
     assert_eq!(texts(&s), ["row", "\"plain\"", "\"\"", "3.0"]);

@@ -271,7 +271,7 @@ pub(super) fn sync_detail(app: &mut App) -> Vec<Effect> {
         shown: grid.view.len(),
     };
     app.detail
-        .show_row(&result, row, place, visible, Instant::now());
+        .show_row_at(&result, row, place, visible, Instant::now());
     Vec::new()
 }
 
