@@ -470,3 +470,59 @@ fn the_send_form_level_starts_empty_and_warns_on_an_unknown_one() {
     assert_eq!(app.send_form.as_ref().map(|f| f.level.text.as_str()), Some("eror"));
     assert!(screen(&app).contains("⚠ not a known level"), "{}", screen(&app));
 }
+
+#[test]
+fn the_narrow_detail_pane_moves_a_value_under_a_long_key_and_wraps_at_separators() {
+    let mut app = scoped_app(80, 24);
+    let (id, _) = ran_sql(&press(&mut app, [key(KeyCode::F(5))])).expect("a run");
+    let result = QueryResult::from_parts(
+        vec![
+            Column {
+                name: "_sample_interval".into(),
+                type_name: "UInt32".into(),
+            },
+            Column {
+                name: "ref_id".into(),
+                type_name: "String".into(),
+            },
+        ],
+        vec![vec![
+            Cell::Number(7.0),
+            Cell::Text("29a804dd-bb7c-4b59-b90f-256ae31c7b81".into()),
+        ]],
+    );
+    press(
+        &mut app,
+        [Action::QueryFinished {
+            id,
+            result: Ok(Arc::new(result)),
+            elapsed: Duration::from_millis(5),
+        }],
+    );
+    let s = screen(&app);
+    // The detail pane is the right-most column of boxes.
+    let detail: Vec<String> = s
+        .lines()
+        .map(|l| {
+            let chars: Vec<char> = l.chars().collect();
+            let start = chars.iter().rposition(|&c| c == '│' || c == '┃').map_or(0, |_| {
+                chars.len().saturating_sub(22)
+            });
+            chars[start..].iter().collect()
+        })
+        .collect();
+    let at = detail
+        .iter()
+        .position(|l| l.contains("_sample_interval"))
+        .unwrap_or_else(|| panic!("no key in:\n{s}"));
+    assert!(detail[at + 1].contains('7'), "{s}");
+    let id_lines: Vec<&String> = detail.iter().filter(|l| l.contains("29a804dd") || l.contains("c7b81")).collect();
+    assert!(!id_lines.is_empty(), "{s}");
+    for l in detail.iter().filter(|l| l.contains("bb7c") || l.contains("4b59")) {
+        let inner = l.trim_end_matches(['│', '┃', ' ']);
+        assert!(
+            inner.ends_with('-') || inner.ends_with('"'),
+            "a UUID group is cut mid-way: {l:?}\n{s}"
+        );
+    }
+}

@@ -264,32 +264,66 @@ impl GridState {
 
     /// "500 rows · 0.21 s · limit reached", plus what the view did to them.
     pub fn count_line(&self) -> String {
+        self.count_line_within(usize::MAX)
+    }
+
+    /// The count line in at most `width` columns: the time goes first, then
+    /// the long forms of the limit and sort notes; that the rows are sorted
+    /// or cut at a limit is never dropped (a narrow title must not make
+    /// them look like the whole answer in the server's order).
+    pub fn count_line_within(&self, width: usize) -> String {
         let Some(result) = &self.result else {
             return String::new();
         };
         let n = result.len();
-        let mut parts = vec![format!("{n} row{}", if n == 1 { "" } else { "s" })];
-        // Right after the count: a narrow title cuts from the end.
-        if !self.filter.is_empty() {
-            parts.push(format!("{} shown", self.view.len()));
-        }
-        if let Some(run) = &self.run {
-            parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
-            if run.limit_reached {
-                match result.rows_before_limit_at_least {
-                    Some(total) if total > n as u64 => {
-                        parts.push(format!("limit reached (≥ {total} matched)"))
-                    }
-                    _ => parts.push("limit reached".into()),
-                }
+        let count = format!("{n} row{}", if n == 1 { "" } else { "s" });
+        let shown = (!self.filter.is_empty()).then(|| format!("{} shown", self.view.len()));
+        let time = self
+            .run
+            .as_ref()
+            .map(|run| format!("{:.2} s", run.elapsed.as_secs_f64()));
+        let limit = self.run.as_ref().filter(|r| r.limit_reached).map(|_| {
+            match result.rows_before_limit_at_least {
+                Some(total) if total > n as u64 => (
+                    format!("limit reached (≥ {total} matched)"),
+                    format!("limit (≥ {total})"),
+                ),
+                _ => ("limit reached".to_string(), "limit".to_string()),
             }
-        }
-        if let Some((col, dir)) = self.sort {
+        });
+        let sort = self.sort.map(|(col, dir)| {
             let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
             let arrow = if dir == SortDir::Asc { "↑" } else { "↓" };
-            parts.push(format!("sorted {name}{arrow} (fetched rows)"));
-        }
-        parts.join(" · ")
+            (
+                format!("sorted {name}{arrow} (fetched rows)"),
+                format!("sorted {name}{arrow}"),
+            )
+        });
+        let build = |with_time: bool, long_limit: bool, long_sort: bool| {
+            let mut parts = vec![count.clone()];
+            parts.extend(shown.clone());
+            if with_time {
+                parts.extend(time.clone());
+            }
+            if let Some((long, short)) = &limit {
+                parts.push(if long_limit { long.clone() } else { short.clone() });
+            }
+            if let Some((long, short)) = &sort {
+                parts.push(if long_sort { long.clone() } else { short.clone() });
+            }
+            parts.join(" · ")
+        };
+        let forms = [
+            build(true, true, true),
+            build(false, true, true),
+            build(false, false, true),
+            build(false, false, false),
+        ];
+        forms
+            .iter()
+            .find(|f| f.width() <= width)
+            .unwrap_or(&forms[forms.len() - 1])
+            .clone()
     }
 }
 
