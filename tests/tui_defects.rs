@@ -76,6 +76,25 @@ fn a_blank_line_separates_two_statements() {
 }
 
 #[test]
+fn a_second_select_run_with_the_first_gets_a_hint() {
+    let mut app = scoped_app(120, 32);
+    let (id, _) = ran_sql(&press(&mut app, [key(KeyCode::F(5))])).expect("a run");
+    press(
+        &mut app,
+        [Action::QueryFinished {
+            id,
+            result: Err(TaskError {
+                message: "syntax error: Expected: end of statement, found: SELECT at Line: 4, Column: 1".into(),
+                retryable: false,
+            }),
+            elapsed: Duration::from_millis(3),
+        }],
+    );
+    let error = app.query.error.clone().unwrap_or_default();
+    assert!(error.contains("leave a blank line between them"), "{error}");
+}
+
+#[test]
 fn cursor_right_after_the_semicolon_runs_that_line() {
     let mut app = scoped_app(120, 32);
     edit(&mut app, "SELECT 1 AS a;\n\nSELECT 3 AS c;", 0, 14);

@@ -284,11 +284,16 @@ impl GridState {
             .map(|run| format!("{:.2} s", run.elapsed.as_secs_f64()));
         let limit = self.run.as_ref().filter(|r| r.limit_reached).map(|_| {
             match result.rows_before_limit_at_least {
-                Some(total) if total > n as u64 => (
+                Some(total) if total > n as u64 => [
                     format!("limit reached (≥ {total} matched)"),
                     format!("limit (≥ {total})"),
-                ),
-                _ => ("limit reached".to_string(), "limit".to_string()),
+                    "limit".to_string(),
+                ],
+                _ => [
+                    "limit reached".to_string(),
+                    "limit".to_string(),
+                    "limit".to_string(),
+                ],
             }
         });
         let sort = self.sort.map(|(col, dir)| {
@@ -299,14 +304,15 @@ impl GridState {
                 format!("sorted {name}{arrow}"),
             )
         });
-        let build = |with_time: bool, long_limit: bool, long_sort: bool| {
+        // `limit_form`: 0 long, 1 short, 2 one word.
+        let build = |with_time: bool, limit_form: usize, long_sort: bool| {
             let mut parts = vec![count.clone()];
             parts.extend(shown.clone());
             if with_time {
                 parts.extend(time.clone());
             }
-            if let Some((long, short)) = &limit {
-                parts.push(if long_limit { long.clone() } else { short.clone() });
+            if let Some(forms) = &limit {
+                parts.push(forms[limit_form].clone());
             }
             if let Some((long, short)) = &sort {
                 parts.push(if long_sort { long.clone() } else { short.clone() });
@@ -314,10 +320,11 @@ impl GridState {
             parts.join(" · ")
         };
         let forms = [
-            build(true, true, true),
-            build(false, true, true),
-            build(false, false, true),
-            build(false, false, false),
+            build(true, 0, true),
+            build(false, 0, true),
+            build(false, 1, true),
+            build(false, 1, false),
+            build(false, 2, false),
         ];
         forms
             .iter()
@@ -495,6 +502,12 @@ mod tests {
         g.col = 1;
         g.cycle_sort();
         assert!(g.count_line().ends_with("sorted n↑ (fetched rows)"));
+        // Narrow: the time goes, then the long words; "sorted" stays.
+        assert_eq!(
+            g.count_line_within(45),
+            "3 rows · limit · sorted n↑ (fetched rows)"
+        );
+        assert_eq!(g.count_line_within(30), "3 rows · limit · sorted n↑");
     }
 
     #[test]

@@ -144,7 +144,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if e.retryable {
                         connection_failed(app, &e, false);
                     }
-                    app.query.error = Some(e.message);
+                    app.query.error = Some(with_statement_hint(e.message));
                 }
             }
             Vec::new()
@@ -185,6 +185,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+    }
+}
+
+/// A second statement run as part of the first (no `;` or blank line
+/// between them) fails at its SELECT: say how statements are told apart.
+fn with_statement_hint(message: String) -> String {
+    if message.contains("found: SELECT") || message.contains("found: WITH") {
+        format!(
+            "{message} (two statements? F5 runs the one under the cursor: end each with ; or leave a blank line between them)"
+        )
+    } else {
+        message
     }
 }
 
@@ -430,7 +442,7 @@ pub(super) fn request_quit(app: &mut App) {
     app.quit_asked_until = Some(app.tick + 5 * TICKS_PER_SECOND);
     app.notify(
         NoticeLevel::Warning,
-        "the editor's query never ran and is not saved: quit again to quit",
+        "the editor's query never ran (F2 history lacks it): Ctrl-C again quits",
     );
 }
 
