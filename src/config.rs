@@ -215,6 +215,31 @@ pub fn resolve(flags: &ConnectionFlags) -> Result<Resolved, ConfigError> {
     resolve_with(flags, &env, config_path().as_deref())
 }
 
+/// What [`resolve`] finds, except that a token which cannot be had (an
+/// unset `token_env`, a failing `token_command`, none at all) is returned
+/// next to the rest instead of failing it, for `config show`. The
+/// connection's token is then empty and must not be used.
+pub fn resolve_for_show(
+    flags: &ConnectionFlags,
+) -> Result<(Resolved, Option<ConfigError>), ConfigError> {
+    match resolve(flags) {
+        Err(
+            e @ (ConfigError::TokenEnvUnset { .. }
+            | ConfigError::TokenCommand { .. }
+            | ConfigError::MissingToken { .. }),
+        ) => {
+            // The same resolution with a stand-in token gives the URL, its
+            // origin and the profile.
+            let stand_in = ConnectionFlags {
+                token: Some(String::new()),
+                ..flags.clone()
+            };
+            Ok((resolve(&stand_in)?, Some(e)))
+        }
+        other => other.map(|r| (r, None)),
+    }
+}
+
 /// [`resolve`] with the environment and the file location given, for tests.
 pub fn resolve_with(
     flags: &ConnectionFlags,

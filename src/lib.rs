@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod csv;
 pub mod limits;
 pub mod safe_fs;
 pub mod sanitize;

@@ -42,7 +42,9 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 Some(p) => config::load(p)?,
                 None => None,
             };
-            let resolved = config::resolve(&common.connection_flags())?;
+            // A token that cannot be had is shown as such, with the rest.
+            let (resolved, token_error) = config::resolve_for_show(&common.connection_flags())?;
+            let token_error = token_error.map(|e| e.to_string());
             let profiles: Vec<String> = file
                 .as_ref()
                 .map(|f| f.profiles.keys().cloned().collect())
@@ -78,12 +80,17 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                             crate::sanitize::line(&c.url),
                             c.url_origin
                         )?;
-                        writeln!(
-                            out,
-                            "token:       {}  (from {})",
-                            mask_token(&c.token),
-                            c.token_origin
-                        )?;
+                        match &token_error {
+                            Some(e) => {
+                                writeln!(out, "token:       (none: {})", crate::sanitize::line(e))?
+                            }
+                            None => writeln!(
+                                out,
+                                "token:       {}  (from {})",
+                                mask_token(&c.token),
+                                c.token_origin
+                            )?,
+                        }
                         if c.max_response_bytes != crate::client::DEFAULT_MAX_RESPONSE_BYTES {
                             writeln!(
                                 out,
@@ -109,17 +116,26 @@ pub fn run(args: ConfigArgs, outer: &CommonArgs) -> anyhow::Result<()> {
                 }
             } else {
                 let v = match &resolved {
-                    Resolved::Configured(c) => json!({
-                        "config_file": path,
-                        "profiles": profiles,
-                        "profile": c.profile,
-                        "url": c.url,
-                        "url_from": c.url_origin.to_string(),
-                        "token": mask_token(&c.token),
-                        "token_from": c.token_origin.to_string(),
-                        "max_response_bytes": c.max_response_bytes,
-                        "warnings": c.warnings,
-                    }),
+                    Resolved::Configured(c) => {
+                        let mut v = json!({
+                            "config_file": path,
+                            "profiles": profiles,
+                            "profile": c.profile,
+                            "url": c.url,
+                            "url_from": c.url_origin.to_string(),
+                            "token": null,
+                            "max_response_bytes": c.max_response_bytes,
+                            "warnings": c.warnings,
+                        });
+                        match &token_error {
+                            Some(e) => v["token_error"] = json!(e),
+                            None => {
+                                v["token"] = json!(mask_token(&c.token));
+                                v["token_from"] = json!(c.token_origin.to_string());
+                            }
+                        }
+                        v
+                    }
                     Resolved::Unconfigured { profile } => json!({
                         "config_file": path,
                         "profiles": profiles,

@@ -8,12 +8,13 @@ use clap::Args;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::known::{unknown_note, warn_if_unknown};
 use super::output::{paint_level, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
-use crate::limits::RAWLOG_MAX_LIMIT;
+use crate::limits::{RAWLOG_DEFAULT_LIMIT, RAWLOG_MAX_LIMIT};
 use crate::sanitize;
 
 #[derive(Debug, Args)]
@@ -81,6 +82,15 @@ pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let client = connect(&common)?;
     let mut logs = client.rawlog(&a.project, &a.logstore, &req).await?.logs;
     sort_oldest_first(&mut logs);
+    let limit = a.limit.unwrap_or(RAWLOG_DEFAULT_LIMIT) as usize;
+    if logs.len() >= limit {
+        eprintln!(
+            "note: the newest {} records of the window; there may be more (--limit up to {RAWLOG_MAX_LIMIT}, or a shorter window with --start/--end)",
+            logs.len()
+        );
+    } else if logs.is_empty() {
+        warn_if_unknown(&client, &a.project, Some(&a.logstore)).await;
+    }
     let style = style(&common);
     let mut out = stdout();
     // JSON and NDJSON keep the records as the server sent them.
@@ -269,6 +279,15 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         grep,
     };
     let client = connect(&common)?;
+    // A typo would otherwise print nothing, or wait forever with -f.
+    if let Some(note) = unknown_note(&client, &a.project, Some(&a.logstore)).await {
+        let waiting = if a.follow {
+            "; waiting for its first record (Ctrl-C stops)"
+        } else {
+            ""
+        };
+        eprintln!("note: {note}{waiting}");
+    }
     let mut tailer = Tailer::new(
         client,
         &a.project,

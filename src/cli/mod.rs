@@ -4,6 +4,7 @@
 
 mod config_cmd;
 mod input;
+mod known;
 mod logs_cmds;
 pub mod output;
 mod read_cmds;
@@ -225,31 +226,12 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 Some(ClientError::Validation(_))
             )
     });
-    match e.chain().find_map(|c| c.downcast_ref::<ClientError>()) {
-        Some(ClientError::Api { status: 401, .. }) => {
-            let _ = writeln!(
-                stderr,
-                "hint: check the token (--token, AEPIPE_TOKEN or the profile)"
-            );
-        }
-        // aepipe answers 404 only for a path it does not have: the URL
-        // carries a path of its own (often `/v1`).
-        Some(ClientError::Api { status: 404, .. }) => {
-            let _ = writeln!(
-                stderr,
-                "hint: --url should be the server's base URL, without a path such as /v1"
-            );
-        }
-        // A body that is not aepipe's JSON usually means the URL points
-        // elsewhere (a web page, a proxy); show what came back.
-        Some(ClientError::Decode { body, .. }) => {
-            let _ = writeln!(
-                stderr,
-                "hint: is the URL an aepipe server? The answer began: {}",
-                answer_excerpt(body)
-            );
-        }
-        _ => {}
+    if let Some(hint) = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<ClientError>())
+        .and_then(ClientError::hint)
+    {
+        let _ = writeln!(stderr, "hint: {hint}");
     }
     ExitCode::from(if usage { 2 } else { 1 })
 }
@@ -268,21 +250,6 @@ fn chain_text(e: &anyhow::Error) -> String {
         }
     }
     text
-}
-
-/// The start of an unexpected answer, on one line.
-fn answer_excerpt(body: &str) -> String {
-    const MAX_CHARS: usize = 120;
-    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut excerpt: String = one_line.chars().take(MAX_CHARS).collect();
-    if one_line.chars().count() > MAX_CHARS {
-        excerpt.push('…');
-    }
-    if excerpt.is_empty() {
-        "(an empty body)".to_string()
-    } else {
-        crate::sanitize::line(&excerpt).into_owned()
-    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ pub enum Format {
     Ndjson,
 }
 
-/// Widest a table column grows before its cells are cut with `…`.
+/// Widest a table column (but the last) grows before its cells are cut
+/// with `…`.
 const MAX_COLUMN_WIDTH: usize = 60;
 
 /// How results are written to stdout.
@@ -75,10 +76,10 @@ impl Table {
                 Ok(())
             }
             Format::Csv => {
-                write_csv_row(out, self.columns.iter().map(String::as_str))?;
+                crate::csv::write_row(out, self.columns.iter().map(|c| Some(c.as_str())))?;
                 for r in &self.rows {
-                    let cells: Vec<String> = r.iter().map(csv_text).collect();
-                    write_csv_row(out, cells.iter().map(String::as_str))?;
+                    let cells: Vec<Option<String>> = r.iter().map(csv_text).collect();
+                    crate::csv::write_row(out, cells.iter().map(Option::as_deref))?;
                 }
                 Ok(())
             }
@@ -96,7 +97,22 @@ impl Table {
         let texts: Vec<Vec<String>> = self
             .rows
             .iter()
-            .map(|r| r.iter().map(|v| cut(&table_text(v))).collect())
+            // The last column has nothing to its right: it is never cut (a
+            // payload or a record's data is read whole).
+            .map(|r| {
+                let last = r.len().saturating_sub(1);
+                r.iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let text = table_text(v);
+                        if i == last {
+                            text
+                        } else {
+                            cut(&text)
+                        }
+                    })
+                    .collect()
+            })
             .collect();
         // Column names come from the server (SQL aliases): shown like cells.
         let names: Vec<String> = self
@@ -180,32 +196,21 @@ pub fn table_text(v: &Value) -> String {
     }
 }
 
-fn csv_text(v: &Value) -> String {
+/// A value as a CSV field; `None` is NULL.
+fn csv_text(v: &Value) -> Option<String> {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
-/// One RFC 4180 line: fields with a comma, quote or line break are quoted.
+/// One CSV line of plain fields (see [`crate::csv`]).
 pub fn write_csv_row<'a>(
     out: &mut impl Write,
     fields: impl IntoIterator<Item = &'a str>,
 ) -> io::Result<()> {
-    let mut first = true;
-    for f in fields {
-        if !first {
-            out.write_all(b",")?;
-        }
-        first = false;
-        if f.contains([',', '"', '\n', '\r']) {
-            write!(out, "\"{}\"", f.replace('"', "\"\""))?;
-        } else {
-            out.write_all(f.as_bytes())?;
-        }
-    }
-    out.write_all(b"\r\n")
+    crate::csv::write_row(out, fields.into_iter().map(Some))
 }
 
 fn cut(s: &str) -> String {
@@ -295,7 +300,7 @@ mod tests {
         let out = render(&sample(), Format::Csv);
         assert_eq!(
             out,
-            "name,n\r\n\"a,b\",5\r\n\"say \"\"hi\"\"\nthere\",\r\n日本,1520\r\n"
+            "name,n\n\"a,b\",5\n\"say \"\"hi\"\"\nthere\",\n日本,1520\n"
         );
         let v: Value = serde_json::from_str(&render(&sample(), Format::Json)).unwrap();
         assert_eq!(v[0], json!({"name": "a,b", "n": 5}));
@@ -318,11 +323,15 @@ mod tests {
     }
 
     #[test]
-    fn long_cells_are_cut() {
-        let mut t = Table::new(["x"]);
-        t.rows.push(vec![json!("y".repeat(100))]);
+    fn long_cells_are_cut_but_the_last_column_is_whole() {
+        let mut t = Table::new(["x", "payload"]);
+        t.rows
+            .push(vec![json!("y".repeat(100)), json!("z".repeat(100))]);
         let out = render(&t, Format::Table);
-        assert!(out.lines().nth(1).unwrap().ends_with('…'));
-        assert_eq!(out.lines().nth(1).unwrap().width(), MAX_COLUMN_WIDTH);
+        let line = out.lines().nth(1).unwrap();
+        let (first, last) = line.split_at(line.find(' ').unwrap());
+        assert!(first.ends_with('…'));
+        assert_eq!(first.width(), MAX_COLUMN_WIDTH);
+        assert_eq!(last.trim(), "z".repeat(100));
     }
 }

@@ -7,6 +7,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::input::read_source;
+use super::known::warn_if_unknown;
 use super::output::{Format, Table};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::{tail::iso_ms, QueryResult};
@@ -65,8 +66,12 @@ pub async fn projects(a: ProjectsArgs, outer: &CommonArgs) -> anyhow::Result<()>
 
 pub async fn logstores(a: LogstoresArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
-    let names = connect(&common)?.list_logstores(&a.project).await?;
-    list_table("logstore", names).write(&mut stdout(), style(&common))?;
+    let client = connect(&common)?;
+    let names = client.list_logstores(&a.project).await?;
+    list_table("logstore", names.clone()).write(&mut stdout(), style(&common))?;
+    if names.is_empty() {
+        warn_if_unknown(&client, &a.project, None).await;
+    }
     Ok(())
 }
 
@@ -87,8 +92,17 @@ pub async fn query(a: QueryArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         .context("query failed")?;
     let style = style(&common);
     let mut out = stdout();
-    query_table(&result).write(&mut out, style)?;
+    if style.format == Format::Csv {
+        // The explorer's export writes the same bytes.
+        let rows: Vec<usize> = (0..result.len()).collect();
+        crate::csv::write_result(&mut out, &result, &rows)?;
+    } else {
+        query_table(&result).write(&mut out, style)?;
+    }
     out.flush()?;
+    if result.is_empty() {
+        warn_if_unknown(&client, &a.project, Some(&a.logstore)).await;
+    }
     if style.format == Format::Table {
         let more = match result.rows_before_limit_at_least {
             Some(n) if n > result.len() as u64 => format!(" of at least {n}"),
@@ -121,6 +135,10 @@ pub async fn detail(a: DetailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     for chunk in a.ref_ids.chunks(MAX_REF_IDS) {
         results.extend(client.detail(&a.project, &a.logstore, chunk).await?.results);
     }
+    report_missing_payloads(&a.ref_ids, &results);
+    if results.is_empty() {
+        warn_if_unknown(&client, &a.project, Some(&a.logstore)).await;
+    }
     let style = style(&common);
     let mut out = stdout();
     if style.format == Format::Json {
@@ -146,4 +164,33 @@ pub async fn detail(a: DetailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         .collect();
     t.write(&mut out, style)?;
     Ok(())
+}
+
+/// Ref_ids asked for that got no payload, named on stderr: the answer
+/// alone (`[]`) does not say whether the id was wrong, expired or elsewhere.
+fn report_missing_payloads(asked: &[String], found: &[crate::client::DetailEntry]) {
+    let missing: Vec<&String> = asked
+        .iter()
+        .filter(|id| !found.iter().any(|d| &d.ref_id == *id))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let names: Vec<String> = missing
+        .iter()
+        .take(10)
+        .map(|id| crate::sanitize::line(id).into_owned())
+        .collect();
+    let more = missing.len().saturating_sub(names.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    eprintln!(
+        "note: no payload for {} of {} ref_id(s): {}{more} (unknown, expired, or stored under another logstore)",
+        missing.len(),
+        asked.len(),
+        names.join(", ")
+    );
 }

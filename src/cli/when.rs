@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::UsageError;
 
-/// `500ms`, `30s`, `15m`, `2h`, `7d`; a bare number is seconds.
+/// `500ms`, `30s`, `15m`, `2h`, `7d`. A bare number is refused: `--since
+/// 15` could mean minutes as well as seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
@@ -17,7 +18,12 @@ pub fn parse_duration(s: &str) -> Result<Duration, UsageError> {
         .map_err(|_| UsageError(format!("{s:?} is not a duration (e.g. 30s, 15m, 2h, 7d)")))?;
     let ms = match unit.trim() {
         "ms" => 1,
-        "" | "s" | "sec" => 1_000,
+        "" => {
+            return Err(UsageError(format!(
+                "{s:?} needs a unit: {s}s, {s}m, {s}h or {s}d (or ms)"
+            )))
+        }
+        "s" | "sec" => 1_000,
         "m" | "min" => 60_000,
         "h" => 3_600_000,
         "d" => 86_400_000,
@@ -63,7 +69,9 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
         assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
-        assert_eq!(parse_duration("2").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        let e = parse_duration("15").unwrap_err();
+        assert!(e.0.contains("needs a unit"), "{e}");
         assert_eq!(parse_duration("1d").unwrap(), Duration::from_secs(86_400));
         assert!(parse_duration("m").is_err());
         assert!(parse_duration("5y").is_err());

@@ -82,6 +82,9 @@ pub async fn ingest(a: IngestArgs, outer: &CommonArgs) -> anyhow::Result<()> {
 pub async fn log(a: LogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
     validate::names(&a.project, &a.logstore)?;
+    if let Some(warning) = a.level.as_deref().and_then(validate::level_warning) {
+        eprintln!("warning: {warning}; sent as given");
+    }
     let entries = match &a.message {
         Some(message) => {
             if message.is_empty() {

@@ -49,6 +49,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// What a person can do about it, when the error alone makes that
+    /// clear; the CLI prints it after the error, the explorer next to it.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Api { status: 401, .. } => {
+                Some("check the token (--token, AEPIPE_TOKEN or the profile)".to_string())
+            }
+            // aepipe answers 404 only for a path it does not have: the URL
+            // carries a path of its own (often `/v1`).
+            Error::Api { status: 404, .. } => Some(
+                "--url should be the server's base URL, without a path such as /v1".to_string(),
+            ),
+            // A body that is not aepipe's JSON usually means the URL points
+            // elsewhere (a web page, a proxy); show what came back.
+            Error::Decode { body, .. } => Some(format!(
+                "is the URL an aepipe server? The answer began: {}",
+                answer_excerpt(body)
+            )),
+            _ => None,
+        }
+    }
+
     /// HTTP status of an API error.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -64,3 +86,19 @@ fn mib(n: u64) -> String {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The start of an unexpected answer, on one line, made safe to show.
+fn answer_excerpt(body: &str) -> String {
+    const MAX_CHARS: usize = 120;
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut excerpt =
+        crate::sanitize::line(&one_line.chars().take(MAX_CHARS).collect::<String>()).into_owned();
+    if one_line.chars().count() > MAX_CHARS {
+        excerpt.push('…');
+    }
+    if excerpt.is_empty() {
+        "(an empty body)".to_string()
+    } else {
+        excerpt
+    }
+}

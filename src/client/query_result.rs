@@ -204,6 +204,16 @@ impl QueryResult {
             Some(Cell::Other(v)) => Cow::Owned(v.to_string()),
         }
     }
+    /// Like `display`, with fractions cut to a readable width (about six
+    /// significant digits): what a grid cell shows. Exports, copies and the
+    /// detail pane keep the exact value.
+    pub fn display_short(&self, row: usize, col: usize) -> Cow<'_, str> {
+        match self.cell(row, col) {
+            Some(Cell::Number(f)) => Cow::Owned(format_number_short(*f)),
+            _ => self.display(row, col),
+        }
+    }
+
     /// Row as a JSON object keyed by column name (for export and detail).
     pub fn row_json(&self, row: usize) -> Option<serde_json::Map<String, Value>> {
         let cells = self.row(row)?;
@@ -226,6 +236,30 @@ pub fn format_number(f: f64) -> String {
     }
 }
 
+/// Significant digits a shortened fraction keeps.
+const SHORT_DIGITS: i32 = 6;
+
+/// A number for a narrow column: integers whole, other values rounded to
+/// about six significant digits (never fewer than the integer part) with
+/// trailing zeros dropped: `93.49842105263158` → `93.4984`. Tiny values
+/// go to scientific notation rather than to `0`.
+pub fn format_number_short(f: f64) -> String {
+    if !f.is_finite() || (f.fract() == 0.0 && f.abs() < 1e15) {
+        return format_number(f);
+    }
+    if f.abs() < 1e-4 {
+        return format!("{f:.3e}");
+    }
+    let magnitude = f.abs().log10().floor() as i32;
+    let decimals = (SHORT_DIGITS - 1 - magnitude).clamp(0, 17) as usize;
+    let text = format!("{f:.decimals$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
 /// Parse AE's DateTime (`2026-11-27 02:15:35`) or Date (`2026-11-27`) as UTC.
 pub fn parse_ae_datetime(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S") {
@@ -235,4 +269,21 @@ pub fn parse_ae_datetime(s: &str) -> Option<DateTime<Utc>> {
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_numbers_keep_six_significant_digits() {
+        assert_eq!(format_number_short(93.49842105263158), "93.4984");
+        assert_eq!(format_number_short(-0.123456789), "-0.123457");
+        assert_eq!(format_number_short(12345.678), "12345.7");
+        assert_eq!(format_number_short(1234567.891), "1234568");
+        assert_eq!(format_number_short(2.5), "2.5");
+        assert_eq!(format_number_short(42.0), "42");
+        assert_eq!(format_number_short(0.00001234), "1.234e-5");
+        assert_eq!(format_number(93.49842105263158), "93.49842105263158");
+    }
 }

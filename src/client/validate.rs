@@ -81,3 +81,45 @@ pub fn ref_ids(ids: &[String]) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// The levels aepipe's console output knows (it picks `console.error`,
+/// `warn`, `debug`, else `log`); "info" is the default.
+pub const KNOWN_LEVELS: [&str; 4] = ["debug", "info", "warn", "error"];
+
+/// A warning for a level outside [`KNOWN_LEVELS`] (aepipe stores any level,
+/// so this is never an error): a likely typo such as "eror" names the level
+/// meant.
+pub fn level_warning(level: &str) -> Option<String> {
+    let level = level.trim();
+    if level.is_empty() || KNOWN_LEVELS.contains(&level.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let lower = level.to_ascii_lowercase();
+    let meant = KNOWN_LEVELS
+        .iter()
+        .map(|k| (strsim::levenshtein(&lower, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+        .unwrap_or_default();
+    Some(format!(
+        "level {level:?} is not one of {}{meant}",
+        KNOWN_LEVELS.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_levels_are_warned_about_with_the_one_meant() {
+        assert_eq!(level_warning("error"), None);
+        assert_eq!(level_warning("WARN"), None);
+        assert_eq!(level_warning(""), None);
+        let w = level_warning("eror").unwrap_or_default();
+        assert!(w.contains("did you mean \"error\""), "{w}");
+        let w = level_warning("loud").unwrap_or_default();
+        assert!(w.contains("not one of debug, info, warn, error"), "{w}");
+    }
+}

@@ -38,6 +38,11 @@ impl TaskError {
             Error::Api { message, .. } => message.clone(),
             other => other.to_string(),
         };
+        // The CLI's hint (e.g. "check the token" for a 401) goes with it.
+        let message = match e.hint() {
+            Some(hint) => format!("{message} — {hint}"),
+            None => message,
+        };
         TaskError { message, retryable }
     }
 }

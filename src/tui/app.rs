@@ -68,6 +68,9 @@ pub enum ConnState {
         message: String,
         retry_at: u64,
     },
+    /// The server refused us for a reason waiting cannot fix (a wrong
+    /// token, a wrong URL); the message says what to do.
+    Refused(String),
 }
 
 /// Pane sizes the user can change.
@@ -122,6 +125,14 @@ pub struct Picker {
     /// (label, value).
     pub items: Vec<(String, String)>,
     pub selected: usize,
+}
+
+/// The export's file, shown for editing before anything is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportPrompt {
+    pub format: crate::tui::grid::export::ExportFormat,
+    /// The path as typed; relative paths are under `App::export_dir`.
+    pub path: crate::tui::send_form::Input,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,11 +197,18 @@ pub struct App {
     pub send_id: Option<RequestId>,
     pub help: Option<u16>,
     pub picker: Option<Picker>,
+    pub export_prompt: Option<ExportPrompt>,
+    /// Starter queries from the user's folder (read at start), after the
+    /// built-in ones in F3.
+    pub user_snippets: Vec<(String, String)>,
     pub notice: Option<Notice>,
     pub pending: Pending,
     pub mouse_capture: bool,
     pub tick: u64,
     pub should_quit: bool,
+    /// A first quit key was pressed while the editor held a query that never
+    /// ran: a second one before this tick quits.
+    pub quit_asked_until: Option<u64>,
     /// Root of the per-profile history files; None keeps history in memory.
     pub history_dir: Option<PathBuf>,
     /// Where exports are written.
@@ -224,11 +242,14 @@ impl App {
             send_id: None,
             help: None,
             picker: None,
+            export_prompt: None,
+            user_snippets: Vec::new(),
             notice: None,
             pending: Pending::default(),
             mouse_capture: true,
             tick: 0,
             should_quit: false,
+            quit_asked_until: None,
             history_dir: None,
             export_dir: PathBuf::from("."),
             connection_warnings: Vec::new(),

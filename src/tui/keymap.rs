@@ -88,6 +88,10 @@ pub enum Command {
     Complete,
     CompleteOrNext,
     ClearEditor,
+    Undo,
+    Redo,
+    BufferStart,
+    BufferEnd,
     Up,
     Down,
     Left,
@@ -164,6 +168,10 @@ const COMMANDS: &[(&str, Command, &str)] = &[
         "complete / next pane",
     ),
     ("clear_editor", Command::ClearEditor, "clear editor"),
+    ("undo", Command::Undo, "undo (a word at a time)"),
+    ("redo", Command::Redo, "redo"),
+    ("buffer_start", Command::BufferStart, "start of the text"),
+    ("buffer_end", Command::BufferEnd, "end of the text"),
     ("up", Command::Up, "up"),
     ("down", Command::Down, "down"),
     ("left", Command::Left, "left"),
@@ -402,20 +410,55 @@ impl fmt::Display for Chord {
 pub enum KeymapError {
     #[error("keymap: not valid TOML: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("keymap: unknown table [{0}] (known: global, normal, tree, editor, grid, detail, tail, chart, send_form, help)")]
-    UnknownTable(String),
+    #[error("keymap: unknown table [{name}]{} (known: global, normal, tree, editor, grid, detail, tail, chart, send_form, help)", did_you_mean(suggestion))]
+    UnknownTable {
+        name: String,
+        suggestion: Option<&'static str>,
+    },
     #[error("keymap: unknown key name {0:?}")]
     BadKey(String),
-    #[error("keymap: [{table}] {key:?} = {command:?}: unknown command")]
+    #[error(
+        "keymap: [{table}] {key:?} = {command:?}: unknown command{}",
+        did_you_mean(suggestion)
+    )]
     UnknownCommand {
         table: String,
         key: String,
         command: String,
+        suggestion: Option<&'static str>,
     },
+    /// Every problem of the file, not only the first.
+    #[error("keymap: {} problems:{}", .0.len(), problem_list(.0))]
+    Several(Vec<KeymapError>),
     #[error("keymap: [{table}] {key:?} must be a command name in quotes")]
     NotAString { table: String, key: String },
     #[error("keymap: cannot read {path}: {message}")]
     Read { path: String, message: String },
+}
+
+fn did_you_mean(suggestion: &Option<&'static str>) -> String {
+    suggestion.map_or_else(String::new, |s| format!(" (did you mean {s:?}?)"))
+}
+
+fn problem_list(problems: &[KeymapError]) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            let text = p.to_string();
+            format!("\n  - {}", text.strip_prefix("keymap: ").unwrap_or(&text))
+        })
+        .collect()
+}
+
+/// The known name closest to a misspelt one, when it is close enough to be
+/// what was meant.
+fn closest(name: &str, known: impl IntoIterator<Item = &'static str>) -> Option<&'static str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(name, k), k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// The merged key table.
@@ -463,39 +506,63 @@ impl Keymap {
         Ok(km)
     }
 
-    /// Apply a TOML text on top of what is there; all-or-nothing.
+    /// Apply a TOML text on top of what is there; all-or-nothing. Every
+    /// bad entry is reported, not only the first.
     pub fn apply_toml(&mut self, text: &str) -> Result<(), KeymapError> {
         let doc: toml::Table = text.parse()?;
         let mut staged = self.tables.clone();
+        let mut problems = Vec::new();
         for (table, entries) in doc {
-            let ctx = Context::from_table_name(&table)
-                .ok_or_else(|| KeymapError::UnknownTable(table.clone()))?;
-            let toml::Value::Table(entries) = entries else {
-                return Err(KeymapError::UnknownTable(table));
+            let (Some(ctx), toml::Value::Table(entries)) =
+                (Context::from_table_name(&table), entries)
+            else {
+                problems.push(KeymapError::UnknownTable {
+                    suggestion: closest(&table, Context::ALL.map(Context::table_name)),
+                    name: table,
+                });
+                continue;
             };
             let slot = staged.entry(ctx).or_default();
             for (key, value) in entries {
-                let chord = Chord::parse(&key)?;
+                let chord = match Chord::parse(&key) {
+                    Ok(chord) => chord,
+                    Err(e) => {
+                        problems.push(e);
+                        continue;
+                    }
+                };
                 let toml::Value::String(name) = value else {
-                    return Err(KeymapError::NotAString {
+                    problems.push(KeymapError::NotAString {
                         table: table.clone(),
                         key,
                     });
+                    continue;
                 };
                 if name == "none" {
                     slot.remove(&chord);
                     continue;
                 }
-                let cmd = Command::from_name(&name).ok_or_else(|| KeymapError::UnknownCommand {
-                    table: table.clone(),
-                    key: key.clone(),
-                    command: name.clone(),
-                })?;
-                slot.insert(chord, cmd);
+                match Command::from_name(&name) {
+                    Some(cmd) => {
+                        slot.insert(chord, cmd);
+                    }
+                    None => problems.push(KeymapError::UnknownCommand {
+                        table: table.clone(),
+                        key: key.clone(),
+                        suggestion: closest(&name, COMMANDS.iter().map(|(n, _, _)| *n)),
+                        command: name,
+                    }),
+                }
             }
         }
-        self.tables = staged;
-        Ok(())
+        match problems.len() {
+            0 => {
+                self.tables = staged;
+                Ok(())
+            }
+            1 => Err(problems.remove(0)),
+            _ => Err(KeymapError::Several(problems)),
+        }
     }
 
     /// The command for a key in a pane, falling back to `normal` (when the
@@ -658,6 +725,39 @@ mod tests {
             .unwrap()
             .1;
         assert!(keys.iter().any(|k| !(k.ctrl && k.code == ChordCode::Enter)));
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_a_suggestion() {
+        let mut km = Keymap::defaults();
+        let e = km
+            .apply_toml("[grdi]\n\n[grid]\n\"x\" = \"sortt\"\n\"ctrl-foo\" = \"sort\"\n\"y\" = \"exprot\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("keymap: 4 problems:"), "{e}");
+        assert!(
+            e.contains("unknown table [grdi] (did you mean \"grid\"?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\"sortt\": unknown command (did you mean \"sort\"?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\"exprot\": unknown command (did you mean \"export\"?)"),
+            "{e}"
+        );
+        assert!(e.contains("unknown key name \"ctrl-foo\""), "{e}");
+        // Nothing of a bad file is applied.
+        assert_eq!(
+            km.lookup_in(Context::Grid, &KeyEvent::from(KeyCode::Char('x'))),
+            None
+        );
+        let e = km
+            .apply_toml("[grid]\n\"x\" = \"fly_to_the_moon\"")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("did you mean"), "{e}");
     }
 
     #[test]

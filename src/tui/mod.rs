@@ -73,6 +73,9 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     app.connection_warnings.clone_from(&conn.warnings);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
+    app.user_snippets = dirs::config_dir()
+        .map(|d| snippets::user_snippets(&d.join("aepipe").join("queries")))
+        .unwrap_or_default();
 
     let mut guard = TerminalGuard::enter(app.mouse_capture).context("setting up the terminal")?;
     let size = guard.terminal.size().context("reading the terminal size")?;

@@ -163,7 +163,9 @@ impl SendForm {
             kind: SendKind::Log,
             focus: Field::Message,
             message: Input::default(),
-            level: Input::with("info"),
+            // Empty (the server's default, info) rather than pre-filled
+            // text that typing would append to ("infohello").
+            level: Input::default(),
             extra: Input::default(),
             doubles: Input::default(),
             payload: Input::default(),
@@ -494,6 +496,9 @@ pub fn render_with_keys(
                 }
             }
         }
+        if *field == Field::Level {
+            spans.extend(level_offer(form, focused, theme));
+        }
         buf.set_line(inner.x, y, &Line::from(spans), inner.width);
         y += 1;
     }
@@ -527,6 +532,25 @@ pub fn render_with_keys(
             ),
             inner.width,
         );
+    }
+}
+
+/// After the level: the known levels while it is being typed, and a
+/// warning (sending is still allowed) for one aepipe does not know.
+fn level_offer<'a>(form: &SendForm, focused: bool, theme: &Theme) -> Vec<Span<'a>> {
+    match validate::level_warning(&form.level.text) {
+        Some(_) => vec![Span::styled(
+            format!(
+                "  ⚠ not a known level: {}",
+                validate::KNOWN_LEVELS.join(" · ")
+            ),
+            theme.warning,
+        )],
+        None if focused => vec![Span::styled(
+            format!("  {}", validate::KNOWN_LEVELS.join(" · ")),
+            theme.comment,
+        )],
+        None => Vec::new(),
     }
 }
 

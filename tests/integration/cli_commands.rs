@@ -89,7 +89,7 @@ async fn ingest_log_and_read_back_in_every_format() {
     assert_eq!(projects, serde_json::json!([{"project": "shop"}]));
     assert_eq!(
         stdout_of(connected(&server, home.path()).args(["logstores", "shop", "--format", "csv"])),
-        "logstore\r\napi\r\nweb\r\n"
+        "logstore\napi\nweb\n"
     );
     assert_eq!(
         stdout_of(connected(&server, home.path()).args(["--format", "table", "logstores", "shop"])),
@@ -129,9 +129,9 @@ async fn ingest_log_and_read_back_in_every_format() {
     let csv = stdout_of(
         connected(&server, home.path()).args(["rawlog", "shop", "web", "--format", "csv"]),
     );
-    assert!(csv.starts_with("timestamp,level,message,data\r\n"));
+    assert!(csv.starts_with("timestamp,level,message,data\n"));
     assert!(
-        csv.contains(",info,http,\"{\"\"blobs\"\":[\"\"GET\"\"],\"\"doubles\"\":[3.5]}\"\r\n"),
+        csv.contains(",info,http,\"{\"\"blobs\"\":[\"\"GET\"\"],\"\"doubles\"\":[3.5]}\"\n"),
         "{csv}"
     );
 
@@ -173,7 +173,7 @@ async fn query_from_argument_file_and_stdin() {
             .args(["query", "q", "l", "--format", "csv", "-f"])
             .arg(&file),
     );
-    assert_eq!(csv, "event,n\r\na,1\r\nb,2\r\n");
+    assert_eq!(csv, "event,n\na,1\nb,2\n");
 
     connected(&server, home.path())
         .args(["query", "q", "l", "-", "--format", "table"])

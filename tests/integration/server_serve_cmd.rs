@@ -20,7 +20,8 @@ impl Drop for Serve {
     }
 }
 
-/// Run `aepipe serve ARGS` with `env`, read stdout up to its AEPIPE_URL line.
+/// Run `aepipe serve ARGS` with `env`, read stdout up to its
+/// `export AEPIPE_URL=…` line.
 fn serve(args: &[&str], env: &[(&str, &Path)], token_env: Option<&str>) -> Serve {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aepipe"));
     cmd.arg("serve")
@@ -42,8 +43,8 @@ fn serve(args: &[&str], env: &[(&str, &Path)], token_env: Option<&str>) -> Serve
     let url = loop {
         let line = reader.next().expect("serve output").unwrap();
         lines.push(line.clone());
-        if let Some(url) = line.strip_prefix("AEPIPE_URL=") {
-            break url.to_string();
+        if let Some(vars) = line.strip_prefix("export AEPIPE_URL=") {
+            break vars.split(' ').next().unwrap_or("").to_string();
         }
     };
     std::thread::spawn(move || for _ in reader {});
@@ -51,9 +52,21 @@ fn serve(args: &[&str], env: &[(&str, &Path)], token_env: Option<&str>) -> Serve
 }
 
 fn printed_token(s: &Serve) -> Option<String> {
-    s.lines
-        .iter()
-        .find_map(|l| l.strip_prefix("token: ").map(str::to_string))
+    s.lines.iter().find_map(|l| {
+        l.strip_prefix("token: ")
+            .and_then(|rest| rest.split(' ').next())
+            .map(str::to_string)
+    })
+}
+
+/// The token of the `export … AEPIPE_TOKEN=…` line.
+fn exported_token(s: &Serve) -> Option<String> {
+    s.lines.iter().find_map(|l| {
+        l.strip_prefix("export ")?
+            .split(' ')
+            .find_map(|kv| kv.strip_prefix("AEPIPE_TOKEN="))
+            .map(str::to_string)
+    })
 }
 
 #[tokio::test]
@@ -75,6 +88,7 @@ async fn without_a_token_one_is_generated_printed_and_required() {
         Err(Error::Api { status: 401, .. }) => {}
         other => panic!("expected 401, got {other:?}"),
     }
+    assert_eq!(exported_token(&s).as_deref(), Some(token.as_str()));
     // A second server gets a different token.
     let dir2 = tempfile::tempdir().unwrap();
     let s2 = serve(&["--data-dir", dir2.path().to_str().unwrap()], &[], None);
@@ -87,6 +101,11 @@ async fn the_token_comes_from_the_flag_or_aepipe_token_and_is_not_printed() {
     let d = dir.path().to_str().unwrap();
     let s = serve(&["--data-dir", d], &[], Some("from-env"));
     assert_eq!(printed_token(&s), None);
+    assert_eq!(exported_token(&s), None);
+    assert!(s
+        .lines
+        .iter()
+        .any(|l| l == &format!("export AEPIPE_URL={}", s.url)));
     Client::new(&s.url, "from-env")
         .unwrap()
         .list_projects()
@@ -191,4 +210,85 @@ fn an_address_in_use_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("cannot listen on {addr}")), "{err}");
+}
+
+#[tokio::test]
+async fn a_generated_token_is_kept_for_the_next_start_on_the_same_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let first = serve(&["--data-dir", d], &[], None);
+    let token = printed_token(&first).expect("token printed");
+    drop(first);
+    let again = serve(&["--data-dir", d], &[], None);
+    assert_eq!(printed_token(&again).as_deref(), Some(token.as_str()));
+    assert!(
+        again
+            .lines
+            .iter()
+            .any(|l| l.contains("kept from an earlier start")),
+        "{:?}",
+        again.lines
+    );
+    Client::new(&again.url, &token)
+        .unwrap()
+        .list_projects()
+        .await
+        .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = dir.path().join(aepipe::server::serve_cmd::TOKEN_FILE);
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+}
+
+#[test]
+fn the_log_has_no_colour_codes_when_it_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aepipe"))
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            "t",
+            "--demo",
+            "--no-trickle",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Seeding the demo data logs a line at info.
+    let mut seen = Vec::new();
+    let found = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(120)) {
+            Ok(line) => {
+                let done = line.contains("seeded the demo dataset");
+                seen.push(line);
+                if done {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(found, "no seeding line in {seen:?}");
+    assert!(!seen.iter().any(|l| l.contains('\x1b')), "{seen:?}");
 }

@@ -178,6 +178,10 @@ async fn export_ndjson(h: &mut Harness, dir: &Path, before: usize) -> Vec<(Strin
         key(KeyCode::Down),
         key(KeyCode::Enter),
     ]);
+    // The file name is offered for editing first; Enter keeps it.
+    let prompt = screen(&h.app);
+    assert!(prompt.contains("file: aepipe-shop_api-"), "{prompt}");
+    h.send([key(KeyCode::Enter)]);
     h.until("export notice", WAIT, |a| {
         a.notice
             .as_ref()

@@ -256,22 +256,28 @@ fn typing_in_the_tree_filters_while_bound_keys_keep_working() {
     assert_eq!(app.tree.filter, "bi");
     assert!(!app.tree.filtering, "no / needed");
     assert_eq!(app.tree.visible_rows().len(), 1);
-    // j, k, r stay bound in the tree.
-    let before = app.tree.filter.clone();
-    press(&mut app, chars("jk"));
-    assert_eq!(app.tree.filter, before);
+    // Once a filter has started, letters that are keys (j, k, r) type too;
+    // arrows still move.
+    press(&mut app, chars("jr"));
+    assert_eq!(app.tree.filter, "bijr");
+    press(&mut app, [key(KeyCode::Backspace), key(KeyCode::Backspace)]);
+    assert_eq!(app.tree.filter, "bi");
+    press(&mut app, [key(KeyCode::Down)]);
+    assert_eq!(app.tree.filter, "bi");
+    press(&mut app, [key(KeyCode::Backspace)]);
+    assert_eq!(app.tree.filter, "b");
+    press(&mut app, [key(KeyCode::Esc)]);
+    assert_eq!(app.tree.filter, "");
+    assert_eq!(app.tree.visible_rows().len(), 3);
+    // With no filter, j, k, r keep their meaning.
     let effects = press(&mut app, chars("r"));
+    assert!(app.tree.filter.is_empty());
     assert!(
         effects
             .iter()
             .any(|e| matches!(e, Effect::LoadProjects { .. })),
         "r refreshes: {effects:?}"
     );
-    press(&mut app, [key(KeyCode::Backspace)]);
-    assert_eq!(app.tree.filter, "b");
-    press(&mut app, [key(KeyCode::Esc)]);
-    assert_eq!(app.tree.filter, "");
-    assert_eq!(app.tree.visible_rows().len(), 3);
     // `/` still types every key, bound or not.
     press(&mut app, [key(KeyCode::Char('/'))]);
     press(&mut app, chars("web"));

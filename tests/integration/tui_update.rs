@@ -52,6 +52,9 @@ fn ctrl_c_quits_from_the_editor_and_q_only_outside_it() {
     press(&mut app, [key(KeyCode::Char('q'))]);
     assert!(!app.should_quit);
     assert!(app.editor.text().contains('q'), "q is typed in the editor");
+    // The edited query never ran: the first Ctrl-C asks, the second quits.
+    press(&mut app, [ctrl('c')]);
+    assert!(!app.should_quit);
     press(&mut app, [ctrl('c')]);
     assert!(app.should_quit);
 

@@ -285,12 +285,14 @@ impl JsonTree {
         }
     }
 
-    /// The byte ranges of a node's text on each of its lines: strings and
-    /// notes wrap at the wrap width, everything else keeps one line. When
-    /// the key leaves little room, the value starts on the next line.
+    /// The byte ranges of a node's text on each of its lines: leaves wrap at
+    /// the wrap width, containers keep one line. When the key leaves little
+    /// room, the value starts on the next line.
     fn line_ranges(&self, node: &Node) -> Vec<(usize, usize)> {
         let whole = vec![(0, node.text.len())];
-        if self.wrap_width == 0 || !matches!(node.kind, NodeKind::String | NodeKind::Note) {
+        // Every leaf wraps: a number after a long key (`_sample_interval`)
+        // moves under it rather than being cut at the pane's edge.
+        if self.wrap_width == 0 || node.kind.is_container() {
             return whole;
         }
         let first = self.wrap_width.saturating_sub(prefix_width(node));
@@ -300,7 +302,25 @@ impl JsonTree {
         if rest < 4 || str_width(&node.text) <= first {
             return whole;
         }
-        wrap_ranges(&node.text, if first < 6 { 0 } else { first }, rest)
+        let first = if first < 6 { 0 } else { first };
+        let ranges = wrap_ranges(&node.text, first, rest);
+        // A token cut inside the key's line reads badly ("29a804d" / "d-…"):
+        // then the value starts on the next line instead.
+        let cut_mid_token = |r: &[(usize, usize)], piece: usize| {
+            r.len() > piece + 1
+                && node.text[..r[piece].1]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| !is_break_after(c))
+        };
+        if first > 0 && cut_mid_token(&ranges, 0) {
+            // (Unless the token is too long for a whole line as well.)
+            let moved = wrap_ranges(&node.text, 0, rest);
+            if !cut_mid_token(&moved, 1) {
+                return moved;
+            }
+        }
+        ranges
     }
 
     /// Columns before a wrapped value's continuation lines: under the value
@@ -467,12 +487,18 @@ fn wrap_ranges(text: &str, first: usize, rest: usize) -> Vec<(usize, usize)> {
             width = rest;
         }
         cols += w;
-        if c == ' ' {
-            after_space = Some((i + 1, cols));
+        if is_break_after(c) {
+            after_space = Some((i + c.len_utf8(), cols));
         }
     }
     out.push((start, text.len()));
     out
+}
+
+/// A line may end after a space, or inside a long token after a separator
+/// (the groups of a UUID, a path's parts, a list).
+fn is_break_after(c: char) -> bool {
+    matches!(c, ' ' | '-' | '/' | ',' | ';' | '&' | '=' | '?')
 }
 
 fn is_identifier(k: &str) -> bool {

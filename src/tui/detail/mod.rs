@@ -90,6 +90,15 @@ fn is_uuid(s: &str) -> bool {
     s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
 }
 
+/// Where a row stands among the rows the grid shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowPlace {
+    /// 0-based position in the shown order.
+    pub position: usize,
+    /// How many rows are shown.
+    pub shown: usize,
+}
+
 impl DetailState {
     pub fn new(planner: FetchPlanner) -> Self {
         Self {
@@ -109,10 +118,28 @@ impl DetailState {
     /// Show row `row` of `result`; `visible_rows` are the result rows on screen
     /// (in any order: the grid may be sorted or filtered),
     /// whose payloads are prefetched in the same request.
+    /// As [`show_row_at`](Self::show_row_at) for a grid in result order.
     pub fn show_row(
         &mut self,
         result: &QueryResult,
         row: usize,
+        visible_rows: impl IntoIterator<Item = usize>,
+        now: Instant,
+    ) {
+        let place = RowPlace {
+            position: row,
+            shown: result.len(),
+        };
+        self.show_row_at(result, row, place, visible_rows, now);
+    }
+
+    /// `place` is where the row stands in the grid as shown (sorted,
+    /// filtered), which is what the title counts.
+    pub fn show_row_at(
+        &mut self,
+        result: &QueryResult,
+        row: usize,
+        place: RowPlace,
         visible_rows: impl IntoIterator<Item = usize>,
         now: Instant,
     ) {
@@ -134,7 +161,7 @@ impl DetailState {
         self.planner
             .want(ref_id.as_deref(), visible.iter().map(String::as_str), now);
         let content = Content::Row {
-            title: format!("row {} of {}", row + 1, result.len()),
+            title: format!("row {} of {}", place.position + 1, place.shown),
             fields,
             ref_id,
         };

@@ -5,8 +5,11 @@ pub mod completion;
 pub mod highlight;
 pub mod history;
 pub mod statement;
+pub mod undo;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use tui_textarea::{CursorMove, TextArea};
+use undo::{EditKind, Snapshot, UndoStack};
 
 use completion::CompletionState;
 use history::History;
@@ -23,6 +26,8 @@ pub struct EditorState {
     pub history_pos: Option<usize>,
     /// What was in the editor before browsing started.
     pub draft: Option<String>,
+    /// Ctrl-Z / Ctrl-Y (the textarea's own history is off).
+    pub undo: UndoStack,
 }
 
 impl Default for EditorState {
@@ -33,15 +38,99 @@ impl Default for EditorState {
 
 impl EditorState {
     pub fn new() -> Self {
-        let mut textarea = TextArea::default();
+        let mut textarea = new_textarea(vec![String::new()]);
         textarea.set_placeholder_text("-- choose a logstore in the tree, then write SQL; F5 runs");
-        textarea.set_cursor_line_style(ratatui::style::Style::default());
         Self {
             textarea,
             completion: None,
             history: History::default(),
             history_pos: None,
             draft: None,
+            undo: UndoStack::default(),
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            lines: self.textarea.lines().to_vec(),
+            cursor: self.textarea.cursor(),
+        }
+    }
+
+    /// Put back a snapshot's text and cursor.
+    fn restore(&mut self, snap: Snapshot) {
+        let placeholder = self.textarea.placeholder_text().to_string();
+        let mut ta = new_textarea(snap.lines);
+        ta.set_placeholder_text(placeholder);
+        ta.move_cursor(CursorMove::Jump(
+            to_u16(snap.cursor.0),
+            to_u16(snap.cursor.1),
+        ));
+        self.textarea = ta;
+        self.completion = None;
+    }
+
+    /// A key typed into the text. Returns whether the text changed.
+    pub fn input(&mut self, key: KeyEvent) -> bool {
+        let kind = match key.code {
+            KeyCode::Char(c)
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+            {
+                undo::kind_of_char(c)
+            }
+            _ => EditKind::Other,
+        };
+        let before = self.snapshot();
+        let changed = self.textarea.input(key);
+        if changed {
+            self.undo.before_edit(before, kind);
+        }
+        changed
+    }
+
+    /// Insert text at the cursor (a paste), as one undo step.
+    pub fn insert_str(&mut self, text: &str) {
+        let before = self.snapshot();
+        if self.textarea.insert_str(text) {
+            self.undo.before_edit(before, EditKind::Other);
+        }
+    }
+
+    /// Take back the last step; false when there is none.
+    pub fn undo(&mut self) -> bool {
+        let current = self.snapshot();
+        match self.undo.undo(current) {
+            Some(snap) => {
+                self.restore(snap);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Do again what undo took back; false when there is nothing.
+    pub fn redo(&mut self) -> bool {
+        let current = self.snapshot();
+        match self.undo.redo(current) {
+            Some(snap) => {
+                self.restore(snap);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ctrl-Home / Ctrl-End: the start or the end of the whole text.
+    pub fn move_to_buffer_edge(&mut self, end: bool) {
+        self.textarea.cancel_selection();
+        if end {
+            self.textarea.move_cursor(CursorMove::Bottom);
+            self.textarea.move_cursor(CursorMove::End);
+        } else {
+            self.textarea.move_cursor(CursorMove::Top);
+            self.textarea.move_cursor(CursorMove::Head);
         }
     }
 
@@ -91,13 +180,16 @@ impl EditorState {
             .move_cursor(CursorMove::Jump(to_u16(target_row), to_u16(target_col)));
     }
 
-    /// Replace the whole text, cursor at the end.
+    /// Replace the whole text, cursor at the end; one undo step.
     pub fn set_text(&mut self, text: &str) {
+        if self.text() != text {
+            let before = self.snapshot();
+            self.undo.before_edit(before, EditKind::Other);
+        }
         let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
         let placeholder = self.textarea.placeholder_text().to_string();
-        let mut ta = TextArea::new(lines);
+        let mut ta = new_textarea(lines);
         ta.set_placeholder_text(placeholder);
-        ta.set_cursor_line_style(ratatui::style::Style::default());
         ta.move_cursor(CursorMove::Bottom);
         ta.move_cursor(CursorMove::End);
         self.textarea = ta;
@@ -148,12 +240,23 @@ impl EditorState {
 
     /// Apply a completion: replace the word before the cursor.
     pub fn accept_completion(&mut self, prefix: &str, text: &str) {
+        let before = self.snapshot();
+        self.undo.before_edit(before, EditKind::Other);
         for _ in 0..prefix.chars().count() {
             self.textarea.delete_char();
         }
         self.textarea.insert_str(text);
         self.completion = None;
     }
+}
+
+/// A textarea as the editor uses it: no highlighted cursor line, and no
+/// history of its own (undo is ours, by word).
+fn new_textarea(lines: Vec<String>) -> TextArea<'static> {
+    let mut ta = TextArea::new(lines);
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.set_max_histories(0);
+    ta
 }
 
 fn to_u16(n: usize) -> u16 {

@@ -57,8 +57,8 @@ pub enum Effect {
         text: String,
     },
     Export {
-        dir: PathBuf,
-        scope: String,
+        /// Where to write (numbered -2, -3… when taken).
+        path: PathBuf,
         result: Arc<QueryResult>,
         rows: Vec<usize>,
         format: ExportFormat,

@@ -134,17 +134,15 @@ impl TaskRunner {
                 let _ = tx.send(Action::Copied { what, result });
             }
             Effect::Export {
-                dir,
-                scope,
+                path,
                 result,
                 rows,
                 format,
             } => {
                 tokio::task::spawn_blocking(move || {
-                    let result = crate::tui::grid::export::export_to_file(
-                        &dir, &scope, &result, &rows, format,
-                    )
-                    .map_err(|e| format!("export to {} failed: {e}", dir.display()));
+                    let result =
+                        crate::tui::grid::export::export_to_path(&path, &result, &rows, format)
+                            .map_err(|e| format!("export to {} failed: {e}", path.display()));
                     let _ = tx.send(Action::Exported { result });
                 });
             }

@@ -40,25 +40,7 @@ pub fn write_rows(
     format: ExportFormat,
 ) -> io::Result<()> {
     match format {
-        ExportFormat::Csv => {
-            let header: Vec<String> = result
-                .columns()
-                .iter()
-                .map(|c| csv_field(&c.name))
-                .collect();
-            writeln!(out, "{}", header.join(","))?;
-            for &r in rows {
-                let line: Vec<String> = (0..result.columns().len())
-                    .map(|c| match result.cell(r, c) {
-                        // NULL stays distinct from the empty string: an empty
-                        // unquoted field vs a quoted empty one.
-                        None | Some(crate::client::Cell::Null) => String::new(),
-                        Some(_) => csv_field(&result.display(r, c)),
-                    })
-                    .collect();
-                writeln!(out, "{}", line.join(","))?;
-            }
-        }
+        ExportFormat::Csv => crate::csv::write_result(out, result, rows)?,
         ExportFormat::Json => {
             writeln!(out, "[")?;
             for (i, &r) in rows.iter().enumerate() {
@@ -78,17 +60,9 @@ pub fn write_rows(
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
-    if s.is_empty() || s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// A file name that does not overwrite anything: aepipe-<scope>-<time>.<ext>
-/// in `dir`, with -2, -3… when taken.
-pub fn target_path(dir: &Path, scope: &str, stamp: &str, format: ExportFormat) -> PathBuf {
+/// The file name an export gets unless the user types another:
+/// aepipe-<scope>-<time>.<ext>, the scope made safe for a file name.
+pub fn default_file_name(scope: &str, stamp: &str, format: ExportFormat) -> String {
     let safe: String = scope
         .chars()
         .map(|c| {
@@ -99,31 +73,52 @@ pub fn target_path(dir: &Path, scope: &str, stamp: &str, format: ExportFormat) -
             }
         })
         .collect();
-    let base = format!("aepipe-{safe}-{stamp}");
-    let mut path = dir.join(format!("{base}.{}", format.extension()));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{base}-{n}.{}", format.extension()));
-        n += 1;
-    }
-    path
+    format!("aepipe-{safe}-{stamp}.{}", format.extension())
 }
 
-/// Write the export file; returns the path and the number of rows written.
-pub fn export_to_file(
-    dir: &Path,
-    scope: &str,
+/// `path` with -2, -3… before its extension.
+fn numbered(path: &Path, n: usize) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{n}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Write the export file at `path`, or at `path` numbered -2, -3… when a
+/// file is there (an export never overwrites anything); returns the path
+/// written and the number of rows.
+pub fn export_to_path(
+    path: &Path,
     result: &QueryResult,
     rows: &[usize],
     format: ExportFormat,
 ) -> io::Result<(PathBuf, usize)> {
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
-    let path = target_path(dir, scope, &stamp, format);
-    // Whole or not at all, and never over an existing file or symlink.
-    crate::safe_fs::write_new_atomic(&path, crate::safe_fs::Access::Default, |mut out| {
-        write_rows(&mut out, result, rows, format)
-    })?;
-    Ok((path, rows.len()))
+    // Whole or not at all, and never over an existing file or symlink: a
+    // name that is taken moves on to the next number.
+    let mut target = path.to_path_buf();
+    let mut n = 2;
+    loop {
+        let written = crate::safe_fs::write_new_atomic(
+            &target,
+            crate::safe_fs::Access::Default,
+            |mut out| write_rows(&mut out, result, rows, format),
+        );
+        match written {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => {
+                target = numbered(path, n);
+                n += 1;
+            }
+            other => {
+                other?;
+                return Ok((target, rows.len()));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -181,14 +176,17 @@ mod tests {
     fn never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let r = result();
-        let (a, _) = export_to_file(dir.path(), "p/l", &r, &[0], ExportFormat::Csv).unwrap();
-        let (b, _) = export_to_file(dir.path(), "p/l", &r, &[0], ExportFormat::Csv).unwrap();
-        assert_ne!(a, b);
-        assert!(a
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("aepipe-p_l-"));
+        let path = dir.path().join(default_file_name(
+            "p/l",
+            "20261127-021535",
+            ExportFormat::Csv,
+        ));
+        let (a, _) = export_to_path(&path, &r, &[0], ExportFormat::Csv).unwrap();
+        let (b, _) = export_to_path(&path, &r, &[0], ExportFormat::Csv).unwrap();
+        assert_eq!(a, path);
+        assert_eq!(
+            b.file_name().unwrap().to_str().unwrap(),
+            "aepipe-p_l-20261127-021535-2.csv"
+        );
     }
 }

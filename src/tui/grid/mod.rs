@@ -154,6 +154,10 @@ impl GridState {
             _ => None,
         };
         self.rebuild_view();
+        // A new order starts at its top: the cursor (and so the detail pane)
+        // stays on row 1 as shown, not on whichever row was first before.
+        self.row = 0;
+        self.scroll_to_cursor();
     }
 
     /// Get ready for typing a filter: builds the per-row search text now
@@ -260,32 +264,77 @@ impl GridState {
 
     /// "500 rows · 0.21 s · limit reached", plus what the view did to them.
     pub fn count_line(&self) -> String {
+        self.count_line_within(usize::MAX)
+    }
+
+    /// The count line in at most `width` columns: the time goes first, then
+    /// the long forms of the limit and sort notes; that the rows are sorted
+    /// or cut at a limit is never dropped (a narrow title must not make
+    /// them look like the whole answer in the server's order).
+    pub fn count_line_within(&self, width: usize) -> String {
         let Some(result) = &self.result else {
             return String::new();
         };
         let n = result.len();
-        let mut parts = vec![format!("{n} row{}", if n == 1 { "" } else { "s" })];
-        // Right after the count: a narrow title cuts from the end.
-        if !self.filter.is_empty() {
-            parts.push(format!("{} shown", self.view.len()));
-        }
-        if let Some(run) = &self.run {
-            parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
-            if run.limit_reached {
-                match result.rows_before_limit_at_least {
-                    Some(total) if total > n as u64 => {
-                        parts.push(format!("limit reached (≥ {total} matched)"))
-                    }
-                    _ => parts.push("limit reached".into()),
-                }
+        let count = format!("{n} row{}", if n == 1 { "" } else { "s" });
+        let shown = (!self.filter.is_empty()).then(|| format!("{} shown", self.view.len()));
+        let time = self
+            .run
+            .as_ref()
+            .map(|run| format!("{:.2} s", run.elapsed.as_secs_f64()));
+        let limit = self.run.as_ref().filter(|r| r.limit_reached).map(|_| {
+            match result.rows_before_limit_at_least {
+                Some(total) if total > n as u64 => [
+                    format!("limit reached (≥ {total} matched)"),
+                    format!("limit (≥ {total})"),
+                    "limit".to_string(),
+                ],
+                _ => [
+                    "limit reached".to_string(),
+                    "limit".to_string(),
+                    "limit".to_string(),
+                ],
             }
-        }
-        if let Some((col, dir)) = self.sort {
+        });
+        let sort = self.sort.map(|(col, dir)| {
             let name = result.columns().get(col).map_or("?", |c| c.name.as_str());
             let arrow = if dir == SortDir::Asc { "↑" } else { "↓" };
-            parts.push(format!("sorted {name}{arrow} (fetched rows)"));
-        }
-        parts.join(" · ")
+            (
+                format!("sorted {name}{arrow} (fetched rows)"),
+                format!("sorted {name}{arrow}"),
+            )
+        });
+        // `limit_form`: 0 long, 1 short, 2 one word.
+        let build = |with_time: bool, limit_form: usize, long_sort: bool| {
+            let mut parts = vec![count.clone()];
+            parts.extend(shown.clone());
+            if with_time {
+                parts.extend(time.clone());
+            }
+            if let Some(forms) = &limit {
+                parts.push(forms[limit_form].clone());
+            }
+            if let Some((long, short)) = &sort {
+                parts.push(if long_sort {
+                    long.clone()
+                } else {
+                    short.clone()
+                });
+            }
+            parts.join(" · ")
+        };
+        let forms = [
+            build(true, 0, true),
+            build(false, 0, true),
+            build(false, 1, true),
+            build(false, 1, false),
+            build(false, 2, false),
+        ];
+        forms
+            .iter()
+            .find(|f| f.width() <= width)
+            .unwrap_or(&forms[forms.len() - 1])
+            .clone()
     }
 }
 
@@ -317,7 +366,7 @@ pub fn fit_widths(result: &QueryResult) -> Vec<u16> {
         .map(|(c, col)| {
             let header = shown_width(&col.name).max(shown_width(&col.type_name));
             let cells = (0..result.len().min(FIT_SAMPLE_ROWS))
-                .map(|r| first_line_width(&result.display(r, c)))
+                .map(|r| first_line_width(&result.display_short(r, c)))
                 .max()
                 .unwrap_or(0);
             (header.max(cells) as u16).clamp(MIN_WIDTH, MAX_FITTED_WIDTH)
@@ -462,6 +511,12 @@ mod tests {
         g.col = 1;
         g.cycle_sort();
         assert!(g.count_line().ends_with("sorted n↑ (fetched rows)"));
+        // Narrow: the time goes, then the long words; "sorted" stays.
+        assert_eq!(
+            g.count_line_within(45),
+            "3 rows · limit · sorted n↑ (fetched rows)"
+        );
+        assert_eq!(g.count_line_within(30), "3 rows · limit · sorted n↑");
     }
 
     #[test]

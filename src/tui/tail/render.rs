@@ -100,27 +100,48 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
             theme.warning,
         ));
     }
-    spans.push(Span::styled(
+    let rate = Span::styled(
         format!(" · {:.1}/s ", state.rate().recent_rate(now_ms)),
         theme.dim,
-    ));
-    if let Some((message, style)) = message {
-        spans.push(Span::styled(
-            format!("· {}", crate::sanitize::line(message)),
-            style,
-        ));
-    }
-    let left = Line::from(spans);
-    let right = if state.is_following() {
-        Line::styled(
-            format!("following · {}", state.time_mode().label()),
-            theme.dim,
+    );
+    let with_message = |mut spans: Vec<Span<'static>>| {
+        if let Some((message, style)) = &message {
+            spans.push(Span::styled(
+                format!("· {}", crate::sanitize::line(message)),
+                *style,
+            ));
+        }
+        Line::from(spans)
+    };
+    let mut with_rate = spans.clone();
+    with_rate.push(rate);
+    let (left, right) = if state.is_following() {
+        (
+            with_message(with_rate),
+            Line::styled(
+                format!("following · {}", state.time_mode().label()),
+                theme.dim,
+            ),
         )
     } else {
-        Line::styled(
-            format!("paused · {} new · End resumes", state.new_while_paused()),
-            theme.warning,
-        )
+        // Paused matters more than the rate: on a narrow pane the rate goes
+        // first, then the words of the pause note, never the pause itself.
+        let n = state.new_while_paused();
+        let rights = [
+            format!("paused · {n} new · End resumes"),
+            format!("paused · {n} new"),
+            "paused".to_string(),
+        ];
+        let fits = |l: &Line, r: &str| l.width() + r.chars().count() < usize::from(area.width);
+        let lefts = [with_message(with_rate), with_message(spans)];
+        let choice = rights
+            .iter()
+            .flat_map(|r| lefts.iter().map(move |l| (l, r)))
+            .find(|(l, r)| fits(l, r))
+            .map(|(l, r)| (l.clone(), r.clone()));
+        let (left, right) =
+            choice.unwrap_or_else(|| (Line::default(), rights[rights.len() - 1].clone()));
+        (left, Line::styled(right, theme.warning))
     };
     let right_w = u16::try_from(right.width())
         .unwrap_or(u16::MAX)

@@ -7,6 +7,7 @@ use ratatui::Frame;
 
 use crate::tui::app::App;
 use crate::tui::keymap::{Command, Context};
+use unicode_width::UnicodeWidthStr;
 
 /// Commands worth a footer slot, per pane, most useful first.
 fn main_commands(ctx: Context) -> &'static [(Context, Command)] {
@@ -79,6 +80,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if area.is_empty() {
         return;
     }
+    // A notice the status bar has no room for takes this line while it
+    // lasts (a few seconds): it is what just happened.
+    if let Some(n) = &app.notice {
+        if n.text.width() > crate::tui::ui::status::notice_room(app, area.width) {
+            let text = truncate_middle(&format!(" {}", n.text), usize::from(area.width));
+            let style = crate::tui::ui::status::notice_style(app);
+            frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+            return;
+        }
+    }
     let ctx = app.key_context();
     let mut items: Vec<(Command, String, usize)> = main_commands(ctx)
         .iter()
@@ -110,4 +121,44 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Cut the middle of a text too long for `width`, so that both its start
+/// (what happened) and its end (a file name) stay readable.
+fn truncate_middle(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    if width < 2 {
+        return crate::tui::ui::truncate(text, width);
+    }
+    let keep_start = (width - 1) / 2;
+    let keep_end = width - 1 - keep_start;
+    let start = crate::tui::ui::truncate(text, keep_start + 1);
+    let start = start.trim_end_matches('…');
+    let mut end: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in text.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > keep_end {
+            break;
+        }
+        used += w;
+        end.push(c);
+    }
+    end.reverse();
+    format!("{start}…{}", end.into_iter().collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_middle_gives_way() {
+        assert_eq!(super::truncate_middle("short", 10), "short");
+        assert_eq!(
+            super::truncate_middle("exported to /a/b/c/file.csv", 15),
+            "exporte…ile.csv"
+        );
+    }
 }

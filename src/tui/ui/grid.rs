@@ -28,7 +28,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let mut block = pane_block(app, Line::from(title), Focus::Results);
     if g.result.is_some() && app.query.running.is_none() && app.query.error.is_none() {
-        let count = truncate(&g.count_line(), area.width.saturating_sub(4) as usize);
+        let room = area.width.saturating_sub(4) as usize;
+        let count = truncate(&g.count_line_within(room), room);
         block = block.title_bottom(Line::styled(format!(" {count} "), app.theme.dim));
     }
     let inner = block.inner(area);
@@ -170,7 +171,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 let col = &result.columns()[c];
                 let cell = result.cell(r, c);
                 let is_null = matches!(cell, None | Some(Cell::Null));
-                let text = result.display(r, c);
+                let text = result.display_short(r, c);
                 let style = if selected {
                     row_style
                 } else if is_null {

@@ -19,7 +19,7 @@ fn heading(ctx: Context) -> &'static str {
         Context::Global => "Everywhere",
         Context::Normal => "Outside the editor",
         Context::Tree => "Tree (other letters filter it)",
-        Context::Editor => "Editor (plus the usual editing keys)",
+        Context::Editor => "Editor (other keys type)",
         Context::Grid => "Results",
         Context::Detail => "Detail",
         Context::Tail => "Live tail",
@@ -65,7 +65,16 @@ pub fn lines_for_width(app: &App, inner_width: u16) -> Vec<Line<'static>> {
     for (ctx, rows) in sections {
         out.push(Line::styled(heading(ctx).to_string(), app.theme.title));
         for (keys, cmd) in rows {
-            out.extend(key_lines(app, &keys, cmd.description(), column));
+            let desc = match overridden_in(app, ctx, cmd) {
+                Some(note) => format!("{} ({note})", cmd.description()),
+                None => cmd.description().to_string(),
+            };
+            out.extend(key_lines(app, &keys, &desc, column));
+        }
+        if ctx == Context::Editor {
+            for (keys, desc) in EDITING_KEYS {
+                out.extend(key_lines(app, keys, desc, column));
+            }
         }
         out.push(Line::raw(""));
     }
@@ -74,6 +83,49 @@ pub fn lines_for_width(app: &App, inner_width: u16) -> Vec<Line<'static>> {
         app.theme.dim,
     ));
     out
+}
+
+/// The text area's own keys (tui-textarea), which the keymap does not list.
+const EDITING_KEYS: &[(&str, &str)] = &[
+    ("Home, End, Ctrl-a, Ctrl-e", "start / end of the line"),
+    ("Ctrl-←, Ctrl-→", "word left / right"),
+    ("Shift + a move", "select"),
+    ("Ctrl-w, Alt-Backspace", "delete the word before"),
+    ("Ctrl-k", "delete to the end of the line"),
+    ("PgUp, PgDn", "scroll a page"),
+];
+
+/// Where a pane's own table gives a key of `ctx` (everywhere / outside
+/// the editor) another meaning: "editor: complete / next pane".
+fn overridden_in(app: &App, ctx: Context, cmd: Command) -> Option<String> {
+    if !matches!(ctx, Context::Global | Context::Normal) {
+        return None;
+    }
+    let chords: Vec<_> = app
+        .keymap
+        .bindings(ctx)
+        .into_iter()
+        .filter(|(c, _)| *c == cmd)
+        .flat_map(|(_, keys)| keys)
+        .collect();
+    let panes = [
+        (Context::Editor, "editor"),
+        (Context::Tree, "tree"),
+        (Context::Grid, "results"),
+        (Context::Tail, "tail"),
+    ];
+    let notes: Vec<String> = panes
+        .into_iter()
+        .filter_map(|(pane, name)| {
+            let other = app
+                .keymap
+                .bindings(pane)
+                .into_iter()
+                .find(|(c, keys)| *c != cmd && keys.iter().any(|k| chords.contains(k)))?;
+            Some(format!("{name}: {}", other.0.description()))
+        })
+        .collect();
+    (!notes.is_empty()).then(|| notes.join("; "))
 }
 
 fn key_lines(app: &App, keys: &str, desc: &str, column: usize) -> Vec<Line<'static>> {

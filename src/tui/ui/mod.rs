@@ -79,6 +79,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(p) = &app.picker {
         picker::render(app, p, frame);
     }
+    if let Some(p) = &app.export_prompt {
+        picker::render_export_prompt(app, p, frame);
+    }
     if app.editor.completion.is_some() && app.focus == Focus::Editor {
         editor::render_completion(app, frame, panes.editor);
     }

@@ -4,7 +4,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState};
 use ratatui::Frame;
 
-use crate::tui::app::{App, Picker};
+use crate::tui::app::{App, ExportPrompt, Picker};
 use crate::tui::ui::{centered, truncate};
 
 pub fn render(app: &App, picker: &Picker, frame: &mut Frame) {
@@ -49,5 +49,61 @@ pub fn render_list(
             .highlight_style(app.theme.selected),
         area,
         &mut state,
+    );
+}
+
+/// The export's path, editable: where the rows will be written.
+pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    let area = centered(frame.area(), 76, 5);
+    let width = area.width.saturating_sub(2) as usize;
+    let title = format!(
+        " Export {} rows as {} · Enter writes · Esc cancels ",
+        app.grid.view.len(),
+        prompt.format.extension().to_uppercase()
+    );
+    let input = &prompt.path;
+    let at = input
+        .text
+        .char_indices()
+        .nth(input.cursor)
+        .map_or(input.text.len(), |(i, _)| i);
+    let (before, after) = input.text.split_at(at);
+    let mut rest = after.chars();
+    let cursor = rest.next().map_or(" ".to_string(), String::from);
+    // Keep the cursor in view on a long path: drop from the left.
+    let room = width.saturating_sub(7);
+    let before_chars: Vec<char> = before.chars().collect();
+    let shown_before: String = before_chars[before_chars.len().saturating_sub(room)..]
+        .iter()
+        .collect();
+    let where_ = if prompt.path.text.starts_with('/') || prompt.path.text.starts_with("~/") {
+        String::new()
+    } else {
+        format!("in {}", app.export_dir.display())
+    };
+    let lines = vec![
+        Line::from(vec![
+            Span::styled("file: ", app.theme.dim),
+            Span::raw(shown_before),
+            Span::styled(cursor, app.theme.selected),
+            Span::raw(rest.as_str().to_string()),
+        ]),
+        Line::styled(truncate(&where_, width), app.theme.dim),
+        Line::styled(
+            "an existing file is never overwritten (-2, -3… is added)",
+            app.theme.dim,
+        ),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.border_focused)
+                .title(title),
+        ),
+        area,
     );
 }

@@ -48,7 +48,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Load::Loaded(_) => {
             let rows = t.visible_rows();
             if rows.is_empty() {
-                vec![Line::styled("nothing matches", app.theme.dim)]
+                // A filter also matches logstore names, which load on demand:
+                // say "nothing matches" only once every project's list is in.
+                let searching = t.projects.loaded().is_some_and(|ps| {
+                    ps.iter()
+                        .any(|p| matches!(p.logstores, Load::NotLoaded | Load::Loading))
+                });
+                let text = if searching && !t.filter.is_empty() {
+                    "searching…"
+                } else {
+                    "nothing matches"
+                };
+                vec![Line::styled(text, app.theme.dim)]
             } else {
                 rows.iter()
                     .enumerate()

@@ -15,6 +15,10 @@ pub(super) fn editor_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             app.editor.browse_history(1);
         }
         Command::ClearEditor => app.editor.set_text(""),
+        Command::Undo if !app.editor.undo() => app.notify(NoticeLevel::Info, "nothing to undo"),
+        Command::Redo if !app.editor.redo() => app.notify(NoticeLevel::Info, "nothing to redo"),
+        Command::BufferStart => app.editor.move_to_buffer_edge(false),
+        Command::BufferEnd => app.editor.move_to_buffer_edge(true),
         _ => {}
     }
     Vec::new()

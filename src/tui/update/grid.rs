@@ -64,23 +64,66 @@ pub(super) fn copy(app: &mut App, whole_row: bool) -> Vec<Effect> {
     vec![Effect::Copy { what, text }]
 }
 
+/// Ask where to write: the file name is offered for editing, in the
+/// directory the explorer was started in.
 pub(super) fn export(app: &mut App, format: ExportFormat) -> Vec<Effect> {
-    let Some(result) = app.grid.result.clone() else {
+    if app.grid.result.is_none() {
         app.notify(NoticeLevel::Warning, "no rows to export: run a query first");
         return Vec::new();
-    };
+    }
     let scope = app
-        .query
-        .running
+        .result_scope
         .as_ref()
-        .map(|r| r.scope.to_string())
-        .or_else(|| app.scope.as_ref().map(ToString::to_string))
-        .unwrap_or_else(|| "result".into());
-    vec![Effect::Export {
-        dir: app.export_dir.clone(),
-        scope,
-        result,
-        rows: app.grid.view.clone(),
+        .or(app.scope.as_ref())
+        .map_or_else(|| "result".to_string(), ToString::to_string);
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+    let name = crate::tui::grid::export::default_file_name(&scope, &stamp, format);
+    app.export_prompt = Some(ExportPrompt {
         format,
-    }]
+        path: crate::tui::send_form::Input::with(&name),
+    });
+    Vec::new()
+}
+
+/// Keys while the export's path is shown: Enter writes, Esc cancels, the
+/// rest edit the path.
+pub(super) fn export_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let Some(prompt) = app.export_prompt.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            app.export_prompt = None;
+            app.notify(NoticeLevel::Info, "export cancelled");
+        }
+        KeyCode::Enter => {
+            let (format, typed) = (prompt.format, prompt.path.text.trim().to_string());
+            if typed.is_empty() {
+                app.notify(NoticeLevel::Warning, "type a file name, or Esc to cancel");
+                return Vec::new();
+            }
+            app.export_prompt = None;
+            let Some(result) = app.grid.result.clone() else {
+                return Vec::new();
+            };
+            return vec![Effect::Export {
+                path: export_path(&app.export_dir, &typed),
+                result,
+                rows: app.grid.view.clone(),
+                format,
+            }];
+        }
+        _ => {
+            prompt.path.handle(key);
+        }
+    }
+    Vec::new()
+}
+
+/// A typed path: `~/…` under the home directory, a relative one under `dir`.
+fn export_path(dir: &std::path::Path, typed: &str) -> std::path::PathBuf {
+    match (typed.strip_prefix("~/"), dirs::home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => dir.join(typed),
+    }
 }

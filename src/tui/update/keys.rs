@@ -6,11 +6,14 @@ use crate::tui::keymap::Context;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        app.should_quit = true;
+        request_quit(app);
         return Vec::new();
     }
     if app.help.is_some() {
         return help_key(app, &key);
+    }
+    if app.export_prompt.is_some() {
+        return export_prompt_key(app, &key);
     }
     if app.picker.is_some() {
         return picker_key(app, &key);
@@ -94,15 +97,19 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// Typing in the tree filters it without `/` first: a printable character
 /// no table of the tree binds (so j, k, h, l, r, q, ? keep their meaning)
-/// extends the filter, Backspace takes one back and Esc clears it.
-/// Returns whether the key was used so.
+/// starts the filter; once it has started every printable character
+/// extends it (so "che" stays "che" although h collapses), Backspace takes
+/// one back and Esc clears it. Returns whether the key was used so.
 fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let typing = !app.tree.filter.is_empty();
     match key.code {
         KeyCode::Char(c)
-            if plain && !c.is_control() && app.keymap.lookup(Context::Tree, key).is_none() =>
+            if plain
+                && !c.is_control()
+                && (typing || app.keymap.lookup(Context::Tree, key).is_none()) =>
         {
             app.tree.filter.push(c);
         }
@@ -153,7 +160,7 @@ pub(super) fn filter_input(key: &KeyEvent, filter: &mut String, active: &mut boo
 }
 
 pub(super) fn editor_input(app: &mut App, key: KeyEvent) {
-    if app.editor.textarea.input(key) {
+    if app.editor.input(key) {
         app.editor.history_pos = None;
         if app.editor.completion.is_some() {
             refresh_completion(app);
@@ -179,7 +186,7 @@ pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         Some(Command::First) => app.help = Some(0),
         Some(Command::Last) => app.help = Some(max),
         Some(Command::Close | Command::Help | Command::Cancel) => app.help = None,
-        Some(Command::Quit) => app.should_quit = true,
+        Some(Command::Quit) => request_quit(app),
         _ => {}
     }
     Vec::new()
@@ -251,8 +258,7 @@ pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match app.focus {
         Focus::Editor => {
             app.editor
-                .textarea
-                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+                .insert_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
         }
         Focus::Tree if app.tree.filtering => {
             app.tree.filter.push_str(text.lines().next().unwrap_or(""));

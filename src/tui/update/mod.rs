@@ -12,7 +12,7 @@ pub use query::is_limit_reached;
 pub use tree::choose_logstore;
 
 use editor::{editor_command, refresh_completion};
-use grid::{export, grid_command};
+use grid::{export, export_prompt_key, grid_command};
 use keys::{on_key, on_paste};
 use mouse::on_mouse;
 use query::run_query;
@@ -27,8 +27,8 @@ use std::time::Instant;
 
 use crate::tui::action::{Action, TaskError};
 use crate::tui::app::{
-    App, Bottom, ConnState, Focus, NoticeLevel, Picker, PickerKind, QueryState, RunningQuery,
-    Scope, TICKS_PER_SECOND,
+    App, Bottom, ConnState, ExportPrompt, Focus, NoticeLevel, Picker, PickerKind, QueryState,
+    RunningQuery, Scope, TICKS_PER_SECOND,
 };
 use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::DetailOutcome;
@@ -144,7 +144,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if e.retryable {
                         connection_failed(app, &e, false);
                     }
-                    app.query.error = Some(e.message);
+                    app.query.error = Some(with_statement_hint(e.message));
                 }
             }
             Vec::new()
@@ -204,6 +204,18 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// A second statement run as part of the first (no `;` or blank line
+/// between them) fails at its SELECT: say how statements are told apart.
+fn with_statement_hint(message: String) -> String {
+    if message.contains("found: SELECT") || message.contains("found: WITH") {
+        format!(
+            "{message} (two statements? F5 runs the one under the cursor: end each with ; or leave a blank line between them)"
+        )
+    } else {
+        message
+    }
+}
+
 /// The first effects of a new app: load the projects.
 pub fn start(app: &mut App) -> Vec<Effect> {
     apply_layout(app);
@@ -229,7 +241,9 @@ pub(super) fn connection_failed(app: &mut App, e: &TaskError, projects: bool) {
             retry_at: app.tick + RETRY_SECONDS * TICKS_PER_SECOND,
         };
     } else if projects {
-        app.notify(NoticeLevel::Error, e.message.clone());
+        // Not "connecting…" for ever: the status bar says what is wrong
+        // until a refresh succeeds.
+        app.conn_state = ConnState::Refused(e.message.clone());
     }
 }
 
@@ -280,7 +294,12 @@ pub(super) fn sync_detail(app: &mut App) -> Vec<Effect> {
     let grid = &app.grid;
     let end = (grid.offset + grid.height).min(grid.view.len());
     let visible: Vec<usize> = grid.view[grid.offset.min(end)..end].to_vec();
-    app.detail.show_row(&result, row, visible, Instant::now());
+    let place = crate::tui::detail::RowPlace {
+        position: grid.row,
+        shown: grid.view.len(),
+    };
+    app.detail
+        .show_row_at(&result, row, place, visible, Instant::now());
     Vec::new()
 }
 
@@ -342,7 +361,7 @@ pub(super) fn focus_step(app: &mut App, delta: isize) {
 
 pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
-        Command::Quit => app.should_quit = true,
+        Command::Quit => request_quit(app),
         Command::Help => app.help = Some(0),
         Command::FocusNext => focus_step(app, 1),
         Command::FocusPrev => focus_step(app, -1),
@@ -413,10 +432,12 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::Snippets => {
+            let mut items = crate::tui::snippets::snippets();
+            items.extend(app.user_snippets.iter().cloned());
             app.picker = Some(Picker {
                 kind: PickerKind::Snippets,
                 title: "Starter queries".into(),
-                items: crate::tui::snippets::snippets(),
+                items,
                 selected: 0,
             });
         }
@@ -425,17 +446,75 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Quitting would lose a query typed in the editor that never ran (what ran
+/// is in F2 history; the starter query comes back by itself): the first
+/// quit key says so, a second one within a few seconds quits.
+pub(super) fn request_quit(app: &mut App) {
+    let asked = app.quit_asked_until.is_some_and(|until| app.tick < until);
+    if asked || !editor_has_unrun_text(app) {
+        app.should_quit = true;
+        return;
+    }
+    app.quit_asked_until = Some(app.tick + 5 * TICKS_PER_SECOND);
+    app.notify(
+        NoticeLevel::Warning,
+        "the editor's query never ran (F2 history lacks it): Ctrl-C again quits",
+    );
+}
+
+fn editor_has_unrun_text(app: &App) -> bool {
+    let text = app.editor.text();
+    let text = text.trim();
+    !text.is_empty()
+        && text != crate::tui::snippets::starter_query().trim()
+        && !app.editor.history.entries.iter().any(|q| q.trim() == text)
+}
+
+/// Grow or shrink the focused pane from the size it has on screen (the
+/// stored size may be larger than a narrow screen allows); when it cannot
+/// change, say why instead of doing nothing.
 pub(super) fn resize_pane(app: &mut App, delta: i16) {
-    let l = &mut app.layout;
+    let zoom_key = app
+        .keymap
+        .key_for(crate::tui::keymap::Context::Normal, Command::Zoom)
+        .map_or_else(|| "zoom".to_string(), |k| k.to_string());
+    if app.layout.zoomed {
+        app.notify(
+            NoticeLevel::Info,
+            format!("a zoomed pane fills the screen; {zoom_key} unzooms"),
+        );
+        return;
+    }
+    let before = layout::compute(app);
     let step =
         |v: u16, d: i16, min: u16, max: u16| (v as i16 + d).clamp(min as i16, max as i16) as u16;
-    match app.focus {
-        Focus::Tree => l.tree_width = step(l.tree_width, delta, 12, 60),
-        Focus::Detail => l.detail_width = step(l.detail_width, delta, 16, 100),
-        Focus::Editor => l.editor_height = step(l.editor_height, delta / 2, 3, 40),
-        Focus::Results => l.editor_height = step(l.editor_height, -delta / 2, 3, 40),
-    }
+    let l = &mut app.layout;
+    let name = match app.focus {
+        Focus::Tree => {
+            l.tree_width = step(before.tree.width, delta, 12, 60);
+            "tree"
+        }
+        Focus::Detail => {
+            l.detail_width = step(before.detail.width, delta, 16, 100);
+            "detail pane"
+        }
+        Focus::Editor => {
+            l.editor_height = step(before.editor.height, delta / 2, 3, 40);
+            "editor"
+        }
+        Focus::Results => {
+            l.editor_height = step(before.editor.height, -delta / 2, 3, 40);
+            "results pane"
+        }
+    };
     apply_layout(app);
+    if layout::compute(app) == before {
+        let way = if delta > 0 { "larger" } else { "smaller" };
+        app.notify(
+            NoticeLevel::Info,
+            format!("the {name} cannot get {way} on this screen; {zoom_key} zooms it"),
+        );
+    }
 }
 
 pub(super) fn cancel(app: &mut App) -> Vec<Effect> {

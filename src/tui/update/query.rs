@@ -13,6 +13,12 @@ pub(super) fn run_query(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let mut effects = Vec::new();
+    // The run's progress, its error and its rows show in the results slot:
+    // a live tail there would hide all three (the tail keeps running and
+    // F4 brings it back).
+    if app.bottom == Bottom::Tail {
+        app.bottom = Bottom::Grid;
+    }
     if let Some(old) = app.query.running.take() {
         effects.push(Effect::Abort(old.id));
     }
