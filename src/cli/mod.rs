@@ -7,7 +7,7 @@ mod input;
 mod logs_cmds;
 pub mod output;
 mod read_cmds;
-mod when;
+pub(crate) mod when;
 mod write_cmds;
 
 use std::io::{self, Write};

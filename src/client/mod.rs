@@ -17,8 +17,8 @@ pub mod validate;
 pub use batch::{BatchOptions, BatchProgress, BatchSummary, FailedBatch};
 pub use error::{Error, Result};
 pub use query_result::{format_number, parse_ae_datetime, Cell, Column, QueryResult, Statistics};
-pub use retry::{RequestKind, RetryPolicy};
-pub use tail::{TailOptions, TailStart, Tailer};
+pub use retry::{FailureAdvice, RequestKind, RetryPolicy};
+pub use tail::{FollowEvent, Gap, TailBatch, TailOptions, TailStart, Tailer};
 pub use types::*;
 
 use std::time::Duration;

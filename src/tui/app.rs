@@ -68,7 +68,15 @@ pub enum ConnState {
         message: String,
         retry_at: u64,
     },
+    /// Several attempts in a row failed (the live tail keeps trying).
+    Down {
+        message: String,
+        retry_at: u64,
+    },
 }
+
+/// Failed attempts in a row after which the connection shows as down.
+pub const DOWN_AFTER_ATTEMPTS: u32 = 3;
 
 /// Pane sizes the user can change.
 #[derive(Debug, Clone, PartialEq)]

@@ -100,6 +100,19 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
         format!(" · {:.1}/s ", state.rate().recent_rate(now_ms)),
         theme.dim,
     ));
+    // Never silent: what the tail could not vouch for stays in sight.
+    if state.gaps() > 0 {
+        spans.push(Span::styled(
+            format!("· {} gaps ", state.gaps()),
+            theme.warning,
+        ));
+    }
+    if state.skipped() > 0 {
+        spans.push(Span::styled(
+            format!("· {} skipped (no time) ", state.skipped()),
+            theme.warning,
+        ));
+    }
     if let Some((message, style)) = message {
         spans.push(Span::styled(format!("· {message}"), style));
     }

@@ -30,6 +30,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 t.error,
             )
         }
+        ConnState::Down { message, retry_at } => {
+            let secs = retry_at.saturating_sub(app.tick).div_ceil(TICKS_PER_SECOND);
+            (format!("down, retrying in {secs} s: {message}"), t.error)
+        }
     };
     let mut spans = vec![
         Span::styled(format!(" {place} "), t.title),
