@@ -222,12 +222,28 @@ async fn the_task_tails_a_real_server_once_each_in_order() {
     while let Ok(msg) = rx.try_recv() {
         s.on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
     }
-    let messages: Vec<String> = (0..s.buffer().len())
-        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
+    // A batch of 200 shares one millisecond: a full page, so the tail
+    // cannot know whether more share it and says so in a gap line.
+    let lines: Vec<(bool, String)> = (0..s.buffer().len())
+        .filter_map(|i| s.buffer().shown(i))
+        .map(|l| (l.level == aepipe::tui::tail::GAP_LEVEL, l.message.clone()))
         .collect();
+    let pick = |gap: bool| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|(g, _)| *g == gap)
+            .map(|(_, m)| m.clone())
+            .collect()
+    };
+    let (gaps, messages) = (pick(true), pick(false));
     let mut expected = vec!["old 2".to_string(), "old 3".into(), "old 4".into()];
     expected.extend((0..600).map(|i| format!("new {i}")));
     assert_eq!(messages, expected, "every line once, oldest first");
+    assert!(gaps.len() <= 3, "at most one per batch: {gaps:?}");
+    assert!(
+        gaps.iter().all(|g| g.contains("cannot be read")),
+        "{gaps:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -78,6 +78,9 @@ pub async fn ingest(a: IngestArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         )
         .await?;
     progress.finish();
+    if summary.written > 0 && !crate::client::deployment::is_local(client.base_url()) {
+        eprintln!("note: {}", crate::client::deployment::WRITE_DELAY_NOTE);
+    }
     report(&summary, style(&common))
 }
 

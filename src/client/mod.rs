@@ -7,6 +7,7 @@
 
 pub mod batch;
 mod decode;
+pub mod deployment;
 mod error;
 mod query_result;
 pub mod retry;

@@ -87,8 +87,8 @@ pub enum Gap {
     /// Records stamped in `[from_ms, to_ms]` were not all read before they
     /// left the horizon: the call budget is too small for the rate.
     Unread { from_ms: i64, to_ms: i64 },
-    /// More records share this millisecond than a page holds; some of them
-    /// cannot be reached.
+    /// A full page of records shares this millisecond: any more there cannot
+    /// be reached (`rawlog` cannot page inside one millisecond).
     Crowded { at_ms: i64 },
     /// A record showed up `late` after its timestamp, close to the horizon:
     /// records later still would be missed.
@@ -106,7 +106,7 @@ impl std::fmt::Display for Gap {
             ),
             Gap::Crowded { at_ms } => write!(
                 f,
-                "more than a page of records at {}: some may be missing",
+                "a page or more of records share {}: any beyond a page cannot be read",
                 iso_ms(*at_ms)
             ),
             Gap::NearHorizon { late, horizon } => write!(

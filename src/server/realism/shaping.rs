@@ -69,9 +69,8 @@ impl RealismState {
         Some(self.visibility_delay_ms(b"raw", key))
     }
 
-    /// Above the tenant's rate AE keeps one point in `k` (a power of two, as
-    /// AE's sampling uses) and marks the kept one with `_sample_interval = k`;
-    /// 0 for a point not kept.
+    /// Above the tenant's rate AE keeps one point in `k` (a power of two) and
+    /// marks the kept one with `_sample_interval = k`; 0 for a point not kept.
     fn sample_intervals(
         &self,
         project: &str,
@@ -106,19 +105,20 @@ impl RealismState {
         } else {
             total.div_ceil(limit.max(1)).next_power_of_two()
         };
+        // Systematic sampling (every k-th point from a seeded offset): the
+        // estimate SUM(_sample_interval) stays within k of the truth.
+        let offset = mix(
+            self.config.seed,
+            &[b"ae", project.as_bytes(), logstore.as_bytes()],
+        ) % k;
         points
             .iter()
             .enumerate()
-            .map(|(i, p)| {
+            .map(|(i, _)| {
                 let position = before + i as u64;
                 if position < limit || k == 1 {
-                    return 1;
-                }
-                let h = mix(
-                    self.config.seed,
-                    &[b"ae", p.raw.as_bytes(), &position.to_le_bytes()],
-                );
-                if h % k == 0 {
+                    1
+                } else if position % k == offset {
                     i64::try_from(k).unwrap_or(i64::MAX)
                 } else {
                     0

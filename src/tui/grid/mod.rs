@@ -59,12 +59,16 @@ pub struct GridState {
     /// The lowercased filter `view` was built for: a filter that extends it
     /// only narrows `view` instead of scanning every row again.
     view_needle: String,
+    /// The largest `_sample_interval` of the result, when above 1: its rows
+    /// are a sample, each standing for that many events or fewer.
+    pub sampled: Option<u64>,
 }
 
 impl GridState {
     pub fn set_result(&mut self, result: Arc<QueryResult>, run: RunInfo) {
         self.widths = fit_widths(&result);
         self.view = (0..result.len()).collect();
+        self.sampled = sample_interval_max(&result);
         self.result = Some(result);
         self.search_text = Vec::new();
         self.view_needle.clear();
@@ -269,6 +273,9 @@ impl GridState {
         if !self.filter.is_empty() {
             parts.push(format!("{} shown", self.view.len()));
         }
+        if let Some(k) = self.sampled {
+            parts.push(format!("sampled: a row stands for up to {k} events"));
+        }
         if let Some(run) = &self.run {
             parts.push(format!("{:.2} s", run.elapsed.as_secs_f64()));
             if run.limit_reached {
@@ -287,6 +294,15 @@ impl GridState {
         }
         parts.join(" · ")
     }
+}
+
+/// The largest `_sample_interval` of a result that has the column, if above 1.
+fn sample_interval_max(result: &QueryResult) -> Option<u64> {
+    let col = result.column_index("_sample_interval")?;
+    (0..result.len())
+        .filter_map(|row| result.get_u64(row, col))
+        .max()
+        .filter(|k| *k > 1)
 }
 
 fn compare_cells(result: &QueryResult, a: usize, b: usize, col: usize, numeric: bool) -> Ordering {

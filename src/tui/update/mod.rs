@@ -164,8 +164,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SendFinished { id, result } => {
             if app.send_id == Some(id) {
                 app.send_id = None;
+                let remote = !app.connection.embedded
+                    && !crate::client::deployment::is_local(&app.connection.place);
                 if let Some(form) = &mut app.send_form {
-                    form.on_sent(result.map_err(|e| e.message));
+                    form.on_sent_to(result.map_err(|e| e.message), remote);
                 }
             }
             Vec::new()
