@@ -145,3 +145,24 @@ async fn follow_prints_late_records_once_each() {
     assert_eq!(seqs.len(), n, "none doubled");
     assert_eq!(seqs, (0..300).collect::<Vec<u64>>(), "none lost");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_too_big_for_cloudflare_says_to_narrow_the_range() {
+    let server = TestServer::start_with(|c| {
+        c.realism = Realism {
+            query_script: vec![aepipe::server::Fault::TooBig],
+            ..Realism::default()
+        }
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let out = aepipe(&server, home.path())
+        .args(["query", "shop", "api", "SELECT 1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CF API 507"), "{err}");
+    assert!(err.contains("narrow the time range"), "{err}");
+    assert_eq!(server.request_counts().query, 1, "not retried");
+}

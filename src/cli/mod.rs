@@ -237,6 +237,13 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 answer_excerpt(body)
             );
         }
+        // The failure policy's word on it: narrow the range (507), a
+        // Cloudflare error page, a rate limit.
+        Some(err @ ClientError::Api { .. })
+            if crate::client::retry::describe(err) != err.to_string() =>
+        {
+            let _ = writeln!(stderr, "hint: {}", crate::client::retry::describe(err));
+        }
         _ => {}
     }
     ExitCode::from(if usage { 2 } else { 1 })
