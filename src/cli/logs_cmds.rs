@@ -2,7 +2,6 @@
 //! the ones that follow, through [`Tailer`]).
 
 use std::io::Write;
-use std::time::Duration;
 
 use clap::Args;
 use regex::Regex;
@@ -13,6 +12,7 @@ use super::output::{paint_level, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
+use crate::client::tail::{follow, FollowEvent, TailBatch};
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
 use crate::limits::{RAWLOG_DEFAULT_LIMIT, RAWLOG_MAX_LIMIT};
 use crate::sanitize;
@@ -44,7 +44,8 @@ pub struct TailArgs {
     /// Keep printing new records as they arrive (Ctrl-C stops).
     #[arg(short, long)]
     pub follow: bool,
-    /// How many of the newest records to print first (0-200).
+    /// How many of the newest records to print first (0-200); with --level
+    /// or --grep, the newest N that match.
     #[arg(short = 'n', long, default_value_t = 10,
           value_parser = clap::value_parser!(u32).range(0..=i64::from(RAWLOG_MAX_LIMIT)))]
     pub lines: u32,
@@ -57,6 +58,16 @@ pub struct TailArgs {
     /// Time between polls with -f.
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub interval: String,
+    /// With -f: how late (after its timestamp) a record may become visible
+    /// and still be shown. Records on a real deployment arrive late and out
+    /// of order; longer costs more requests per poll.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub horizon: String,
+    /// With -f: most rawlog requests per poll. When too few for the rate,
+    /// the tail prints a gap line instead of losing records silently.
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_calls: u32,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -202,6 +213,38 @@ struct LinePrinter {
 }
 
 impl LinePrinter {
+    /// A poll's records that pass the filter, then its gaps and skipped
+    /// records: on stdout as lines of their own in a table, on stderr in the
+    /// machine formats (so JSON stays JSON).
+    fn report(
+        &mut self,
+        out: &mut impl Write,
+        batch: &TailBatch,
+        filter: &Filter,
+    ) -> std::io::Result<()> {
+        for e in batch.records.iter().filter(|e| filter.matches(e)) {
+            self.print(out, e)?;
+        }
+        let mut notes: Vec<String> = batch.gaps.iter().map(|g| format!("gap: {g}")).collect();
+        if batch.malformed > 0 {
+            let example = batch.malformed_example.as_deref().unwrap_or("");
+            let example: String = example.chars().take(200).collect();
+            notes.push(format!(
+                "skipped {} records without a valid timestamp, e.g. {}",
+                batch.malformed,
+                sanitize::line(&example)
+            ));
+        }
+        for note in notes {
+            if self.style.format == Format::Table {
+                writeln!(out, "-- {note} --")?;
+            } else {
+                eprintln!("tail: {note}");
+            }
+        }
+        Ok(())
+    }
+
     fn print(&mut self, out: &mut impl Write, e: &RawLogEntry) -> std::io::Result<()> {
         let (message, rest) = split_message(e);
         match self.style.format {
@@ -237,31 +280,13 @@ impl LinePrinter {
     }
 }
 
-/// Errors `tail -f` stops on instead of retrying: the request itself is
-/// wrong (validation, 4xx other than 408/429, AE's own 4xx behind a 502).
-fn is_permanent(e: &crate::client::Error) -> bool {
-    use crate::client::Error;
-    match e {
-        Error::Validation(_) => true,
-        Error::Api { status, message } => match status {
-            408 | 429 => false,
-            400..=499 => true,
-            502 => message.starts_with("CF API 4"),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-/// Longest wait between retries after errors.
-const MAX_ERROR_BACKOFF: Duration = Duration::from_secs(30);
-
 pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
     let interval = parse_duration(&a.interval)?;
     if interval.is_zero() {
         return Err(UsageError("--interval must be above 0".to_string()).into());
     }
+    let horizon = parse_duration(&a.horizon)?;
     let grep = a
         .grep
         .as_deref()
@@ -295,6 +320,8 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         TailOptions {
             start: TailStart::Backlog(a.lines as usize),
             interval,
+            horizon,
+            max_calls_per_poll: a.max_calls,
             ..TailOptions::default()
         },
     );
@@ -303,47 +330,61 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         wrote_header: false,
     };
     let mut out = stdout();
-    // Without -f, one poll: the newest records, like `tail -n`.
+    // The newest N *matching* records, paging back as far as needed.
+    let backlog = tailer
+        .backlog_matching(a.lines as usize, |e| filter.matches(e))
+        .await?;
+    printer.report(&mut out, &backlog, &filter)?;
+    out.flush()?;
     if !a.follow {
-        for e in tailer.poll().await?.iter().filter(|e| filter.matches(e)) {
-            printer.print(&mut out, e)?;
-        }
-        out.flush()?;
         return Ok(());
     }
-    let mut failures: u32 = 0;
-    loop {
-        let wait = match tailer.poll().await {
-            Ok(entries) => {
-                if failures > 0 {
+    let mut broken: Option<std::io::Error> = None;
+    let mut failing = false;
+    let following = follow(tailer, |event| {
+        let go_on = match event {
+            FollowEvent::Batch(batch) => {
+                if std::mem::take(&mut failing) {
                     eprintln!("tail: connected again");
-                    failures = 0;
                 }
-                for e in entries.iter().filter(|e| filter.matches(e)) {
-                    printer.print(&mut out, e)?;
+                let printed = printer
+                    .report(&mut out, &batch, &filter)
+                    .and_then(|()| out.flush());
+                match printed {
+                    Ok(()) => true,
+                    Err(e) => {
+                        broken = Some(e);
+                        false
+                    }
                 }
-                out.flush()?;
-                interval
             }
-            // A bad name, token or URL will not heal by waiting.
-            Err(e) if is_permanent(&e) => return Err(e.into()),
-            Err(e) => {
-                failures += 1;
-                let wait = interval
-                    .saturating_mul(2u32.saturating_pow((failures - 1).min(16)))
-                    .min(MAX_ERROR_BACKOFF);
+            FollowEvent::Retrying {
+                message, retry_in, ..
+            } => {
+                failing = true;
                 eprintln!(
                     "tail: {}; retrying in {}s",
-                    sanitize::line(&e.to_string()),
-                    wait.as_secs_f32().ceil()
+                    sanitize::line(&message),
+                    retry_in.as_secs_f32().ceil()
                 );
-                wait
+                true
+            }
+            FollowEvent::Failed(message) => {
+                eprintln!("tail: {}", sanitize::line(&message));
+                false
             }
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = tokio::signal::ctrl_c() => return Ok(()),
-        }
+        std::future::ready(go_on)
+    });
+    tokio::select! {
+        _ = following => {}
+        _ = tokio::signal::ctrl_c() => return Ok(()),
+    }
+    match broken {
+        // A closed pipe (`| head`) ends the tail quietly.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Some(e) => Err(e.into()),
+        None => Err(anyhow::anyhow!("tail stopped")),
     }
 }
 

@@ -8,7 +8,7 @@ mod known;
 mod logs_cmds;
 pub mod output;
 mod read_cmds;
-mod when;
+pub(crate) mod when;
 mod write_cmds;
 
 use std::io::{self, Write};
@@ -226,12 +226,20 @@ fn report(e: &anyhow::Error) -> ExitCode {
                 Some(ClientError::Validation(_))
             )
     });
-    if let Some(hint) = e
+    // The error's own hint (401, 404, a body that is not aepipe's), else
+    // the failure policy's word on it (narrow the range on a 507, a
+    // Cloudflare error page, a rate limit).
+    let hint = e
         .chain()
         .find_map(|c| c.downcast_ref::<ClientError>())
-        .and_then(ClientError::hint)
-    {
-        let _ = writeln!(stderr, "hint: {hint}");
+        .and_then(|err| {
+            err.hint().or_else(|| {
+                let said = crate::client::retry::describe(err);
+                (matches!(err, ClientError::Api { .. }) && said != err.to_string()).then_some(said)
+            })
+        });
+    if let Some(hint) = hint {
+        let _ = writeln!(stderr, "hint: {}", crate::sanitize::line(&hint));
     }
     ExitCode::from(if usage { 2 } else { 1 })
 }

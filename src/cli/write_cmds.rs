@@ -20,7 +20,8 @@ pub struct IngestArgs {
     pub logstore: String,
     /// A JSON array or NDJSON of data points; `-` or nothing reads stdin.
     pub file: Option<String>,
-    /// Requests in flight at once.
+    /// Most requests in flight: the number adapts up to this (grows while
+    /// answers are fast, halves on 429/503).
     #[arg(long, default_value_t = crate::client::batch::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     #[command(flatten)]
@@ -43,6 +44,7 @@ pub struct LogArgs {
     /// Extra field of --message (repeatable); the value is JSON when it parses, else text.
     #[arg(long = "field", value_name = "KEY=VALUE", requires = "message")]
     pub fields: Vec<String>,
+    /// Most requests in flight (adaptive up to this, as for ingest).
     #[arg(long, default_value_t = crate::client::batch::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     #[command(flatten)]
@@ -76,6 +78,9 @@ pub async fn ingest(a: IngestArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         )
         .await?;
     progress.finish();
+    if summary.written > 0 && !crate::client::deployment::is_local(client.base_url()) {
+        eprintln!("note: {}", crate::client::deployment::WRITE_DELAY_NOTE);
+    }
     report(&summary, style(&common))
 }
 
@@ -242,7 +247,7 @@ impl Progress {
     fn options(&self, concurrency: usize) -> BatchOptions {
         let (tty, what, last) = (self.tty, self.what, self.last_decile.clone());
         BatchOptions::default()
-            .concurrency(concurrency)
+            .adaptive(concurrency)
             .on_progress(move |p: BatchProgress| {
                 let mut err = std::io::stderr().lock();
                 if tty {

@@ -2,17 +2,28 @@
 //! 250 with bounded concurrency, reporting progress and, at the end, exactly
 //! what was written, what the server skipped and which batches failed (with
 //! the items they held), so nothing is dropped without a word.
+//!
+//! Far from the server, throughput is requests in flight × 250 / round
+//! trip, so the number in flight adapts (see [`Adaptive`]): it grows while
+//! answers come back as fast as the fastest seen, and halves on a 429/503
+//! or when answers slow down (the server is queueing). A failed batch is
+//! never sent again here (a write may have been stored), so adapting cannot
+//! duplicate anything.
 
 use std::future::Future;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::Error;
 
-/// Default number of requests in flight.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Requests in flight when a run starts.
+pub const INITIAL_CONCURRENCY: usize = 4;
+
+/// Default most requests in flight (the adaptive limit never goes above).
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// Progress after each finished batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +41,8 @@ type ProgressFn = Arc<dyn Fn(BatchProgress) + Send + Sync>;
 #[derive(Clone)]
 pub struct BatchOptions {
     concurrency: usize,
+    /// Adapt the number in flight between 1 and `concurrency`; else fixed.
+    adaptive: bool,
     progress: Option<ProgressFn>,
 }
 
@@ -37,6 +50,7 @@ impl Default for BatchOptions {
     fn default() -> Self {
         Self {
             concurrency: DEFAULT_CONCURRENCY,
+            adaptive: true,
             progress: None,
         }
     }
@@ -46,15 +60,24 @@ impl std::fmt::Debug for BatchOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BatchOptions")
             .field("concurrency", &self.concurrency)
+            .field("adaptive", &self.adaptive)
             .field("progress", &self.progress.is_some())
             .finish()
     }
 }
 
 impl BatchOptions {
-    /// Requests in flight at once (at least 1).
+    /// Exactly this many requests in flight (at least 1), not adapted.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
+        self.adaptive = false;
+        self
+    }
+    /// Adapt the requests in flight, starting at 4, up to `max` (the default,
+    /// with a maximum of 32).
+    pub fn adaptive(mut self, max: usize) -> Self {
+        self.concurrency = max.max(1);
+        self.adaptive = true;
         self
     }
     /// Called after each batch finishes, from the task awaiting `*_all`.
@@ -132,10 +155,30 @@ where
     let mut pending = Vec::with_capacity(batches_total);
     for (i, batch) in items.chunks(chunk).enumerate() {
         let start = i * chunk;
-        pending.push(async move { (i, start..start + batch.len(), send(batch).await) });
+        pending.push(async move {
+            let started = Instant::now();
+            let result = send(batch).await;
+            (i, start..start + batch.len(), result, started.elapsed())
+        });
     }
-    let mut results = stream::iter(pending).buffer_unordered(options.concurrency);
-    while let Some((batch, range, result)) = results.next().await {
+    let mut limit = if options.adaptive {
+        Adaptive::new(INITIAL_CONCURRENCY, options.concurrency)
+    } else {
+        Adaptive::fixed(options.concurrency)
+    };
+    let mut waiting = pending.into_iter();
+    let mut running = FuturesUnordered::new();
+    loop {
+        while running.len() < limit.current() {
+            match waiting.next() {
+                Some(f) => running.push(f),
+                None => break,
+            }
+        }
+        let Some((batch, range, result, elapsed)) = running.next().await else {
+            break;
+        };
+        limit.on_answer(elapsed, result.as_ref().err().is_some_and(is_overload));
         progress.items_done += range.len();
         progress.batches_done += 1;
         match result {
@@ -158,6 +201,86 @@ where
     }
     summary.failed.sort_by_key(|f| f.batch);
     summary
+}
+
+/// A 429 or 503, direct or from Cloudflare behind a 502: slow down.
+fn is_overload(e: &Error) -> bool {
+    match e {
+        Error::Api { status, message } => {
+            matches!(status, 429 | 503)
+                || (*status == 502
+                    && matches!(super::retry::upstream_status(message), Some(429 | 503)))
+        }
+        _ => false,
+    }
+}
+
+/// The number of requests in flight, adapted like TCP's congestion window:
+/// doubling per round trip at first ("slow start"), then one more per round
+/// trip, and halved on overload or when an answer takes much longer than the
+/// fastest seen (the server queues instead of working).
+#[derive(Debug, Clone)]
+pub struct Adaptive {
+    limit: f64,
+    max: usize,
+    slow_start: bool,
+    adaptive: bool,
+    fastest: Option<Duration>,
+    last_cut: Option<Instant>,
+}
+
+/// Answers slower than twice the fastest plus this count as queueing.
+const SLOW_MARGIN: Duration = Duration::from_millis(50);
+
+impl Adaptive {
+    pub fn new(initial: usize, max: usize) -> Self {
+        let max = max.max(1);
+        Self {
+            limit: initial.clamp(1, max) as f64,
+            max,
+            slow_start: true,
+            adaptive: true,
+            fastest: None,
+            last_cut: None,
+        }
+    }
+
+    pub fn fixed(n: usize) -> Self {
+        Self {
+            adaptive: false,
+            ..Self::new(n, n)
+        }
+    }
+
+    /// Requests that may be in flight now.
+    pub fn current(&self) -> usize {
+        (self.limit as usize).clamp(1, self.max)
+    }
+
+    /// One answer came back after `elapsed`; `overloaded` if it said so.
+    pub fn on_answer(&mut self, elapsed: Duration, overloaded: bool) {
+        if !self.adaptive {
+            return;
+        }
+        let fastest = self.fastest.map_or(elapsed, |f| f.min(elapsed));
+        self.fastest = Some(fastest);
+        let slow = elapsed > fastest * 2 + SLOW_MARGIN;
+        if overloaded || slow {
+            // One cut per round trip: the answers in flight all saw the same
+            // congestion.
+            let recent = self.last_cut.is_some_and(|t| t.elapsed() < fastest);
+            if !recent {
+                self.limit = (self.limit / 2.0).max(1.0);
+                self.slow_start = false;
+                self.last_cut = Some(Instant::now());
+            }
+        } else if self.slow_start {
+            self.limit += 1.0;
+        } else {
+            self.limit += 1.0 / self.limit;
+        }
+        self.limit = self.limit.min(self.max as f64);
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +339,35 @@ mod tests {
         );
         assert!(peak.load(Ordering::SeqCst) <= 3);
         assert!(peak.load(Ordering::SeqCst) >= 2, "ran concurrently");
+    }
+
+    #[test]
+    fn adaptive_grows_while_fast_and_halves_on_overload() {
+        let ms = Duration::from_millis;
+        let mut a = Adaptive::new(4, 32);
+        for _ in 0..40 {
+            a.on_answer(ms(50), false);
+        }
+        assert_eq!(a.current(), 32, "grows to the maximum while fast");
+        a.on_answer(ms(50), true);
+        assert_eq!(a.current(), 16, "halves on a 429/503");
+        a.on_answer(ms(50), true);
+        assert_eq!(a.current(), 16, "one cut per round trip");
+        let mut b = Adaptive::new(8, 32);
+        b.on_answer(ms(10), false);
+        b.on_answer(ms(500), false);
+        assert_eq!(b.current(), 4, "halves when answers slow down");
+        let mut f = Adaptive::fixed(3);
+        f.on_answer(ms(1), true);
+        assert_eq!(f.current(), 3);
+        assert!(is_overload(&Error::Api {
+            status: 502,
+            message: "CF API 429: slow".into()
+        }));
+        assert!(!is_overload(&Error::Api {
+            status: 502,
+            message: "CF API 422: bad".into()
+        }));
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@
 
 pub mod batch;
 mod decode;
+pub mod deployment;
 mod error;
 mod query_result;
 pub mod retry;
@@ -17,8 +18,8 @@ pub mod validate;
 pub use batch::{BatchOptions, BatchProgress, BatchSummary, FailedBatch};
 pub use error::{Error, Result};
 pub use query_result::{format_number, parse_ae_datetime, Cell, Column, QueryResult, Statistics};
-pub use retry::{RequestKind, RetryPolicy};
-pub use tail::{TailOptions, TailStart, Tailer};
+pub use retry::{FailureAdvice, RequestKind, RetryPolicy};
+pub use tail::{FollowEvent, Gap, TailBatch, TailOptions, TailStart, Tailer};
 pub use types::*;
 
 use std::time::Duration;

@@ -12,6 +12,7 @@ use futures::FutureExt;
 use subtle::ConstantTimeEq;
 
 use super::error::AppError;
+use super::realism::{self, RealismState};
 use super::routes;
 use super::store::Store;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub payloads: bool,
     pub max_body_bytes: usize,
     pub query_timeout: std::time::Duration,
+    /// The realistic mode (all off on a plain server) and its request counts.
+    pub realism: Arc<RealismState>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -31,6 +34,11 @@ pub fn router(state: AppState) -> Router {
     routes::router()
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
+        // Inside the gate: only authorised requests are delayed, failed and counted.
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state.realism),
+            realism::layer,
+        ))
         .layer(DefaultBodyLimit::max(state.max_body_bytes))
         .layer(middleware::from_fn_with_state(state.clone(), gate))
         .layer(middleware::from_fn(catch_panic))

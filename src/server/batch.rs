@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::error::AppError;
-use super::store::{NewLog, NewPoint};
+use super::store::{NewLog, NewPoint, RowShape};
 use crate::limits::*;
 
 /// The batch array under `key`, checked for presence and size, taken out of
@@ -169,6 +169,7 @@ pub fn points(
             blobs,
             doubles,
             payload: payload.map(|p| (p, expires_at)),
+            shape: RowShape::AT_ONCE,
         });
     }
     Ok(out)
@@ -189,6 +190,7 @@ pub fn logs(project: &str, logstore: &str, body: Value) -> Result<Vec<NewLog>, A
             NewLog {
                 raw: raw_record(project, logstore, &level, obj).0,
                 level,
+                raw_delay_ms: Some(0),
             }
         })
         .collect())

@@ -6,6 +6,7 @@ mod batch;
 pub mod demo;
 mod error;
 mod extract;
+pub mod realism;
 pub mod retention;
 mod routes;
 pub mod serve_cmd;
@@ -21,6 +22,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use error::AppError;
+pub use realism::{Fault, Realism, RequestCounts};
 use store::{Store, StoreError};
 
 /// How long a query may run before it is stopped.
@@ -46,6 +48,9 @@ pub struct ServerConfig {
     pub demo: bool,
     /// With `demo`: keep writing a few events and log lines per second.
     pub demo_trickle: bool,
+    /// Imitate a real Cloudflare deployment (latency, late visibility,
+    /// sampling, rate limits); [`Realism::default`] is a plain local server.
+    pub realism: Realism,
 }
 
 impl ServerConfig {
@@ -62,6 +67,7 @@ impl ServerConfig {
             query_timeout: DEFAULT_QUERY_TIMEOUT,
             demo: false,
             demo_trickle: false,
+            realism: Realism::default(),
         }
     }
 }
@@ -91,6 +97,7 @@ pub struct ServerHandle {
     pub token: String,
     /// Folder holding the database.
     pub data_dir: PathBuf,
+    realism: Arc<realism::RealismState>,
     stop: Option<oneshot::Sender<()>>,
     serving: Option<JoinHandle<()>>,
     background: Vec<JoinHandle<()>>,
@@ -109,6 +116,12 @@ impl ServerHandle {
     /// `http://127.0.0.1:PORT`, the base URL for a client.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Requests answered so far, by kind (what a client's retries and a
+    /// tail's polling cost the server).
+    pub fn request_counts(&self) -> RequestCounts {
+        self.realism.counts()
     }
 
     /// Stop accepting connections, finish the requests in flight, stop the
@@ -183,12 +196,14 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         source,
     })?;
 
+    let realism = Arc::new(realism::RealismState::new(config.realism.clone()));
     let state = app::AppState {
         store: store.clone(),
         token: Arc::from(config.token.as_str()),
         payloads: config.payloads,
         max_body_bytes: config.max_body_bytes,
         query_timeout: config.query_timeout,
+        realism: Arc::clone(&realism),
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(async move {
@@ -219,6 +234,7 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
         addr,
         token: config.token,
         data_dir,
+        realism,
         stop: Some(stop),
         serving: Some(serving),
         background,

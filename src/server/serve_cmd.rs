@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::ServerConfig;
+use std::time::Duration;
+
+use super::{Fault, Realism, ServerConfig};
 use crate::limits::DEFAULT_MAX_BODY_BYTES;
 
 /// Flags of `aepipe serve`.
@@ -38,6 +40,121 @@ pub struct ServeArgs {
     /// Largest request body in bytes (larger: 413).
     #[arg(long, default_value_t = DEFAULT_MAX_BODY_BYTES, value_name = "BYTES")]
     pub max_body: usize,
+    #[command(flatten)]
+    pub realism: RealismArgs,
+}
+
+/// Flags of the realistic mode: behave like a real deployment on Cloudflare.
+/// Each flag overrides the preset's value; all random choices follow --seed.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Realistic mode (imitate a Cloudflare deployment)")]
+pub struct RealismArgs {
+    /// Turn on all of the below with typical values: latency 40ms, query
+    /// latency 400ms, rawlog latency 300ms, jitter 300ms, visibility delay up
+    /// to 20s, AE sampling above 1000 points/s, raw entries cut at 256 KB,
+    /// 20 SQL API calls/s, 2% failures.
+    #[arg(long)]
+    pub like_cloudflare: bool,
+    /// Seed of every random choice (delays, sampling, failures): the same
+    /// seed and the same requests give the same behaviour.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Added to every request, like a network round trip (e.g. 50ms).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub latency: Option<Duration>,
+    /// Added to query and the project/logstore lists (the SQL API hop).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub query_latency: Option<Duration>,
+    /// Added to rawlog (the telemetry API hop).
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub rawlog_latency: Option<Duration>,
+    /// Up to this much more latency, drawn per request.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub jitter: Option<Duration>,
+    /// Each event and raw record becomes visible to query/rawlog after a
+    /// delay drawn per record up to this, so raw records arrive out of order.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub visibility_delay: Option<Duration>,
+    /// AE keeps only a sample of a logstore's points above this many per
+    /// second; stored rows carry _sample_interval > 1.
+    #[arg(long, value_name = "POINTS_PER_S")]
+    pub sample_above: Option<u32>,
+    /// Share of raw records Workers Logs keeps (head sampling), e.g. 0.5.
+    #[arg(long, value_name = "RATE", value_parser = rate)]
+    pub rawlog_sample_rate: Option<f64>,
+    /// Truncate raw records larger than this many bytes (Workers Logs: 262144).
+    #[arg(long, value_name = "BYTES")]
+    pub rawlog_max_entry: Option<usize>,
+    /// SQL API calls (query, lists) per second; more answer
+    /// `502 CF API 429` with Retry-After: 1.
+    #[arg(long, value_name = "N")]
+    pub query_rate_limit: Option<u32>,
+    /// Share of query and rawlog requests that fail (CF API 429, 503, 507,
+    /// an HTML 520 page, a plain 503), e.g. 0.05.
+    #[arg(long, value_name = "RATE", value_parser = rate)]
+    pub fail_rate: Option<f64>,
+    /// The first query answers, in order: ok, 429, 503, 507, 422, html or
+    /// http503, comma-separated (e.g. `429,ok,507`).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub fail_first: Vec<Fault>,
+    /// The same for the first rawlog answers (as CF Telemetry API errors).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub rawlog_fail_first: Vec<Fault>,
+}
+
+impl RealismArgs {
+    /// The realistic mode these flags ask for: the preset (or nothing), with
+    /// each given flag on top.
+    pub fn realism(&self) -> Realism {
+        let seed = self.seed.unwrap_or(0);
+        let mut r = if self.like_cloudflare {
+            Realism::like_cloudflare(seed)
+        } else {
+            Realism {
+                seed,
+                ..Realism::default()
+            }
+        };
+        let set = |target: &mut Duration, value: Option<Duration>| {
+            if let Some(v) = value {
+                *target = v;
+            }
+        };
+        set(&mut r.latency, self.latency);
+        set(&mut r.query_latency, self.query_latency);
+        set(&mut r.rawlog_latency, self.rawlog_latency);
+        set(&mut r.jitter, self.jitter);
+        set(&mut r.max_visibility_delay, self.visibility_delay);
+        if self.sample_above.is_some() {
+            r.ae_sample_above = self.sample_above;
+        }
+        if let Some(v) = self.rawlog_sample_rate {
+            r.rawlog_sample_rate = v;
+        }
+        if self.rawlog_max_entry.is_some() {
+            r.rawlog_max_entry_bytes = self.rawlog_max_entry;
+        }
+        if self.query_rate_limit.is_some() {
+            r.query_rate_limit = self.query_rate_limit;
+        }
+        if let Some(v) = self.fail_rate {
+            r.fault_rate = v;
+        }
+        r.query_script = self.fail_first.clone();
+        r.rawlog_script = self.rawlog_fail_first.clone();
+        r
+    }
+}
+
+fn duration(s: &str) -> Result<Duration, String> {
+    crate::cli::when::parse_duration(s).map_err(|e| e.0)
+}
+
+fn rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err(format!("{s:?} is not a rate between 0 and 1")),
+    }
 }
 
 /// Where `aepipe serve` keeps its data without `--data-dir`.
@@ -122,6 +239,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         query_timeout: super::DEFAULT_QUERY_TIMEOUT,
         demo: args.demo,
         demo_trickle: args.demo && !args.no_trickle,
+        realism: args.realism.realism(),
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -138,9 +256,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn serve(config: ServerConfig, source: TokenSource) -> anyhow::Result<()> {
     let data_dir = config.data_dir.clone();
+    let realism_on = config.realism.is_on();
+    let realism_summary = format!("{:?}", config.realism);
     let handle = super::start(config).await?;
     println!("aepipe serving on {}", handle.url());
     println!("data dir: {}", data_dir.display());
+    if realism_on {
+        println!("realistic mode: {realism_summary}");
+    }
     let token_file = data_dir.join(TOKEN_FILE);
     match source {
         TokenSource::Given => {}

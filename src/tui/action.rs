@@ -24,19 +24,14 @@ pub struct TaskError {
 }
 
 impl TaskError {
+    /// The SDK's failure policy decides (one rule for SDK, CLI and explorer);
+    /// a timeout counts as worth another try here, where the user decides.
     pub fn from_client(e: &crate::client::Error) -> Self {
-        use crate::client::Error;
-        let retryable = match e {
-            Error::Transport { .. } | Error::Timeout(_) => true,
-            // 502 "CF API 4xx" is bad SQL upstream, not a network problem.
-            Error::Api { status, message } => {
-                *status >= 500 && !message.starts_with("CF API 4") && *status != 501
-            }
-            _ => false,
-        };
+        use crate::client::{retry, Error};
+        let retryable = retry::advise(retry::RequestKind::Poll, e) == retry::FailureAdvice::Retry;
         let message = match e {
-            Error::Api { message, .. } => message.clone(),
-            other => other.to_string(),
+            Error::Api { message, .. } if retry::describe(e) == e.to_string() => message.clone(),
+            other => retry::describe(other),
         };
         // The CLI's hint (e.g. "check the token" for a 401) goes with it.
         let message = match e.hint() {

@@ -71,7 +71,15 @@ pub enum ConnState {
     /// The server refused us for a reason waiting cannot fix (a wrong
     /// token, a wrong URL); the message says what to do.
     Refused(String),
+    /// Several attempts in a row failed (the live tail keeps trying).
+    Down {
+        message: String,
+        retry_at: u64,
+    },
 }
+
+/// Failed attempts in a row after which the connection shows as down.
+pub const DOWN_AFTER_ATTEMPTS: u32 = 3;
 
 /// Pane sizes the user can change.
 #[derive(Debug, Clone, PartialEq)]

@@ -321,6 +321,16 @@ impl SendForm {
     }
 
     /// The answer to a `Send`: how many were written, or why it failed.
+    /// A sent event reaches queries only later on a real deployment: say so
+    /// after a successful send there (`remote`).
+    pub fn on_sent_to(&mut self, result: Result<u64, String>, remote: bool) {
+        self.on_sent(result);
+        if let (SendStatus::Sent(text), true) = (&mut self.status, remote) {
+            text.push_str(" · ");
+            text.push_str(crate::client::deployment::WRITE_DELAY_NOTE);
+        }
+    }
+
     pub fn on_sent(&mut self, result: Result<u64, String>) {
         self.status = match result {
             Ok(0) => SendStatus::Failed("the server skipped it (written: 0)".into()),

@@ -202,3 +202,111 @@ fn a_panic_gives_the_terminal_back_before_the_message() {
     assert_eq!(t.format("#{cursor_flag}"), "1", "cursor visible");
     assert_eq!(t.format("#{mouse_any_flag}"), "0", "mouse capture off");
 }
+
+/// The explorer against `aepipe serve --demo --like-cloudflare` (slow
+/// queries, records visible late, sampling): the tree, a query, a payload,
+/// the live tail and help all work, and the status bar says connected.
+#[test]
+fn explorer_on_the_realistic_preset_in_tmux() {
+    if !tmux_required("explorer_on_the_realistic_preset_in_tmux") {
+        return;
+    }
+    use std::io::{BufRead, BufReader};
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let bin = env!("CARGO_BIN_EXE_aepipe");
+    // Failures off: this test is about latency, lateness and sampling; the
+    // failure policy has its own tests.
+    let mut server = std::process::Command::new(bin)
+        .args([
+            "serve",
+            "--demo",
+            "--like-cloudflare",
+            "--seed",
+            "3",
+            "--fail-rate",
+            "0",
+        ])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            "e2e-token",
+            "--data-dir",
+        ])
+        .arg(h.join("server"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = server.stdout.take().unwrap();
+    let server = Kill(server);
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("aepipe serving on ").map(str::to_string))
+        .expect("serve prints its URL");
+    let script = format!(
+        "cd {dir} && env -u AEPIPE_PROFILE -u NO_COLOR AEPIPE_URL={url} AEPIPE_TOKEN=e2e-token HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
+        dir = h.display(),
+    );
+    let t = Tmux {
+        socket: format!("aepipe-e2e-realism-{}", std::process::id()),
+        session: "realism",
+    };
+    let out = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "132",
+        "-y",
+        "36",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success());
+    let long = Duration::from_secs(60);
+    t.wait_for("demo projects", long, |s| {
+        s.contains("auth") && s.contains("jobs") && s.contains("shop")
+    });
+    t.keys(&["End", "Enter"]);
+    t.wait_for("logstores", long, |s| s.contains("checkout"));
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("scoped editor", long, |s| s.contains("SQL · shop/api"));
+    t.keys(&["C-l"]);
+    t.text("SELECT timestamp, blob3 AS event, blob5 AS ref_id FROM aepipe WHERE blob5 != '' ORDER BY timestamp DESC LIMIT 20");
+    t.keys(&["F5"]);
+    t.wait_for("rows", long, |s| s.contains("20 rows"));
+    t.keys(&["Tab"]);
+    t.wait_for("payload", long, |s| {
+        s.contains("payload") && s.contains("created")
+    });
+    t.keys(&["F4"]);
+    let s = t.wait_for("tail", long, |s| {
+        s.contains("tail · shop/api") && tail_total(s).is_some()
+    });
+    let first = tail_total(&s).unwrap();
+    // The trickle's lines surface up to 20 s late.
+    t.wait_for("new tail lines", long, |s| {
+        tail_total(s).is_some_and(|n| n > first)
+    });
+    assert!(t.screen().contains("● connected"), "{}", t.screen());
+    t.keys(&["F1"]);
+    t.wait_for("help", long, |s| s.contains("F5") && s.contains("F4"));
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
+    assert!(s.contains("EXITED:0"), "{s}");
+    drop(server);
+}

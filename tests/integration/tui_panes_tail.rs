@@ -169,10 +169,21 @@ fn fast(start: TailStart) -> TailOptions {
     }
 }
 
-/// The messages of the buffer's lines, oldest first.
+/// The messages of the buffer's log lines (gap lines apart), oldest first.
 fn messages(s: &TailState) -> Vec<String> {
+    lines(s, false)
+}
+
+/// The gap lines the tail added where it cannot vouch for every record.
+fn gap_lines(s: &TailState) -> Vec<String> {
+    lines(s, true)
+}
+
+fn lines(s: &TailState, gaps: bool) -> Vec<String> {
     (0..s.buffer().len())
-        .filter_map(|i| s.buffer().shown(i).map(|l| l.message.clone()))
+        .filter_map(|i| s.buffer().shown(i))
+        .filter(|l| (l.level == aepipe::tui::tail::GAP_LEVEL) == gaps)
+        .map(|l| l.message.clone())
         .collect()
 }
 
@@ -243,6 +254,14 @@ async fn the_task_tails_a_real_server_once_each_in_order() {
     expected.extend((0..600).map(|i| format!("new {i}")));
     expected.push("end".into());
     assert_eq!(messages(&s), expected, "every line once, oldest first");
+    // A batch of 200 shares one millisecond: a full page, so the tail
+    // cannot know whether more share it and says so in a gap line.
+    let gaps = gap_lines(&s);
+    assert!(gaps.len() <= 3, "at most one per batch: {gaps:?}");
+    assert!(
+        gaps.iter().all(|g| g.contains("cannot be read")),
+        "{gaps:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

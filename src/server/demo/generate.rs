@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::recipe::{EventRecipe, LogstoreRecipe, PayloadKind, Recipe};
 use crate::limits::DEFAULT_TTL_SECONDS;
 use crate::server::batch::raw_record;
-use crate::server::store::{NewLog, NewPoint};
+use crate::server::store::{NewLog, NewPoint, RowShape};
 
 const DAY_MS: i64 = 86_400_000;
 /// The demo's pattern repeats weekly: one week of traffic, laid over the
@@ -200,6 +200,7 @@ impl<'r> Generator<'r> {
             blobs,
             doubles,
             payload: payload.map(|p| (p.to_string(), expires)),
+            shape: RowShape::AT_ONCE,
         }
     }
 
@@ -270,6 +271,7 @@ impl<'r> Generator<'r> {
             log: NewLog {
                 raw: raw_record(&line.project, &line.logstore, &line.level, entry).0,
                 level: line.level.clone(),
+                raw_delay_ms: Some(0),
             },
         }
     }

@@ -60,7 +60,9 @@ pub async fn seed_if_empty(store: &Store) -> Result<bool, DemoError> {
                         ts_ms,
                         log,
                     } => {
-                        store::insert_raw(&tx, project, logstore, &log.level, &log.raw, *ts_ms)?;
+                        store::insert_raw(
+                            &tx, project, logstore, &log.level, &log.raw, *ts_ms, *ts_ms,
+                        )?;
                     }
                 }
             }
@@ -136,7 +138,9 @@ pub async fn trickle(store: Store) {
                             logstore,
                             log,
                             ..
-                        } => store::insert_raw(tx, project, logstore, &log.level, &log.raw, now)?,
+                        } => store::insert_raw(
+                            tx, project, logstore, &log.level, &log.raw, now, now,
+                        )?,
                     }
                 }
                 Ok(())

@@ -32,6 +32,9 @@ async fn ingest(
     }
     let written = points.len();
     state
+        .realism
+        .shape_points(&tenant.project, &tenant.logstore, &mut points, now);
+    state
         .store
         .write(move |conn| {
             store::write_points(conn, &tenant.project, &tenant.logstore, &points, now)

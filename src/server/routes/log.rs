@@ -21,9 +21,10 @@ async fn log(
     tenant: Tenant,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, AppError> {
-    let logs = batch::logs(&tenant.project, &tenant.logstore, body)?;
+    let mut logs = batch::logs(&tenant.project, &tenant.logstore, body)?;
     let written = logs.len();
     let now = now_ms();
+    state.realism.shape_logs(&mut logs, now);
     state
         .store
         .write(move |conn| store::write_logs(conn, &tenant.project, &tenant.logstore, &logs, now))

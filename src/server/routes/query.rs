@@ -32,11 +32,18 @@ async fn query(
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         _ => return Err(AppError::bad_request("sql is required")),
     };
-    let now_s = now_ms().div_euclid(1000);
+    let now = now_ms();
+    let now_s = now.div_euclid(1000);
+    // Late visibility costs a filter; a plain server reads every row.
+    let visible_by = (!state.realism.config.max_visibility_delay.is_zero()).then_some(now);
     let timeout = state.query_timeout;
     let answer = state
         .store
-        .read(move |conn| Ok(run_with_deadline(conn, &tenant, &sql, now_s, timeout)))
+        .read(move |conn| {
+            Ok(run_with_deadline(
+                conn, &tenant, &sql, now_s, visible_by, timeout,
+            ))
+        })
         .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
 }
@@ -49,6 +56,7 @@ fn run_with_deadline(
     tenant: &Tenant,
     sql: &str,
     now_s: i64,
+    visible_by_ms: Option<i64>,
     timeout: Duration,
 ) -> Result<String, AppError> {
     // (finished, interrupted)
@@ -72,7 +80,7 @@ fn run_with_deadline(
         project: &tenant.project,
         logstore: &tenant.logstore,
     };
-    let result = sql::run_query(conn, scope, sql, now_s);
+    let result = sql::run_query_visible(conn, scope, sql, now_s, visible_by_ms);
     let interrupted = {
         let mut s = state.lock().map_err(|_| StoreError::Poisoned)?;
         s.0 = true;

@@ -84,7 +84,8 @@ async fn rawlog(
     tenant: Tenant,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Answer>, AppError> {
-    let w = window(&body, now_ms())?;
+    let now = now_ms();
+    let w = window(&body, now)?;
     let rows = state
         .store
         .read(move |conn| {
@@ -95,6 +96,7 @@ async fn rawlog(
                 w.start_ms,
                 w.end_ms,
                 w.limit,
+                now,
             )
         })
         .await?;

@@ -57,9 +57,21 @@ pub fn run_query(
     sql: &str,
     now_unix: i64,
 ) -> Result<String, SqlError> {
+    run_query_visible(conn, scope, sql, now_unix, None)
+}
+
+/// [`run_query`] reading only the events visible by `visible_by_ms` when
+/// given (the realistic mode's late visibility).
+pub fn run_query_visible(
+    conn: &Connection,
+    scope: Scope<'_>,
+    sql: &str,
+    now_unix: i64,
+    visible_by_ms: Option<i64>,
+) -> Result<String, SqlError> {
     let started = Instant::now();
     let tenant = scope::tenant_key(scope)?;
-    match prepare(sql, &tenant, now_unix)? {
+    match prepare(sql, &tenant, now_unix, visible_by_ms)? {
         Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
         Prepared::Select(compiled) => execute(conn, &compiled, started),
     }
@@ -88,15 +100,23 @@ const TIMEZONES: [&str; 7] = [
 const TRANSLATE_STACK_BYTES: usize = 64 << 20;
 
 /// Parse and translate on a thread with a deep stack; the answer is flat.
-fn prepare(sql: &str, tenant: &str, now_unix: i64) -> Result<Prepared, SqlError> {
+fn prepare(
+    sql: &str,
+    tenant: &str,
+    now_unix: i64,
+    visible_by_ms: Option<i64>,
+) -> Result<Prepared, SqlError> {
     let work = move || -> Result<Prepared, SqlError> {
         Ok(match parse::parse(sql)? {
             Request::ShowTables => Prepared::Fixed("name", &[scope::TABLE_NAME]),
             Request::ShowTimezone => Prepared::Fixed("timezone", &["Etc/UTC"]),
             Request::ShowTimezones => Prepared::Fixed("timezone", &TIMEZONES),
-            Request::Select(query) => {
-                Prepared::Select(translate::compile(&query, tenant, now_unix)?)
-            }
+            Request::Select(query) => Prepared::Select(translate::compile_visible(
+                &query,
+                tenant,
+                now_unix,
+                visible_by_ms,
+            )?),
         })
     };
     std::thread::scope(|s| {

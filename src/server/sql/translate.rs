@@ -75,6 +75,8 @@ pub struct Translator {
     /// Current expression nesting, aliases included.
     pub(super) depth: usize,
     pub now: i64,
+    /// Realistic mode: only rows visible by this Unix ms are read.
+    visible_by_ms: Option<i64>,
 }
 
 /// Expressions nested deeper than this (through aliases too) are refused: the
@@ -93,13 +95,26 @@ enum ParamKey {
 }
 
 /// Translate the outermost query for `tenant` (`project/logstore`).
+#[cfg(test)]
 pub fn compile(query: &Query, tenant: &str, now: i64) -> Result<Compiled, SqlError> {
+    compile_visible(query, tenant, now, None)
+}
+
+/// [`compile`], reading only rows visible by `visible_by_ms` when given (the
+/// server's realistic mode, where events show up in queries late).
+pub fn compile_visible(
+    query: &Query,
+    tenant: &str,
+    now: i64,
+    visible_by_ms: Option<i64>,
+) -> Result<Compiled, SqlError> {
     let mut t = Translator {
         params: Vec::new(),
         interned: HashMap::new(),
         next_column: 0,
         depth: 0,
         now,
+        visible_by_ms,
     };
     // The tenant key is always ?1: scope::SCOPED_FILTER relies on it.
     let first = t.bind_text(tenant);
@@ -369,6 +384,10 @@ impl Translator {
         let mut conditions = Vec::new();
         if scoped {
             conditions.push(scope::SCOPED_FILTER.to_string());
+            if let Some(ms) = self.visible_by_ms {
+                // An integer literal: nothing from the request reaches it.
+                conditions.push(format!("events.visible_at <= {ms}"));
+            }
         }
         if let Some(w) = &s.selection {
             let t = self.expr(&mut env, w)?;

@@ -23,7 +23,7 @@ pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
 pub use writer::{
     insert_point, insert_raw, list_tenants, purge_expired_payloads, purge_old_events,
     purge_old_rawlogs, read_payloads, remember_logstore, write_logs, write_points, DetailRow,
-    NewLog, NewPoint, PURGE_CHUNK,
+    NewLog, NewPoint, RowShape, PURGE_CHUNK,
 };
 
 /// File name of the database inside the data dir.
@@ -79,6 +79,7 @@ impl Store {
         )?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         writer.execute_batch(&schema::create_statements())?;
+        schema::migrate(&writer)?;
         writer.set_prepared_statement_cache_capacity(64);
         let readers = ReaderPool::open(&path, READERS)?;
         Ok(Self {

@@ -12,7 +12,8 @@ pub struct RawRow {
     pub data: String,
 }
 
-/// Newest raw records of a tenant with `start_ms <= ts <= end_ms`.
+/// Newest raw records of a tenant with `start_ms <= ts <= end_ms` that are
+/// visible at `now_ms` (see `visible_at`).
 pub fn read_rawlogs(
     conn: &Connection,
     project: &str,
@@ -20,13 +21,15 @@ pub fn read_rawlogs(
     start_ms: i64,
     end_ms: i64,
     limit: u32,
+    now_ms: i64,
 ) -> Result<Vec<RawRow>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT ts_ms, level, data FROM rawlogs
-         WHERE project = ? AND logstore = ? AND ts_ms >= ? AND ts_ms <= ?
+         WHERE project = ? AND logstore = ? AND ts_ms >= ? AND ts_ms <= ? AND visible_at <= ?
          ORDER BY ts_ms DESC, id DESC LIMIT ?",
     )?;
-    let rows = stmt.query_map(params![project, logstore, start_ms, end_ms, limit], |row| {
+    let params = params![project, logstore, start_ms, end_ms, now_ms, limit];
+    let rows = stmt.query_map(params, |row| {
         Ok(RawRow {
             ts_ms: row.get(0)?,
             level: row.get(1)?,

@@ -6,6 +6,30 @@
 /// SQL translator can map `aepipe` columns one to one.
 pub const EVENTS_TABLE: &str = "events";
 
+/// Columns added after the first release: (table, column, definition).
+/// Databases created before them get them on open (see [`migrate`]).
+const ADDED_COLUMNS: [(&str, &str, &str); 2] = [
+    ("events", "visible_at", "INTEGER NOT NULL DEFAULT 0"),
+    ("rawlogs", "visible_at", "INTEGER NOT NULL DEFAULT 0"),
+];
+
+/// Add the columns an older database lacks; idempotent. A constant default
+/// makes `ADD COLUMN` instant in SQLite (no table rewrite).
+pub fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    for (table, column, definition) in ADDED_COLUMNS {
+        let mut stmt = conn.prepare(&format!("PRAGMA table_info({table})"))?;
+        let names = stmt
+            .query_map([], |row| row.get::<_, String>(1))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if !names.iter().any(|n| n == column) {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 /// Statements that create the schema; idempotent.
 pub fn create_statements() -> String {
     let blobs: String = (1..=20)
@@ -21,6 +45,8 @@ CREATE TABLE IF NOT EXISTS events (
     -- AE's timestamp: Unix seconds, UTC (DateTime, second precision)
     timestamp INTEGER NOT NULL,
     _sample_interval INTEGER NOT NULL DEFAULT 1,
+    -- Unix ms from which queries see the row (realistic mode: AE is late)
+    visible_at INTEGER NOT NULL DEFAULT 0,
     -- `project/logstore`: the tenant key every query is scoped by
     index1 TEXT NOT NULL{blobs}{doubles}
 );
@@ -45,7 +71,8 @@ CREATE TABLE IF NOT EXISTS rawlogs (
     logstore TEXT NOT NULL,
     ts_ms INTEGER NOT NULL,       -- Unix ms
     level TEXT NOT NULL,
-    data TEXT NOT NULL            -- the stored JSON object
+    data TEXT NOT NULL,           -- the stored JSON object
+    visible_at INTEGER NOT NULL DEFAULT 0  -- Unix ms from which rawlog returns it
 );
 CREATE INDEX IF NOT EXISTS rawlogs_tenant_time ON rawlogs(project, logstore, ts_ms);
 

@@ -22,6 +22,7 @@ pub struct NewPoint {
     pub payload: Option<(String, i64)>,
     /// The raw record for Workers Logs, JSON object text.
     pub raw: String,
+    pub shape: RowShape,
 }
 
 /// A validated log entry: its level and the raw record to store.
@@ -29,6 +30,38 @@ pub struct NewPoint {
 pub struct NewLog {
     pub level: String,
     pub raw: String,
+    /// Milliseconds after the write until `rawlog` returns it; `None`: not
+    /// kept at all (Workers Logs head sampling).
+    pub raw_delay_ms: Option<i64>,
+}
+
+/// How a point is stored: at once, whole and unsampled, except in the
+/// server's realistic mode (`server::realism`), which imitates Cloudflare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowShape {
+    /// AE's `_sample_interval`; 0: the point is not stored in AE (a sampled
+    /// row elsewhere stands for it).
+    pub sample_interval: i64,
+    /// Milliseconds after the write until queries see the event.
+    pub event_delay_ms: i64,
+    /// Milliseconds after the write until `rawlog` returns the raw record;
+    /// `None`: not kept (Workers Logs head sampling).
+    pub raw_delay_ms: Option<i64>,
+}
+
+impl RowShape {
+    /// What a plain local server does: visible at once, every point stored.
+    pub const AT_ONCE: Self = Self {
+        sample_interval: 1,
+        event_delay_ms: 0,
+        raw_delay_ms: Some(0),
+    };
+}
+
+impl Default for RowShape {
+    fn default() -> Self {
+        Self::AT_ONCE
+    }
 }
 
 /// One stored payload as `detail` answers it.
@@ -48,15 +81,16 @@ fn insert_event_sql(blobs: usize, doubles: usize) -> &'static str {
     static SQL: [OnceLock<String>; SHAPES] = [const { OnceLock::new() }; SHAPES];
     let (blobs, doubles) = (blobs.min(MAX_BLOBS), doubles.min(MAX_DOUBLES));
     SQL[blobs * (MAX_DOUBLES + 1) + doubles].get_or_init(|| {
-        let mut columns =
-            String::from("timestamp,_sample_interval,index1,blob1,blob2,blob3,blob4,blob5");
+        let mut columns = String::from(
+            "timestamp,_sample_interval,visible_at,index1,blob1,blob2,blob3,blob4,blob5",
+        );
         for i in 0..blobs {
             columns.push_str(&format!(",blob{}", i + 6));
         }
         for i in 0..doubles {
             columns.push_str(&format!(",double{}", i + 1));
         }
-        let marks = vec!["?"; 8 + blobs + doubles].join(",");
+        let marks = vec!["?"; 9 + blobs + doubles].join(",");
         format!("INSERT INTO events ({columns}) VALUES ({marks})")
     })
 }
@@ -104,14 +138,32 @@ pub fn insert_point(
         }
         None => None,
     };
+    let shape = point.shape;
+    let visible_at = ts_ms.saturating_add(shape.event_delay_ms);
+    if let Some(delay) = shape.raw_delay_ms {
+        let raw_visible_at = ts_ms.saturating_add(delay);
+        insert_raw(
+            tx,
+            project,
+            logstore,
+            &point.level,
+            &point.raw,
+            ts_ms,
+            raw_visible_at,
+        )?;
+    }
+    if shape.sample_interval < 1 {
+        return Ok(ref_id);
+    }
     let index = crate::limits::index_of(project, logstore);
     let ts = ts_ms.div_euclid(1000);
     let empty = String::new();
     let blobs = &point.blobs[..point.blobs.len().min(MAX_BLOBS)];
     let doubles = &point.doubles[..point.doubles.len().min(MAX_DOUBLES)];
-    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(8 + blobs.len() + doubles.len());
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(9 + blobs.len() + doubles.len());
     values.push(&ts);
-    values.push(&1_i64);
+    values.push(&shape.sample_interval);
+    values.push(&visible_at);
     values.push(&index);
     values.push(&project);
     values.push(&logstore);
@@ -122,11 +174,11 @@ pub fn insert_point(
     values.extend(doubles.iter().map(|d| d as &dyn ToSql));
     tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
         .execute(params_from_iter(values))?;
-    insert_raw(tx, project, logstore, &point.level, &point.raw, ts_ms)?;
     Ok(ref_id)
 }
 
-/// Insert one raw record (Workers Logs) written at `ts_ms`.
+/// Insert one raw record (Workers Logs) written at `ts_ms`, returned by
+/// `rawlog` from `visible_at_ms` on.
 pub fn insert_raw(
     tx: &Connection,
     project: &str,
@@ -134,11 +186,20 @@ pub fn insert_raw(
     level: &str,
     data: &str,
     ts_ms: i64,
+    visible_at_ms: i64,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO rawlogs (project, logstore, ts_ms, level, data) VALUES (?,?,?,?,?)",
+        "INSERT INTO rawlogs (project, logstore, ts_ms, level, data, visible_at)
+         VALUES (?,?,?,?,?,?)",
     )?
-    .execute(params![project, logstore, ts_ms, level, data])?;
+    .execute(params![
+        project,
+        logstore,
+        ts_ms,
+        level,
+        data,
+        visible_at_ms
+    ])?;
     Ok(())
 }
 
@@ -151,7 +212,12 @@ pub fn write_logs(
     now_ms: i64,
 ) -> Result<(), StoreError> {
     for log in logs {
-        insert_raw(tx, project, logstore, &log.level, &log.raw, now_ms)?;
+        if let Some(delay) = log.raw_delay_ms {
+            let visible_at = now_ms.saturating_add(delay);
+            insert_raw(
+                tx, project, logstore, &log.level, &log.raw, now_ms, visible_at,
+            )?;
+        }
     }
     if !logs.is_empty() {
         remember_logstore(tx, project, logstore)?;

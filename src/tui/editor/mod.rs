@@ -4,6 +4,7 @@
 pub mod completion;
 pub mod highlight;
 pub mod history;
+pub mod sampling;
 pub mod statement;
 pub mod undo;
 

@@ -59,12 +59,16 @@ pub struct GridState {
     /// The lowercased filter `view` was built for: a filter that extends it
     /// only narrows `view` instead of scanning every row again.
     view_needle: String,
+    /// The largest `_sample_interval` of the result, when above 1: its rows
+    /// are a sample, each standing for that many events or fewer.
+    pub sampled: Option<u64>,
 }
 
 impl GridState {
     pub fn set_result(&mut self, result: Arc<QueryResult>, run: RunInfo) {
         self.widths = fit_widths(&result);
         self.view = (0..result.len()).collect();
+        self.sampled = sample_interval_max(&result);
         self.result = Some(result);
         self.search_text = Vec::new();
         self.view_needle.clear();
@@ -278,6 +282,13 @@ impl GridState {
         let n = result.len();
         let count = format!("{n} row{}", if n == 1 { "" } else { "s" });
         let shown = (!self.filter.is_empty()).then(|| format!("{} shown", self.view.len()));
+        // That rows stand for several events is never dropped, only shortened.
+        let sampled = self.sampled.map(|k| {
+            (
+                format!("sampled: a row stands for up to {k} events"),
+                format!("sampled ≤{k}×"),
+            )
+        });
         let time = self
             .run
             .as_ref()
@@ -308,6 +319,13 @@ impl GridState {
         let build = |with_time: bool, limit_form: usize, long_sort: bool| {
             let mut parts = vec![count.clone()];
             parts.extend(shown.clone());
+            if let Some((long, short)) = &sampled {
+                parts.push(if long_sort {
+                    long.clone()
+                } else {
+                    short.clone()
+                });
+            }
             if with_time {
                 parts.extend(time.clone());
             }
@@ -336,6 +354,15 @@ impl GridState {
             .unwrap_or(&forms[forms.len() - 1])
             .clone()
     }
+}
+
+/// The largest `_sample_interval` of a result that has the column, if above 1.
+fn sample_interval_max(result: &QueryResult) -> Option<u64> {
+    let col = result.column_index("_sample_interval")?;
+    (0..result.len())
+        .filter_map(|row| result.get_u64(row, col))
+        .max()
+        .filter(|k| *k > 1)
 }
 
 fn compare_cells(result: &QueryResult, a: usize, b: usize, col: usize, numeric: bool) -> Ordering {

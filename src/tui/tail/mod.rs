@@ -22,7 +22,10 @@ pub use filter::{Filter, LevelFilter};
 pub use line::TailLine;
 pub use task::{TailEvent, TailMsg};
 
-use crate::client::RawLogEntry;
+/// The level of the lines that stand for a gap in the tail.
+pub const GAP_LEVEL: &str = "gap";
+
+use crate::client::{Gap, RawLogEntry};
 use crate::tui::keymap::{Command, Context, Keymap};
 use rate::RateMeter;
 
@@ -92,6 +95,10 @@ pub struct TailState {
     now_ms: i64,
     /// While typing a filter: the text it replaces (Esc restores it).
     editing: Option<String>,
+    /// Gaps the tail reported (each also a line in the buffer).
+    gaps: usize,
+    /// Records skipped for having no valid timestamp.
+    skipped: usize,
 }
 
 impl Default for TailState {
@@ -121,6 +128,8 @@ impl TailState {
             now,
             now_ms: chrono::Utc::now().timestamp_millis(),
             editing: None,
+            gaps: 0,
+            skipped: 0,
         }
     }
 
@@ -134,6 +143,8 @@ impl TailState {
         self.conn = ConnState::Connecting;
         self.last_ok = None;
         self.started = now;
+        self.gaps = 0;
+        self.skipped = 0;
         self.resume();
         self.id
     }
@@ -152,7 +163,45 @@ impl TailState {
                 retry_in,
             } => self.on_tail_error(msg.id, message, attempt, retry_in, now),
             TailEvent::Failed(message) => self.on_tail_failed(msg.id, message),
+            TailEvent::Gaps(gaps) => self.on_tail_gaps(msg.id, &gaps, now_ms),
+            TailEvent::Malformed(n) => {
+                if msg.id == self.id {
+                    self.skipped += n;
+                }
+            }
         }
+    }
+
+    /// What the tail cannot vouch for becomes a line of its own, in place,
+    /// so it is read where the missing lines would be.
+    pub fn on_tail_gaps(&mut self, id: u64, gaps: &[Gap], now_ms: i64) {
+        if id != self.id {
+            return;
+        }
+        for gap in gaps {
+            self.gaps += 1;
+            let entry = RawLogEntry {
+                timestamp: crate::client::tail::iso_ms(now_ms),
+                level: GAP_LEVEL.to_string(),
+                data: serde_json::json!({ "message": format!("── gap: {gap} ──") }),
+            };
+            if self.buffer.push(entry) && !self.follow {
+                self.scroll += 1;
+                self.cursor += 1;
+                self.new_while_paused += 1;
+            }
+        }
+        self.clamp();
+    }
+
+    /// Gaps reported since the tail started.
+    pub fn gaps(&self) -> usize {
+        self.gaps
+    }
+
+    /// Records skipped since the tail started (no valid timestamp).
+    pub fn skipped(&self) -> usize {
+        self.skipped
     }
 
     /// New records, oldest first.

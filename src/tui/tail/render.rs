@@ -113,6 +113,20 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
         }
         Line::from(spans)
     };
+    // Never silent: what the tail could not vouch for stays in sight (the
+    // rate gives way first on a narrow pane, these do not).
+    if state.gaps() > 0 {
+        spans.push(Span::styled(
+            format!("· {} gaps ", state.gaps()),
+            theme.warning,
+        ));
+    }
+    if state.skipped() > 0 {
+        spans.push(Span::styled(
+            format!("· {} skipped (no time) ", state.skipped()),
+            theme.warning,
+        ));
+    }
     let mut with_rate = spans.clone();
     with_rate.push(rate);
     let (left, right) = if state.is_following() {

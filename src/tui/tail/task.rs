@@ -1,16 +1,14 @@
-//! The polling task the host spawns for a live tail: it drives a
-//! [`Tailer`] (which pages back and never returns a line twice), sends
-//! every poll's lines as a message, and on failure says so and retries with
-//! backoff — or stops when retrying cannot help (bad token, bad name).
+//! The polling task the host spawns for a live tail: the SDK's follow loop
+//! ([`follow`], the same as `aepipe tail -f`) with its reports turned into
+//! the pane's messages: lines, gaps, skipped records, retries, failure.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::conn::backoff;
-use crate::client::tail::{TailOptions, TailStart, Tailer};
-use crate::client::{Client, Error, RawLogEntry};
+use crate::client::tail::{follow, FollowEvent, Gap, TailOptions, TailStart, Tailer};
+use crate::client::{Client, RawLogEntry};
 
 /// Records shown at once when a tail opens.
 pub const DEFAULT_BACKLOG: usize = 200;
@@ -35,6 +33,10 @@ pub enum TailEvent {
     },
     /// The task stopped: retrying cannot help.
     Failed(String),
+    /// Stretches the tail cannot vouch for (shown as gap lines).
+    Gaps(Vec<Gap>),
+    /// Records skipped because they have no valid timestamp.
+    Malformed(usize),
 }
 
 /// The running task; dropping it stops the polling.
@@ -85,73 +87,39 @@ pub fn spawn_with<A>(
 where
     A: From<TailMsg> + Send + 'static,
 {
-    let interval = options.interval;
-    let mut tailer = Tailer::new(client, project, logstore, options);
-    let handle = tokio::spawn(async move {
-        let send = |event: TailEvent| sender.send(A::from(TailMsg { id, event })).is_ok();
-        let mut attempt = 0u32;
-        loop {
-            let wait = match tailer.poll().await {
-                Ok(entries) => {
-                    attempt = 0;
-                    if !send(TailEvent::Entries(entries)) {
-                        return;
-                    }
-                    interval
-                }
-                Err(e) if is_retryable(&e) => {
-                    attempt = attempt.saturating_add(1);
-                    let retry_in = backoff(attempt);
-                    let event = TailEvent::Retrying {
-                        message: e.to_string(),
-                        attempt,
-                        retry_in,
-                    };
-                    if !send(event) {
-                        return;
-                    }
-                    retry_in
-                }
-                Err(e) => {
-                    send(TailEvent::Failed(e.to_string()));
-                    return;
-                }
-            };
-            tokio::time::sleep(wait).await;
-        }
-    });
+    let tailer = Tailer::new(client, project, logstore, options);
+    let handle = tokio::spawn(follow(tailer, move |event| {
+        let alive = events_of(event)
+            .into_iter()
+            .all(|event| sender.send(A::from(TailMsg { id, event })).is_ok());
+        std::future::ready(alive)
+    }));
     TailTask { handle }
 }
 
-/// Network trouble, timeouts, overload and server faults pass; a request the
-/// server rejected (4xx, 501, an upstream "CF API 4xx") will fail again.
-fn is_retryable(e: &Error) -> bool {
-    match e {
-        Error::Transport { .. } | Error::Timeout(_) | Error::Decode { .. } => true,
-        Error::Api { status, message } => {
-            *status == 429 || (*status >= 500 && *status != 501 && !message.starts_with("CF API 4"))
+/// The pane's messages for one report of the follow loop: the records first
+/// (an empty list is a sign of life), then what the tail cannot vouch for.
+fn events_of(event: FollowEvent) -> Vec<TailEvent> {
+    match event {
+        FollowEvent::Batch(batch) => {
+            let mut out = vec![TailEvent::Entries(batch.records)];
+            if !batch.gaps.is_empty() {
+                out.push(TailEvent::Gaps(batch.gaps));
+            }
+            if batch.malformed > 0 {
+                out.push(TailEvent::Malformed(batch.malformed));
+            }
+            out
         }
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_transient_failures_are_retried() {
-        let api = |status: u16, message: &str| Error::Api {
-            status,
-            message: message.into(),
-        };
-        assert!(is_retryable(&api(503, "busy")));
-        assert!(is_retryable(&api(429, "slow down")));
-        assert!(is_retryable(&api(502, "CF Telemetry API 500: x")));
-        assert!(!is_retryable(&api(502, "CF API 401: bad token")));
-        assert!(!is_retryable(&api(401, "unauthorized")));
-        assert!(!is_retryable(&api(400, "invalid logstore name")));
-        assert!(is_retryable(&Error::Timeout(Duration::from_secs(1))));
-        assert!(!is_retryable(&Error::Validation("x".into())));
+        FollowEvent::Retrying {
+            message,
+            attempt,
+            retry_in,
+        } => vec![TailEvent::Retrying {
+            message,
+            attempt,
+            retry_in,
+        }],
+        FollowEvent::Failed(message) => vec![TailEvent::Failed(message)],
     }
 }

@@ -28,6 +28,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             app.theme.warning,
         ));
     }
+    if let Some(warning) = crate::tui::editor::sampling::count_warning(&app.editor.text()) {
+        title.push(Span::styled(format!("⚠ {warning} "), app.theme.warning));
+    }
     if let Some(pos) = app.editor.history_pos {
         title.push(Span::styled(
             format!("history {}/{} ", pos + 1, app.editor.history.entries.len()),

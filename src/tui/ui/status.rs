@@ -61,6 +61,10 @@ fn connection_spans(app: &App) -> Vec<Span<'static>> {
                 t.error,
             )
         }
+        ConnState::Down { message, retry_at } => {
+            let secs = retry_at.saturating_sub(app.tick).div_ceil(TICKS_PER_SECOND);
+            (format!("down, retrying in {secs} s: {message}"), t.error)
+        }
     };
     let mut spans = vec![
         Span::styled(format!(" {} ", safe::text(&place)), t.title),

@@ -154,6 +154,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tail(msg) => {
+            if msg.id == app.tail.id() {
+                tail_connection(app, &msg.event);
+            }
             app.tail
                 .on_tail_msg(msg, Instant::now(), chrono::Utc::now().timestamp_millis());
             Vec::new()
@@ -161,8 +164,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SendFinished { id, result } => {
             if app.send_id == Some(id) {
                 app.send_id = None;
+                let remote = !app.connection.embedded
+                    && !crate::client::deployment::is_local(&app.connection.place);
                 if let Some(form) = &mut app.send_form {
-                    form.on_sent(result.map_err(|e| e.message));
+                    form.on_sent_to(result.map_err(|e| e.message), remote);
                 }
             }
             Vec::new()
@@ -231,6 +236,35 @@ pub(super) fn load_projects(app: &mut App) -> Vec<Effect> {
     vec![Effect::LoadProjects { id }]
 }
 
+/// The live tail's reports say how the connection is, as queries' do: an
+/// answer means connected, failed polls mean retrying, then down.
+fn tail_connection(app: &mut App, event: &crate::tui::tail::TailEvent) {
+    use crate::tui::tail::TailEvent;
+    match event {
+        TailEvent::Entries(_) => app.conn_state = ConnState::Connected,
+        TailEvent::Retrying {
+            message,
+            attempt,
+            retry_in,
+        } => {
+            let ticks = retry_in.as_millis() as u64 * TICKS_PER_SECOND / 1000;
+            let (message, retry_at) = (message.clone(), app.tick + ticks.max(1));
+            app.conn_state = if *attempt >= crate::tui::app::DOWN_AFTER_ATTEMPTS {
+                ConnState::Down { message, retry_at }
+            } else {
+                ConnState::Failing { message, retry_at }
+            };
+        }
+        TailEvent::Failed(message) => {
+            app.conn_state = ConnState::Down {
+                message: format!("live tail stopped: {message}"),
+                retry_at: app.tick,
+            }
+        }
+        TailEvent::Gaps(_) | TailEvent::Malformed(_) => {}
+    }
+}
+
 pub(super) fn connection_failed(app: &mut App, e: &TaskError, projects: bool) {
     if projects && app.tree.projects.loaded().is_none() {
         app.tree.projects = Load::Failed(e.message.clone());
@@ -261,7 +295,7 @@ pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
     {
         app.notice = None;
     }
-    if let ConnState::Failing { retry_at, .. } = app.conn_state {
+    if let ConnState::Failing { retry_at, .. } | ConnState::Down { retry_at, .. } = app.conn_state {
         if app.tick >= retry_at && app.pending.projects.is_none() {
             app.conn_state = ConnState::Connecting;
             effects.extend(load_projects(app));

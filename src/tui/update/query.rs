@@ -28,6 +28,9 @@ pub(super) fn run_query(app: &mut App) -> Vec<Effect> {
             format!("this query is over {LONG_SQL_CHARS} characters: Cloudflare may reject it"),
         );
     }
+    if let Some(warning) = crate::tui::editor::sampling::count_warning(&sql) {
+        app.notify(NoticeLevel::Warning, warning);
+    }
     if app.editor.history.push(&sql) {
         if let Some(file) = app.editor.history.file.clone() {
             effects.push(Effect::SaveHistory {

@@ -80,6 +80,11 @@ impl TestServer {
         Client::new(self.url(), self.token()).expect("client")
     }
 
+    /// Requests the server answered so far, by kind.
+    pub fn request_counts(&self) -> aepipe::server::RequestCounts {
+        self.handle().request_counts()
+    }
+
     /// A plain HTTP client for requests the SDK would refuse to send.
     pub fn http(&self) -> reqwest::Client {
         reqwest::Client::new()
