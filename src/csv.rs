@@ -54,7 +54,11 @@ mod tests {
     #[test]
     fn quotes_what_needs_it_and_ends_lines_with_lf() {
         let mut out = Vec::new();
-        write_row(&mut out, [Some("a,b"), Some("say \"hi\""), None, Some(""), Some("x")]).unwrap();
+        write_row(
+            &mut out,
+            [Some("a,b"), Some("say \"hi\""), None, Some(""), Some("x")],
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"a,b\",\"say \"\"hi\"\"\",,\"\",x\n"

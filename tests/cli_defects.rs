@@ -51,7 +51,11 @@ async fn csv_ends_lines_with_lf_and_matches_the_explorer_export_byte_for_byte() 
             .doubles([93.49842105263158, 2.0]),
         DataPoint::new("login").blobs(["line\nbreak", "x", "y"]),
     ];
-    server.client().ingest("shop", "api", &points).await.unwrap();
+    server
+        .client()
+        .ingest("shop", "api", &points)
+        .await
+        .unwrap();
     let sql = "SELECT blob3 AS event, blob6 AS b6, blob7 AS b7, blob8 AS b8, double1 AS d1, \
                double2 AS d2 FROM aepipe ORDER BY event";
     let cli = connected(&server, home.path())
@@ -73,7 +77,10 @@ async fn csv_ends_lines_with_lf_and_matches_the_explorer_export_byte_for_byte() 
     );
     assert_eq!(cli, explorer);
     let text = String::from_utf8(cli).unwrap();
-    assert!(text.contains("\"a,b\",\"say \"\"hi\"\"\",\"\",93.49842105263158,2\n"), "{text}");
+    assert!(
+        text.contains("\"a,b\",\"say \"\"hi\"\"\",\"\",93.49842105263158,2\n"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -175,7 +182,15 @@ async fn detail_names_missing_ref_ids_and_shows_whole_payloads() {
     assert_eq!(ref_id.len(), 36, "{ref_id}");
 
     let out = connected(&server, home.path())
-        .args(["detail", "shop", "api", &ref_id, "no-such-id", "--format", "table"])
+        .args([
+            "detail",
+            "shop",
+            "api",
+            &ref_id,
+            "no-such-id",
+            "--format",
+            "table",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::contains(
@@ -217,7 +232,9 @@ fn a_duration_without_a_unit_is_refused() {
         .env("AEPIPE_TOKEN", "t")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("\"15\" needs a unit: 15s, 15m, 15h or 15d"));
+        .stderr(predicate::str::contains(
+            "\"15\" needs a unit: 15s, 15m, 15h or 15d",
+        ));
 }
 
 #[test]
@@ -236,7 +253,10 @@ fn config_show_lists_everything_when_the_token_env_is_unset() {
             .args(["config", "show", "--format", "table"]),
     );
     assert!(out.contains("profiles:    prod"), "{out}");
-    assert!(out.contains("url:         https://logs.example.dev  (from profile \"prod\")"), "{out}");
+    assert!(
+        out.contains("url:         https://logs.example.dev  (from profile \"prod\")"),
+        "{out}"
+    );
     assert!(
         out.contains("token:       (none: profile \"prod\" takes its token from $AEPIPE_TEST_SURELY_UNSET, which is not set)"),
         "{out}"
@@ -249,7 +269,10 @@ fn config_show_lists_everything_when_the_token_env_is_unset() {
     .unwrap();
     assert_eq!(json["url"], "https://logs.example.dev");
     assert_eq!(json["token"], serde_json::Value::Null);
-    assert!(json["token_error"].as_str().unwrap_or("").contains("not set"));
+    assert!(json["token_error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("not set"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -102,7 +102,10 @@ async fn the_token_comes_from_the_flag_or_aepipe_token_and_is_not_printed() {
     let s = serve(&["--data-dir", d], &[], Some("from-env"));
     assert_eq!(printed_token(&s), None);
     assert_eq!(exported_token(&s), None);
-    assert!(s.lines.iter().any(|l| l == &format!("export AEPIPE_URL={}", s.url)));
+    assert!(s
+        .lines
+        .iter()
+        .any(|l| l == &format!("export AEPIPE_URL={}", s.url)));
     Client::new(&s.url, "from-env")
         .unwrap()
         .list_projects()
@@ -214,7 +217,10 @@ async fn a_generated_token_is_kept_for_the_next_start_on_the_same_data() {
     let again = serve(&["--data-dir", d], &[], None);
     assert_eq!(printed_token(&again).as_deref(), Some(token.as_str()));
     assert!(
-        again.lines.iter().any(|l| l.contains("kept from an earlier start")),
+        again
+            .lines
+            .iter()
+            .any(|l| l.contains("kept from an earlier start")),
         "{:?}",
         again.lines
     );
@@ -236,7 +242,15 @@ async fn a_generated_token_is_kept_for_the_next_start_on_the_same_data() {
 fn the_log_has_no_colour_codes_when_it_is_not_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_aepipe"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", "t", "--demo", "--no-trickle"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--token",
+            "t",
+            "--demo",
+            "--no-trickle",
+        ])
         .arg("--data-dir")
         .arg(dir.path())
         .env_remove("NO_COLOR")

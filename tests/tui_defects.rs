@@ -51,9 +51,7 @@ fn detail_values(app: &App) -> String {
 /// Put `text` in the editor and the cursor at (row, col).
 fn edit(app: &mut App, text: &str, row: u16, col: u16) {
     app.editor.set_text(text);
-    app.editor
-        .textarea
-        .move_cursor(CursorMove::Jump(row, col));
+    app.editor.textarea.move_cursor(CursorMove::Jump(row, col));
     app.focus = Focus::Editor;
 }
 
@@ -84,7 +82,9 @@ fn a_second_select_run_with_the_first_gets_a_hint() {
         [Action::QueryFinished {
             id,
             result: Err(TaskError {
-                message: "syntax error: Expected: end of statement, found: SELECT at Line: 4, Column: 1".into(),
+                message:
+                    "syntax error: Expected: end of statement, found: SELECT at Line: 4, Column: 1"
+                        .into(),
                 retryable: false,
             }),
             elapsed: Duration::from_millis(3),
@@ -109,7 +109,11 @@ fn running_a_query_over_the_tail_shows_its_progress_and_error() {
     assert_eq!(app.bottom, Bottom::Tail);
     let (id, _) = ran_sql(&press(&mut app, [key(KeyCode::F(5))])).expect("a run");
     assert_eq!(app.bottom, Bottom::Grid, "the run replaces the tail");
-    assert!(screen(&app).contains("running on shop/api"), "{}", screen(&app));
+    assert!(
+        screen(&app).contains("running on shop/api"),
+        "{}",
+        screen(&app)
+    );
     press(
         &mut app,
         [Action::QueryFinished {
@@ -121,12 +125,18 @@ fn running_a_query_over_the_tail_shows_its_progress_and_error() {
             elapsed: Duration::from_millis(3),
         }],
     );
-    assert!(screen(&app).contains("unknown column blob99"), "{}", screen(&app));
+    assert!(
+        screen(&app).contains("unknown column blob99"),
+        "{}",
+        screen(&app)
+    );
     // F4 brings the same tail back.
     let effects = press(&mut app, [key(KeyCode::F(4))]);
     assert_eq!(app.bottom, Bottom::Tail);
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::StartTail { .. })),
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StartTail { .. })),
         "the tail kept running"
     );
 }
@@ -387,7 +397,10 @@ fn export_offers_the_file_name_for_editing_and_esc_cancels() {
             _ => None,
         })
         .expect("an export");
-    assert_eq!(path, (std::path::PathBuf::from("/tmp/exports-here/errors.csv"), 3));
+    assert_eq!(
+        path,
+        (std::path::PathBuf::from("/tmp/exports-here/errors.csv"), 3)
+    );
     assert!(app.export_prompt.is_none());
 
     press(&mut app, [key(KeyCode::Char('e')), key(KeyCode::Enter)]);
@@ -413,7 +426,10 @@ fn a_long_notice_takes_the_footer_line_whole() {
     let footer = s.lines().nth(23).unwrap_or("");
     // Too long even for a whole line: the middle gives way, the file name stays.
     assert!(footer.starts_with(" exported 20 rows to /home/"), "{s}");
-    assert!(footer.ends_with("/aepipe-shop_api-20261127-021535.csv"), "{s}");
+    assert!(
+        footer.ends_with("/aepipe-shop_api-20261127-021535.csv"),
+        "{s}"
+    );
 
     let path = "/home/someone/aepipe-shop_api-20261127-021535.csv";
     press(
@@ -444,7 +460,12 @@ fn resizing_a_pane_that_cannot_change_says_why() {
     let tree_before = aepipe::tui::ui::layout::compute(&app).tree.width;
     press(&mut app, [key(KeyCode::Char('<'))]);
     let tree_after = aepipe::tui::ui::layout::compute(&app).tree.width;
-    assert_eq!(tree_after + 2, tree_before, "{before:?} -> {:?}", app.layout);
+    assert_eq!(
+        tree_after + 2,
+        tree_before,
+        "{before:?} -> {:?}",
+        app.layout
+    );
 }
 
 // 10. Messages: a refused token, a misspelt level.
@@ -485,10 +506,21 @@ fn the_send_form_level_starts_empty_and_warns_on_an_unknown_one() {
     press(&mut app, [key(KeyCode::Tab)]);
     let form = app.send_form.as_ref().expect("the form");
     assert_eq!(form.level.text, "");
-    assert!(screen(&app).contains("debug · info · warn · error"), "{}", screen(&app));
+    assert!(
+        screen(&app).contains("debug · info · warn · error"),
+        "{}",
+        screen(&app)
+    );
     press(&mut app, chars("eror"));
-    assert_eq!(app.send_form.as_ref().map(|f| f.level.text.as_str()), Some("eror"));
-    assert!(screen(&app).contains("⚠ not a known level"), "{}", screen(&app));
+    assert_eq!(
+        app.send_form.as_ref().map(|f| f.level.text.as_str()),
+        Some("eror")
+    );
+    assert!(
+        screen(&app).contains("⚠ not a known level"),
+        "{}",
+        screen(&app)
+    );
 }
 
 #[test]
@@ -525,9 +557,10 @@ fn the_narrow_detail_pane_moves_a_value_under_a_long_key_and_wraps_at_separators
         .lines()
         .map(|l| {
             let chars: Vec<char> = l.chars().collect();
-            let start = chars.iter().rposition(|&c| c == '│' || c == '┃').map_or(0, |_| {
-                chars.len().saturating_sub(22)
-            });
+            let start = chars
+                .iter()
+                .rposition(|&c| c == '│' || c == '┃')
+                .map_or(0, |_| chars.len().saturating_sub(22));
             chars[start..].iter().collect()
         })
         .collect();
@@ -536,9 +569,15 @@ fn the_narrow_detail_pane_moves_a_value_under_a_long_key_and_wraps_at_separators
         .position(|l| l.contains("_sample_interval"))
         .unwrap_or_else(|| panic!("no key in:\n{s}"));
     assert!(detail[at + 1].contains('7'), "{s}");
-    let id_lines: Vec<&String> = detail.iter().filter(|l| l.contains("29a804dd") || l.contains("c7b81")).collect();
+    let id_lines: Vec<&String> = detail
+        .iter()
+        .filter(|l| l.contains("29a804dd") || l.contains("c7b81"))
+        .collect();
     assert!(!id_lines.is_empty(), "{s}");
-    for l in detail.iter().filter(|l| l.contains("bb7c") || l.contains("4b59")) {
+    for l in detail
+        .iter()
+        .filter(|l| l.contains("bb7c") || l.contains("4b59"))
+    {
         let inner = l.trim_end_matches(['│', '┃', ' ']);
         assert!(
             inner.ends_with('-') || inner.ends_with('"'),

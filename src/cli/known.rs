@@ -11,7 +11,11 @@ const MAX_LISTED: usize = 20;
 /// The note for `project` (and `logstore`, when given) if the server has no
 /// data under that name; None when it does, or when the lists cannot be
 /// read (the note is a help, never a new failure).
-pub async fn unknown_note(client: &Client, project: &str, logstore: Option<&str>) -> Option<String> {
+pub async fn unknown_note(
+    client: &Client,
+    project: &str,
+    logstore: Option<&str>,
+) -> Option<String> {
     let projects = client.list_projects().await.ok()?;
     if !projects.iter().any(|p| p == project) {
         let what = match logstore {

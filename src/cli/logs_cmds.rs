@@ -8,12 +8,12 @@ use clap::Args;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use super::known::{unknown_note, warn_if_unknown};
 use super::output::{paint_level, printable, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
 use super::{connect, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
-use super::known::{unknown_note, warn_if_unknown};
 use crate::limits::{RAWLOG_DEFAULT_LIMIT, RAWLOG_MAX_LIMIT};
 
 #[derive(Debug, Args)]

@@ -332,7 +332,8 @@ mod tests {
     #[test]
     fn long_cells_are_cut_but_the_last_column_is_whole() {
         let mut t = Table::new(["x", "payload"]);
-        t.rows.push(vec![json!("y".repeat(100)), json!("z".repeat(100))]);
+        t.rows
+            .push(vec![json!("y".repeat(100)), json!("z".repeat(100))]);
         let out = render(&t, Format::Table);
         let line = out.lines().nth(1).unwrap();
         let (first, last) = line.split_at(line.find(' ').unwrap());

@@ -417,7 +417,10 @@ pub enum KeymapError {
     },
     #[error("keymap: unknown key name {0:?}")]
     BadKey(String),
-    #[error("keymap: [{table}] {key:?} = {command:?}: unknown command{}", did_you_mean(suggestion))]
+    #[error(
+        "keymap: [{table}] {key:?} = {command:?}: unknown command{}",
+        did_you_mean(suggestion)
+    )]
     UnknownCommand {
         table: String,
         key: String,
@@ -510,7 +513,8 @@ impl Keymap {
         let mut staged = self.tables.clone();
         let mut problems = Vec::new();
         for (table, entries) in doc {
-            let (Some(ctx), toml::Value::Table(entries)) = (Context::from_table_name(&table), entries)
+            let (Some(ctx), toml::Value::Table(entries)) =
+                (Context::from_table_name(&table), entries)
             else {
                 problems.push(KeymapError::UnknownTable {
                     suggestion: closest(&table, Context::ALL.map(Context::table_name)),
@@ -731,12 +735,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.starts_with("keymap: 4 problems:"), "{e}");
-        assert!(e.contains("unknown table [grdi] (did you mean \"grid\"?)"), "{e}");
-        assert!(e.contains("\"sortt\": unknown command (did you mean \"sort\"?)"), "{e}");
-        assert!(e.contains("\"exprot\": unknown command (did you mean \"export\"?)"), "{e}");
+        assert!(
+            e.contains("unknown table [grdi] (did you mean \"grid\"?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\"sortt\": unknown command (did you mean \"sort\"?)"),
+            "{e}"
+        );
+        assert!(
+            e.contains("\"exprot\": unknown command (did you mean \"export\"?)"),
+            "{e}"
+        );
         assert!(e.contains("unknown key name \"ctrl-foo\""), "{e}");
         // Nothing of a bad file is applied.
-        assert_eq!(km.lookup_in(Context::Grid, &KeyEvent::from(KeyCode::Char('x'))), None);
+        assert_eq!(
+            km.lookup_in(Context::Grid, &KeyEvent::from(KeyCode::Char('x'))),
+            None
+        );
         let e = km
             .apply_toml("[grid]\n\"x\" = \"fly_to_the_moon\"")
             .unwrap_err()

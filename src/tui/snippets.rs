@@ -82,7 +82,11 @@ mod tests {
     #[test]
     fn user_snippets_come_from_sql_files_of_the_folder() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("b.sql"), "-- Slow checkouts\nSELECT 1 FROM aepipe\n").unwrap();
+        std::fs::write(
+            dir.path().join("b.sql"),
+            "-- Slow checkouts\nSELECT 1 FROM aepipe\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("a.sql"), "SELECT 2 FROM aepipe").unwrap();
         std::fs::write(dir.path().join("notes.txt"), "not a query").unwrap();
         std::fs::write(dir.path().join("big.sql"), "x".repeat(100_000)).unwrap();

@@ -62,7 +62,10 @@ impl EditorState {
         let placeholder = self.textarea.placeholder_text().to_string();
         let mut ta = new_textarea(snap.lines);
         ta.set_placeholder_text(placeholder);
-        ta.move_cursor(CursorMove::Jump(to_u16(snap.cursor.0), to_u16(snap.cursor.1)));
+        ta.move_cursor(CursorMove::Jump(
+            to_u16(snap.cursor.0),
+            to_u16(snap.cursor.1),
+        ));
         self.textarea = ta;
         self.completion = None;
     }

@@ -76,14 +76,21 @@ pub fn statement_at(text: &str, cursor: usize) -> Option<String> {
         let lead = body.len() - body.trim_start().len();
         Some((s + lead, s + body.trim_end().len()))
     };
-    let pick = |i: usize| trimmed(i).and_then(|(s, e)| text.get(s..e)).map(str::to_string);
+    let pick = |i: usize| {
+        trimmed(i)
+            .and_then(|(s, e)| text.get(s..e))
+            .map(str::to_string)
+    };
     let idx = ranges
         .iter()
         .position(|&(s, e)| cursor >= s && cursor <= e)
         .unwrap_or(ranges.len().saturating_sub(1));
     let before = (0..idx).rev().find(|&i| trimmed(i).is_some());
     let after = (idx..ranges.len()).find(|&i| trimmed(i).is_some());
-    let no_newline = |a: usize, b: usize| text.get(a.min(b)..a.max(b)).is_some_and(|s| !s.contains('\n'));
+    let no_newline = |a: usize, b: usize| {
+        text.get(a.min(b)..a.max(b))
+            .is_some_and(|s| !s.contains('\n'))
+    };
     let chosen = match trimmed(idx) {
         // Inside (or after the end of) this statement.
         Some((s, _)) if cursor >= s => Some(idx),

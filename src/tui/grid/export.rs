@@ -78,7 +78,10 @@ pub fn default_file_name(scope: &str, stamp: &str, format: ExportFormat) -> Stri
 
 /// `path` with -2, -3… before its extension.
 fn numbered(path: &Path, n: usize) -> PathBuf {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let name = match path.extension() {
         Some(ext) => format!("{stem}-{n}.{}", ext.to_string_lossy()),
         None => format!("{stem}-{n}"),
@@ -171,7 +174,11 @@ mod tests {
     fn never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let r = result();
-        let path = dir.path().join(default_file_name("p/l", "20261127-021535", ExportFormat::Csv));
+        let path = dir.path().join(default_file_name(
+            "p/l",
+            "20261127-021535",
+            ExportFormat::Csv,
+        ));
         let (a, _) = export_to_path(&path, &r, &[0], ExportFormat::Csv).unwrap();
         let (b, _) = export_to_path(&path, &r, &[0], ExportFormat::Csv).unwrap();
         assert_eq!(a, path);

@@ -315,7 +315,11 @@ impl GridState {
                 parts.push(forms[limit_form].clone());
             }
             if let Some((long, short)) = &sort {
-                parts.push(if long_sort { long.clone() } else { short.clone() });
+                parts.push(if long_sort {
+                    long.clone()
+                } else {
+                    short.clone()
+                });
             }
             parts.join(" · ")
         };

@@ -156,6 +156,9 @@ mod tests {
     #[test]
     fn the_middle_gives_way() {
         assert_eq!(super::truncate_middle("short", 10), "short");
-        assert_eq!(super::truncate_middle("exported to /a/b/c/file.csv", 15), "exporte…ile.csv");
+        assert_eq!(
+            super::truncate_middle("exported to /a/b/c/file.csv", 15),
+            "exporte…ile.csv"
+        );
     }
 }

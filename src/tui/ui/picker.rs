@@ -91,7 +91,10 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
             Span::raw(rest.as_str().to_string()),
         ]),
         Line::styled(truncate(&where_, width), app.theme.dim),
-        Line::styled("an existing file is never overwritten (-2, -3… is added)", app.theme.dim),
+        Line::styled(
+            "an existing file is never overwritten (-2, -3… is added)",
+            app.theme.dim,
+        ),
     ];
     frame.render_widget(Clear, area);
     frame.render_widget(
