@@ -278,19 +278,15 @@ async fn history_is_kept_per_logstore_across_runs() {
         h.until("result", WAIT, |a| a.grid.result.is_some()).await;
         // The save runs on a blocking task: wait (generously) until the
         // history file holds the query.
-        fn holds(dir: &Path, sql: &str) -> bool {
-            std::fs::read_dir(dir).is_ok_and(|d| {
-                d.filter_map(Result::ok).any(|e| {
-                    let p = e.path();
-                    if p.is_dir() {
-                        holds(&p, sql)
-                    } else {
-                        std::fs::read_to_string(&p).is_ok_and(|t| t.contains(sql))
-                    }
-                })
-            })
-        }
-        let saved = || holds(hist.path(), sql);
+        // The history file itself (it is written to a temporary file
+        // first, then renamed into place).
+        let file = aepipe::tui::editor::history::History::path_for(
+            hist.path(),
+            &h.app.profile_name(),
+            "shop",
+            "api",
+        );
+        let saved = || std::fs::read_to_string(&file).is_ok_and(|t| t.contains(sql));
         let deadline = std::time::Instant::now() + WAIT;
         while !saved() && std::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
