@@ -36,8 +36,29 @@ impl QueryResult {
     }
 }
 
+/// Called with each decoded row (cells in meta order) by
+/// [`decode_query_rows`]; an error stops decoding with that message.
+pub type RowSink<'s> = &'s mut dyn FnMut(&[Column], &[Cell]) -> Result<(), String>;
+
 /// Decode a query answer.
 pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
+    decode(body, None)
+}
+
+/// Decode a query answer handing each row to `sink` instead of keeping it:
+/// a large answer is never held a second time as cells. The result has the
+/// columns and statistics but no rows; the number of rows comes with it.
+pub fn decode_query_rows(body: &[u8], sink: RowSink<'_>) -> Result<(QueryResult, usize), Error> {
+    let mut rows = 0;
+    let mut counting = |columns: &[Column], cells: &[Cell]| {
+        rows += 1;
+        sink(columns, cells)
+    };
+    let result = decode(body, Some(&mut counting))?;
+    Ok((result, rows))
+}
+
+fn decode(body: &[u8], sink: Option<RowSink<'_>>) -> Result<QueryResult, Error> {
     let pos = StdCell::new(Position::default());
     let mut columns_seen: Vec<Column> = Vec::new();
     let result = {
@@ -46,6 +67,7 @@ pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
             .deserialize_map(TopVisitor {
                 pos: &pos,
                 columns_out: &mut columns_seen,
+                sink,
             })
             .and_then(|r| de.end().map(|()| r));
         r
@@ -80,20 +102,22 @@ enum TopKey {
     Other,
 }
 
-struct TopVisitor<'a> {
+struct TopVisitor<'a, 's> {
     pos: &'a StdCell<Position>,
     /// The columns, kept outside for error paths.
     columns_out: &'a mut Vec<Column>,
+    /// Where rows go instead of the result, when set.
+    sink: Option<RowSink<'s>>,
 }
 
-impl<'de> Visitor<'de> for TopVisitor<'_> {
+impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
     type Value = QueryResult;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a query answer object with meta and data")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<QueryResult, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<QueryResult, A::Error> {
         let mut meta: Option<Vec<Column>> = None;
         let mut cells: Option<(Vec<Cell>, usize)> = None;
         let mut deferred: Option<&'de RawValue> = None;
@@ -111,6 +135,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                         cells = Some(map.next_value_seed(RowsSeed {
                             columns: &ColumnIndex::new(columns),
                             pos: self.pos,
+                            sink: self.sink.as_mut().map(|s| &mut **s),
                         })?);
                     }
                     None => deferred = Some(map.next_value()?),
@@ -136,12 +161,15 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                 RowsSeed {
                     columns: &ColumnIndex::new(&columns),
                     pos: self.pos,
+                    sink: self.sink.as_mut().map(|s| &mut **s),
                 }
                 .deserialize(&mut de)
                 .map_err(de::Error::custom)?
             }
             (None, None) => (Vec::new(), 0),
         };
+        // Rows handed to a sink are not in the result.
+        let row_count = if self.sink.is_some() { 0 } else { row_count };
         let mut result = QueryResult::from_cells(columns, cells, row_count);
         result.rows_before_limit_at_least = rows_before;
         result.statistics = statistics;
@@ -175,19 +203,20 @@ impl<'a> ColumnIndex<'a> {
     }
 }
 
-struct RowsSeed<'a, 'c> {
+struct RowsSeed<'a, 'c, 's> {
     columns: &'a ColumnIndex<'c>,
     pos: &'a StdCell<Position>,
+    sink: Option<&'a mut (dyn FnMut(&[Column], &[Cell]) -> Result<(), String> + 's)>,
 }
 
-impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_, '_> {
     type Value = (Vec<Cell>, usize);
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
+impl<'de> Visitor<'de> for RowsSeed<'_, '_, '_> {
     type Value = (Vec<Cell>, usize);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -198,9 +227,10 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
         Ok((Vec::new(), 0))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         let width = self.columns.columns.len();
-        let mut cells = Vec::with_capacity(seq.size_hint().unwrap_or(0) * width);
+        let hint = if self.sink.is_some() { 1 } else { seq.size_hint().unwrap_or(0) };
+        let mut cells = Vec::with_capacity(hint * width);
         let mut rows = 0;
         self.pos.set(Position {
             in_data: true,
@@ -217,6 +247,10 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
             .is_some()
         {
             rows += 1;
+            if let Some(sink) = self.sink.as_mut() {
+                sink(self.columns.columns, &cells).map_err(de::Error::custom)?;
+                cells.clear();
+            }
         }
         self.pos.set(Position::default());
         Ok((cells, rows))
@@ -394,6 +428,35 @@ mod tests {
         assert_eq!(r.cell(2, 0), Some(&Cell::Null));
         assert_eq!(r.rows_before_limit_at_least, Some(10));
         assert_eq!(r.statistics.as_ref().map(|s| s.rows_read), Some(3));
+    }
+
+    #[test]
+    fn rows_go_to_a_sink_one_at_a_time_in_either_key_order() {
+        for body in [
+            &br#"{"meta":[{"name":"a","type":"String"},{"name":"n","type":"UInt64"}],
+                "data":[{"n":"1","a":"x"},{"a":"y"}],"rows":2,"rows_before_limit_at_least":5}"#[..],
+            &br#"{"data":[{"n":"1","a":"x"},{"a":"y"}],"meta":[{"name":"a","type":"String"},{"name":"n","type":"UInt64"}],"rows_before_limit_at_least":5}"#[..],
+        ] {
+            let mut seen: Vec<Vec<Cell>> = Vec::new();
+            let mut sink = |columns: &[Column], cells: &[Cell]| {
+                assert_eq!(columns.len(), 2);
+                seen.push(cells.to_vec());
+                Ok(())
+            };
+            let (r, rows) = decode_query_rows(body, &mut sink).unwrap();
+            assert_eq!(rows, 2);
+            assert_eq!(r.len(), 0);
+            assert_eq!(r.columns().len(), 2);
+            assert_eq!(r.rows_before_limit_at_least, Some(5));
+            assert_eq!(seen.len(), 2);
+            assert_eq!(seen[0][0], Cell::Text("x".into()));
+            assert_eq!(seen[1][1], Cell::Null);
+        }
+        // A sink's error stops decoding and is reported.
+        let mut failing = |_: &[Column], _: &[Cell]| Err("disk full".to_string());
+        let body = br#"{"meta":[{"name":"a","type":"String"}],"data":[{"a":"x"}]}"#;
+        let err = decode_query_rows(body, &mut failing).unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
     }
 
     #[test]
