@@ -119,13 +119,15 @@ fn ready(path: &PathBuf) -> bool {
         )
         .map(|n| n == 1)
         .unwrap_or(false);
-    current && conn.query_row(
-        "SELECT count(*) FROM events WHERE index1 = 'big/main'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n == BIG_EVENTS)
-    .unwrap_or(false)
+    current
+        && conn
+            .query_row(
+                "SELECT count(*) FROM events WHERE index1 = 'big/main'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n == BIG_EVENTS)
+            .unwrap_or(false)
 }
 
 fn time(conn: &Connection, scope: Scope<'_>, sql: &str) -> (Vec<Duration>, String) {
@@ -436,6 +438,10 @@ fn small_tenant_during_a_big_query(path: &PathBuf, small: Scope<'_>) {
         "small tenant count() during a big query",
         ms(median),
         ms(times[times.len() - 1]),
-        if median.as_millis() <= 2 { "≤ 2 ms ok" } else { "≤ 2 ms MISSED" }
+        if median.as_millis() <= 2 {
+            "≤ 2 ms ok"
+        } else {
+            "≤ 2 ms MISSED"
+        }
     );
 }

@@ -29,10 +29,7 @@ async fn query_ndjson_writes_one_object_per_row_in_column_order() {
         .collect();
     let client = server.client();
     for chunk in points.chunks(250) {
-        client
-            .ingest("shop", "api", chunk)
-            .await
-            .expect("ingest");
+        client.ingest("shop", "api", chunk).await.expect("ingest");
     }
     let out = connected(&server, home.path())
         .args([
@@ -51,7 +48,11 @@ async fn query_ndjson_writes_one_object_per_row_in_column_order() {
     let text = String::from_utf8(out).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(lines[0].starts_with("{\"event\":"), "keys in column order: {}", lines[0]);
+    assert!(
+        lines[0].starts_with("{\"event\":"),
+        "keys in column order: {}",
+        lines[0]
+    );
     let rows: Vec<Value> = lines
         .iter()
         .map(|l| serde_json::from_str(l).expect("a JSON object per line"))
@@ -77,12 +78,23 @@ async fn query_ndjson_writes_one_object_per_row_in_column_order() {
     let text = String::from_utf8(out).expect("utf-8");
     let ds: Vec<f64> = text
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("json")["d"].as_f64().unwrap_or(-1.0))
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("json")["d"]
+                .as_f64()
+                .unwrap_or(-1.0)
+        })
         .collect();
     assert_eq!(ds, (0..300).map(f64::from).collect::<Vec<_>>());
 
     connected(&server, home.path())
-        .args(["query", "shop", "api", "--format", "ndjson", "SELECT nope FROM aepipe"])
+        .args([
+            "query",
+            "shop",
+            "api",
+            "--format",
+            "ndjson",
+            "SELECT nope FROM aepipe",
+        ])
         .assert()
         .code(1);
 }

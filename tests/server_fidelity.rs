@@ -13,7 +13,13 @@ async fn doubles_round_trip_through_ingest_exactly() {
     let server = TestServer::start().await;
     // Values whose shortest decimal form the default JSON float parser
     // reads one bit off.
-    let values: [f64; 5] = [3.7e-298, 2.2250738585072014e-308, 0.1 + 0.2, 1.7976931348623157e308, 5e-324];
+    let values: [f64; 5] = [
+        3.7e-298,
+        2.2250738585072014e-308,
+        0.1 + 0.2,
+        1.7976931348623157e308,
+        5e-324,
+    ];
     let body = format!(
         "{{\"points\": [{{\"event\": \"e\", \"doubles\": [{}]}}]}}",
         values.map(|v| format!("{v:e}")).join(", ")
@@ -27,7 +33,11 @@ async fn doubles_round_trip_through_ingest_exactly() {
         .query_row(
             "SELECT double1, double2, double3, double4, double5 FROM events WHERE index1 = 'p/l'",
             [],
-            |r| Ok((0..5).map(|i| r.get::<_, f64>(i).unwrap_or(f64::NAN)).collect()),
+            |r| {
+                Ok((0..5)
+                    .map(|i| r.get::<_, f64>(i).unwrap_or(f64::NAN))
+                    .collect())
+            },
         )
         .expect("row stored");
     for (got, want) in stored.iter().zip(values) {

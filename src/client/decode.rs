@@ -229,7 +229,11 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         let width = self.columns.columns.len();
-        let hint = if self.sink.is_some() { 1 } else { seq.size_hint().unwrap_or(0) };
+        let hint = if self.sink.is_some() {
+            1
+        } else {
+            seq.size_hint().unwrap_or(0)
+        };
         let mut cells = Vec::with_capacity(hint * width);
         let mut rows = 0;
         self.pos.set(Position {

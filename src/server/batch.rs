@@ -86,7 +86,10 @@ pub fn points(
         let bad = |what: String| AppError::bad_request(format!("point {i}: {what}"));
         // AE stores blobs as strings only; upstream writes `level ?? "info"`
         // as blob4, so a number there would not be a string blob.
-        if !matches!(obj.get("level"), None | Some(Value::Null | Value::String(_))) {
+        if !matches!(
+            obj.get("level"),
+            None | Some(Value::Null | Value::String(_))
+        ) {
             return Err(bad("level must be a string".into()));
         }
         let level = level_of(&obj);
@@ -232,8 +235,13 @@ mod tests {
         let body = json!({"points": [{"event": "a", "level": null}, {"event": "b", "level": 5}]});
         let err = points("p", "l", body, 0).unwrap_err().to_string();
         assert_eq!(err, "point 1: level must be a string");
-        let pts = points("p", "l", json!({"points": [{"event": "a", "level": null}, {"event": "b"}]}), 0)
-            .unwrap();
+        let pts = points(
+            "p",
+            "l",
+            json!({"points": [{"event": "a", "level": null}, {"event": "b"}]}),
+            0,
+        )
+        .unwrap();
         assert!(pts.iter().all(|p| p.level == "info"));
     }
 

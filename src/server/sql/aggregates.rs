@@ -141,7 +141,11 @@ impl Translator {
                 expect_args(c, node, 1, 1)?;
                 let x = &args[0];
                 let f = c.lower.to_ascii_uppercase();
-                let part = if f == "MIN" { Partial::Min } else { Partial::Max };
+                let part = if f == "MIN" {
+                    Partial::Min
+                } else {
+                    Partial::Max
+                };
                 self.partial(&format!("{f}({})", x.sql), part);
                 Ok(aggregate(
                     format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),

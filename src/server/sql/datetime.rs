@@ -120,7 +120,11 @@ pub fn start_of_week(secs: i64, monday: bool) -> i64 {
     // 4 after a Sunday.
     let shift = if monday { 3 } else { 4 };
     let first = day - (day + shift).rem_euclid(7);
-    let first = if (0..7).contains(&day) { first.max(0) } else { first };
+    let first = if (0..7).contains(&day) {
+        first.max(0)
+    } else {
+        first
+    };
     first.saturating_mul(SECONDS_PER_DAY)
 }
 
@@ -262,7 +266,10 @@ mod tests {
             assert_eq!(fast, render_datetime(t), "{t}");
         }
         assert_eq!(render_date(T), "2026-11-27");
-        assert_eq!(render_datetime(start_of_week(T, true)), "2026-11-23 00:00:00");
+        assert_eq!(
+            render_datetime(start_of_week(T, true)),
+            "2026-11-23 00:00:00"
+        );
         assert_eq!(
             render_date(start_of_months(T, 1).unwrap_or(0)),
             "2026-11-01"

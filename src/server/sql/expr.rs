@@ -533,17 +533,18 @@ impl Translator {
         };
         // UInt64 values of 2^63 and more are stored as negative i64 bit
         // patterns: compare such integers by their mathematical value.
-        let sql = if a.ty.is_integer() && b.ty.is_integer() && (wide_unsigned(&a) || wide_unsigned(&b)) {
-            format!(
-                "(ae_cmp_int({}, {}, {}, {}) {sym} 0)",
-                a.sql,
-                u8::from(is_u64(&a)),
-                b.sql,
-                u8::from(is_u64(&b))
-            )
-        } else {
-            format!("({} {sym} {})", a.sql, b.sql)
-        };
+        let sql =
+            if a.ty.is_integer() && b.ty.is_integer() && (wide_unsigned(&a) || wide_unsigned(&b)) {
+                format!(
+                    "(ae_cmp_int({}, {}, {}, {}) {sym} 0)",
+                    a.sql,
+                    u8::from(is_u64(&a)),
+                    b.sql,
+                    u8::from(is_u64(&b))
+                )
+            } else {
+                format!("({} {sym} {})", a.sql, b.sql)
+            };
         Ok(Typed::from_parts(sql, ChType::UInt8, &[&a, &b]))
     }
 
@@ -577,8 +578,7 @@ impl Translator {
             (a, b)
         };
         let unsigned = |t: &Typed| t.ty.int_shape().is_some_and(|(signed, _)| !signed);
-        let unsigned_div =
-            unsigned(&a) && unsigned(&b) && (wide_unsigned(&a) || wide_unsigned(&b));
+        let unsigned_div = unsigned(&a) && unsigned(&b) && (wide_unsigned(&a) || wide_unsigned(&b));
         let sql = match op {
             Arith::Plus if wide_int => format!("ae_wrapping_add({}, {})", a.sql, b.sql),
             Arith::Minus if wide_int => format!("ae_wrapping_sub({}, {})", a.sql, b.sql),

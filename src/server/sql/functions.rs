@@ -11,7 +11,6 @@ use super::error::{at, err_at, SqlError};
 use super::translate::{Env, Lit, Translator, Typed};
 use super::types::{self, Arith, ChType};
 
-
 /// The arguments of a call, split the way the translator needs them.
 pub(super) struct Call<'e> {
     pub(super) name: String,
@@ -625,4 +624,3 @@ impl Translator {
         Typed::from_parts(sql, ty, &[&x])
     }
 }
-

@@ -85,10 +85,7 @@ fn prepare(sql: &str, tenant: &str, now_unix: i64) -> Result<Prepared, SqlError>
             Request::ShowTables => Prepared::Fixed("name", vec![scope::TABLE_NAME]),
             // The server's own zone; DateTime('Zone') takes any of the others.
             Request::ShowTimezone => Prepared::Fixed("timezone", vec!["Etc/UTC"]),
-            Request::ShowTimezones => Prepared::Fixed(
-                "timezone",
-                zones::all_names().collect(),
-            ),
+            Request::ShowTimezones => Prepared::Fixed("timezone", zones::all_names().collect()),
             Request::Select(query) => {
                 Prepared::Select(translate::compile(&query, tenant, now_unix)?)
             }

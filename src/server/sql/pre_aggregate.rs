@@ -67,7 +67,8 @@ pub fn by_timestamp(parts: &SelectParts, scoped: bool) -> Option<SelectParts> {
         return None;
     }
     // Longest first, so a fragment inside another is replaced with it.
-    let mut partials: Vec<(usize, &(String, Partial))> = parts.partials.iter().enumerate().collect();
+    let mut partials: Vec<(usize, &(String, Partial))> =
+        parts.partials.iter().enumerate().collect();
     partials.sort_by_key(|(_, (fragment, _))| std::cmp::Reverse(fragment.len()));
     let combined: Vec<String> = parts
         .partials
@@ -179,7 +180,8 @@ mod tests {
             "(TOTAL(events.double1) / COUNT(events.double1))".into(),
             "c2".into(),
         ));
-        q.items.push(("COALESCE(MAX(events.double2), 0.0)".into(), "c3".into()));
+        q.items
+            .push(("COALESCE(MAX(events.double2), 0.0)".into(), "c3".into()));
         q.items.push((
             "COALESCE(SUM(events._sample_interval), 0)".into(),
             "c4".into(),
@@ -214,7 +216,10 @@ mod tests {
     #[test]
     fn other_columns_or_aggregates_keep_the_plain_form() {
         let mut q = bucket_query();
-        q.items.push(("ae_quantile_weighted(?2, events.double1, 1)".into(), "c2".into()));
+        q.items.push((
+            "ae_quantile_weighted(?2, events.double1, 1)".into(),
+            "c2".into(),
+        ));
         assert!(by_timestamp(&q, true).is_none());
         let mut q = bucket_query();
         q.group_by.push("events.blob3".into());

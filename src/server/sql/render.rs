@@ -144,7 +144,9 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
     }
     match ty.base() {
         ChType::String => match v {
-            ValueRef::Text(t) | ValueRef::Blob(t) => push_json_str(out, &String::from_utf8_lossy(t)),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                push_json_str(out, &String::from_utf8_lossy(t))
+            }
             ValueRef::Integer(n) => {
                 let _ = write!(out, "\"{n}\"");
             }
@@ -285,8 +287,19 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_as_serde_json_escapes_them() {
-        for s in ["", "plain", "a\"b\\c", "line\nbreak\r\t", "\u{1}\u{8}\u{c}\u{1f}\u{7f}", "héllo 😀 /x"] {
-            assert_eq!(json_string(s), serde_json::Value::from(s).to_string(), "{s:?}");
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "line\nbreak\r\t",
+            "\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "héllo 😀 /x",
+        ] {
+            assert_eq!(
+                json_string(s),
+                serde_json::Value::from(s).to_string(),
+                "{s:?}"
+            );
         }
     }
 

@@ -205,7 +205,10 @@ impl Translator {
                 },
                 _ => err_at(
                     *e,
-                    format!("{}: the time zone must be a string like 'Europe/Berlin'", c.name),
+                    format!(
+                        "{}: the time zone must be a string like 'Europe/Berlin'",
+                        c.name
+                    ),
                 ),
             },
             _ => err_at(
@@ -255,19 +258,12 @@ impl Translator {
     }
 
     /// `toDateTime(x[, zone])`: strings are read as wall time in the zone.
-    fn to_datetime(
-        &mut self,
-        x: Typed,
-        zone: Option<Tz>,
-        arg: &Expr,
-    ) -> Result<Typed, SqlError> {
+    fn to_datetime(&mut self, x: Typed, zone: Option<Tz>, arg: &Expr) -> Result<Typed, SqlError> {
         let ty = ChType::DateTime(zone);
         Ok(match x.ty.base() {
             ChType::DateTime(_) | ChType::Date => Typed { ty, ..x },
             t if t.is_integer() => Typed { ty, ..x },
-            ChType::Float64 => {
-                Typed::from_parts(format!("CAST({} AS INTEGER)", x.sql), ty, &[&x])
-            }
+            ChType::Float64 => Typed::from_parts(format!("CAST({} AS INTEGER)", x.sql), ty, &[&x]),
             _ => {
                 let t = self.as_time(x, arg, "toDateTime")?;
                 match (wall_zone(zone), &t.lit) {
@@ -321,11 +317,7 @@ impl Translator {
                         })?;
                     Typed::new(secs.to_string(), ChType::Date)
                 }
-                _ => Typed::from_parts(
-                    format!("ae_parse_date({})", x.sql),
-                    ChType::Date,
-                    &[&x],
-                ),
+                _ => Typed::from_parts(format!("ae_parse_date({})", x.sql), ChType::Date, &[&x]),
             },
             // ClickHouse reads small numbers as days since 1970, larger as Unix seconds.
             t if t.is_numeric() => Typed::from_parts(

@@ -443,7 +443,12 @@ fn register_scalars(conn: &Connection) -> Result<()> {
                 let text = text.trim();
                 text.parse::<i128>()
                     .ok()
-                    .or_else(|| text.parse::<f64>().ok().filter(|f| f.is_finite()).map(|f| f.trunc() as i128))
+                    .or_else(|| {
+                        text.parse::<f64>()
+                            .ok()
+                            .filter(|f| f.is_finite())
+                            .map(|f| f.trunc() as i128)
+                    })
                     .ok_or_else(|| user_error(format!("cannot parse '{text}' as a number")))?
             }
         };
@@ -474,7 +479,10 @@ fn register_scalars(conn: &Connection) -> Result<()> {
         Ok(int_arg(ctx, 0)?.map(|n| (n as u64).to_string()))
     })?;
     for (name, op) in [
-        ("ae_u64_div", u64::checked_div as fn(u64, u64) -> Option<u64>),
+        (
+            "ae_u64_div",
+            u64::checked_div as fn(u64, u64) -> Option<u64>,
+        ),
         ("ae_u64_mod", u64::checked_rem),
     ] {
         conn.create_scalar_function(name, 2, det, move |ctx| {

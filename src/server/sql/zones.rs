@@ -50,7 +50,11 @@ const UTC_NAMES: [&str; 18] = [
 /// Seconds east of UTC in `tz` at the instant `secs`.
 pub fn offset_at(secs: i64, tz: Tz) -> i64 {
     match chrono::DateTime::from_timestamp(secs, 0) {
-        Some(t) => i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()),
+        Some(t) => i64::from(
+            tz.offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc(),
+        ),
         None => 0,
     }
 }
