@@ -44,7 +44,7 @@ fn plain_path() -> PathBuf {
 }
 
 /// The same rows in a table with only a tenant index, for the comparison.
-fn build_plain(events: &PathBuf, plain: &PathBuf) -> rusqlite::Result<()> {
+fn build_plain(events: &std::path::Path, plain: &std::path::Path) -> rusqlite::Result<()> {
     let _ = std::fs::remove_file(plain);
     let conn = Connection::open(plain)?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;

@@ -38,7 +38,10 @@ impl QueryResult {
 
 /// Called with each decoded row (cells in meta order) by
 /// [`decode_query_rows`]; an error stops decoding with that message.
-pub type RowSink<'s> = &'s mut dyn FnMut(&[Column], &[Cell]) -> Result<(), String>;
+pub type RowSink<'s> = &'s mut SinkFn<'s>;
+
+/// What a [`RowSink`] points to.
+pub type SinkFn<'s> = dyn FnMut(&[Column], &[Cell]) -> Result<(), String> + 's;
 
 /// Decode a query answer.
 pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
@@ -135,7 +138,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
                         cells = Some(map.next_value_seed(RowsSeed {
                             columns: &ColumnIndex::new(columns),
                             pos: self.pos,
-                            sink: self.sink.as_mut().map(|s| &mut **s),
+                            sink: self.sink.as_deref_mut(),
                         })?);
                     }
                     None => deferred = Some(map.next_value()?),
@@ -161,7 +164,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
                 RowsSeed {
                     columns: &ColumnIndex::new(&columns),
                     pos: self.pos,
-                    sink: self.sink.as_mut().map(|s| &mut **s),
+                    sink: self.sink.as_deref_mut(),
                 }
                 .deserialize(&mut de)
                 .map_err(de::Error::custom)?
@@ -206,7 +209,7 @@ impl<'a> ColumnIndex<'a> {
 struct RowsSeed<'a, 'c, 's> {
     columns: &'a ColumnIndex<'c>,
     pos: &'a StdCell<Position>,
-    sink: Option<&'a mut (dyn FnMut(&[Column], &[Cell]) -> Result<(), String> + 's)>,
+    sink: Option<&'a mut SinkFn<'s>>,
 }
 
 impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_, '_> {

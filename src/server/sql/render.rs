@@ -9,7 +9,7 @@ use rusqlite::types::ValueRef;
 use super::datetime;
 use super::translate::OutColumn;
 use super::types::ChType;
-use super::udf::{float_to_string, wrap_int};
+use super::udf::{float_to_string, wrap_int, TWO_POW_63};
 use super::zones;
 
 /// Builds the answer row by row while SQLite steps.
@@ -167,7 +167,7 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
         }
         ChType::UInt64 => match v {
             // A sum past i64 that SQLite turned into a float.
-            ValueRef::Real(f) if f >= 9.223_372_036_854_775_808e18 => {
+            ValueRef::Real(f) if f >= TWO_POW_63 => {
                 let _ = write!(out, "\"{}\"", f as u64);
             }
             v => match as_i64(v) {

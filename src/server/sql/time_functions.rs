@@ -39,20 +39,20 @@ impl Translator {
                 expect_args(c, node, 1, 2)?;
                 let zone = self.zone_arg(c, 1)?;
                 let x = args.remove(0);
-                self.to_datetime(x, zone, c.args[0])?
+                self.datetime_of(x, zone, c.args[0])?
             }
             "todate" => {
                 expect_args(c, node, 1, 2)?;
                 let zone = self.zone_arg(c, 1)?;
                 let x = args.remove(0);
-                self.to_date(x, zone, c.args[0], node)?
+                self.date_of(x, zone, c.args[0], node)?
             }
             "tounixtimestamp" => {
                 expect_args(c, node, 1, 2)?;
                 let zone = self.zone_arg(c, 1)?;
                 let x = args.remove(0);
                 let x = if x.ty.is_string() {
-                    self.to_datetime(x, zone, c.args[0])?
+                    self.datetime_of(x, zone, c.args[0])?
                 } else {
                     self.as_time(x, c.args[0], "toUnixTimestamp")?
                 };
@@ -258,7 +258,7 @@ impl Translator {
     }
 
     /// `toDateTime(x[, zone])`: strings are read as wall time in the zone.
-    fn to_datetime(&mut self, x: Typed, zone: Option<Tz>, arg: &Expr) -> Result<Typed, SqlError> {
+    fn datetime_of(&mut self, x: Typed, zone: Option<Tz>, arg: &Expr) -> Result<Typed, SqlError> {
         let ty = ChType::DateTime(zone);
         Ok(match x.ty.base() {
             ChType::DateTime(_) | ChType::Date => Typed { ty, ..x },
@@ -285,7 +285,7 @@ impl Translator {
     }
 
     /// `toDate(x[, zone])`.
-    fn to_date(
+    fn date_of(
         &mut self,
         x: Typed,
         zone: Option<Tz>,

@@ -96,7 +96,7 @@ pub fn float_to_string(f: f64) -> String {
         } else {
             "-inf".into()
         }
-    } else if f != 0.0 && f.fract() == 0.0 && f.abs() < 9.223_372_036_854_775_808e18 {
+    } else if f != 0.0 && f.fract() == 0.0 && f.abs() < TWO_POW_63 {
         // ClickHouse prints an integral value that fits Int64 as that
         // integer: 1e18 is 1000000000000000000.
         format!("{}", f as i64)
@@ -106,6 +106,9 @@ pub fn float_to_string(f: f64) -> String {
         format!("{f}")
     }
 }
+
+/// 2^63: the first magnitude an Int64 cannot hold.
+pub const TWO_POW_63: f64 = -(i64::MIN as f64);
 
 /// Wrap an integer into `bits` (signed or not), as ClickHouse's toUInt8 &
 /// co. and integer overflow do.
