@@ -379,7 +379,7 @@ fn main() {
         let plain_median = time_plain(&plain, case.plain);
         let verdict = match case.target {
             0 => "-".to_string(),
-            t if median.as_millis() <= t => format!("≤ {t} ms ok"),
+            t if ms(median) <= t as f64 => format!("≤ {t} ms ok"),
             t => format!("≤ {t} ms MISSED"),
         };
         println!(
