@@ -68,13 +68,7 @@ impl Table {
                 serde_json::to_writer_pretty(&mut *out, &rows)?;
                 writeln!(out)
             }
-            Format::Ndjson => {
-                for r in &self.rows {
-                    serde_json::to_writer(&mut *out, &self.object(r))?;
-                    writeln!(out)?;
-                }
-                Ok(())
-            }
+            Format::Ndjson => write_ndjson(out, &self.columns, self.rows.iter().map(Vec::as_slice)),
             Format::Csv => {
                 crate::csv::write_row(out, self.columns.iter().map(|c| Some(c.as_str())))?;
                 for r in &self.rows {
@@ -166,6 +160,25 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// Rows as NDJSON, one object per line, written as the rows come: a caller
+/// holding its rows in another form (a query answer) builds one row's values
+/// at a time instead of a whole table of them.
+pub fn write_ndjson<R: AsRef<[Value]>>(
+    out: &mut impl Write,
+    columns: &[String],
+    rows: impl Iterator<Item = R>,
+) -> io::Result<()> {
+    for r in rows {
+        let object = RowObject {
+            columns,
+            values: r.as_ref(),
+        };
+        serde_json::to_writer(&mut *out, &object)?;
+        writeln!(out)?;
+    }
+    Ok(())
 }
 
 /// A row serialised as a JSON object with keys in column order (a

@@ -8,9 +8,9 @@ use serde_json::Value;
 
 use super::input::read_source;
 use super::known::warn_if_unknown;
-use super::output::{Format, Table};
+use super::output::{write_ndjson, Format, Table};
 use super::{connect, stdout, style, CommonArgs, UsageError};
-use crate::client::{tail::iso_ms, QueryResult};
+use crate::client::{tail::iso_ms, Cell, Column, QueryResult};
 use crate::limits::MAX_REF_IDS;
 
 #[derive(Debug, Args)]
@@ -86,12 +86,35 @@ pub async fn query(a: QueryArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         return Err(UsageError("no SQL given (argument, -f FILE or stdin)".to_string()).into());
     }
     let client = connect(&common)?;
+    let style = style(&common);
+    let mut out = stdout();
+    if style.format == Format::Ndjson {
+        // Each row is written as it is decoded: a large answer is held once,
+        // as the response body, not again as cells and JSON values.
+        let mut names: Vec<String> = Vec::new();
+        let mut rows = 0usize;
+        let mut write_row = |columns: &[Column], cells: &[Cell]| -> Result<(), String> {
+            rows += 1;
+            if names.len() != columns.len() {
+                names = columns.iter().map(|c| c.name.clone()).collect();
+            }
+            let values: Vec<Value> = cells.iter().map(Cell::to_json).collect();
+            write_ndjson(&mut out, &names, std::iter::once(values)).map_err(|e| e.to_string())
+        };
+        client
+            .query_rows(&a.project, &a.logstore, &sql, &mut write_row)
+            .await
+            .context("query failed")?;
+        out.flush()?;
+        if rows == 0 {
+            warn_if_unknown(&client, &a.project, Some(&a.logstore)).await;
+        }
+        return Ok(());
+    }
     let result = client
         .query(&a.project, &a.logstore, &sql)
         .await
         .context("query failed")?;
-    let style = style(&common);
-    let mut out = stdout();
     if style.format == Format::Csv {
         // The explorer's export writes the same bytes.
         let rows: Vec<usize> = (0..result.len()).collect();

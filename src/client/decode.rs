@@ -47,9 +47,32 @@ const MIN_CELL_BUDGET: usize = 1_000_000;
 fn cell_budget(body_len: usize) -> usize {
     (body_len / 2).saturating_add(MIN_CELL_BUDGET)
 }
+/// Called with each decoded row (cells in meta order) by
+/// [`decode_query_rows`]; an error stops decoding with that message.
+pub type RowSink<'s> = &'s mut SinkFn<'s>;
+
+/// What a [`RowSink`] points to.
+pub type SinkFn<'s> = dyn FnMut(&[Column], &[Cell]) -> Result<(), String> + 's;
 
 /// Decode a query answer.
 pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
+    decode(body, None)
+}
+
+/// Decode a query answer handing each row to `sink` instead of keeping it:
+/// a large answer is never held a second time as cells. The result has the
+/// columns and statistics but no rows; the number of rows comes with it.
+pub fn decode_query_rows(body: &[u8], sink: RowSink<'_>) -> Result<(QueryResult, usize), Error> {
+    let mut rows = 0;
+    let mut counting = |columns: &[Column], cells: &[Cell]| {
+        rows += 1;
+        sink(columns, cells)
+    };
+    let result = decode(body, Some(&mut counting))?;
+    Ok((result, rows))
+}
+
+fn decode(body: &[u8], sink: Option<RowSink<'_>>) -> Result<QueryResult, Error> {
     let pos = StdCell::new(Position::default());
     let mut columns_seen: Vec<Column> = Vec::new();
     let result = {
@@ -59,6 +82,7 @@ pub fn decode_query(body: &[u8]) -> Result<QueryResult, Error> {
                 pos: &pos,
                 columns_out: &mut columns_seen,
                 max_cells: cell_budget(body.len()),
+                sink,
             })
             .and_then(|r| de.end().map(|()| r));
         r
@@ -93,21 +117,23 @@ enum TopKey {
     Other,
 }
 
-struct TopVisitor<'a> {
+struct TopVisitor<'a, 's> {
     pos: &'a StdCell<Position>,
     /// The columns, kept outside for error paths.
     columns_out: &'a mut Vec<Column>,
     max_cells: usize,
+    /// Where rows go instead of the result, when set.
+    sink: Option<RowSink<'s>>,
 }
 
-impl<'de> Visitor<'de> for TopVisitor<'_> {
+impl<'de> Visitor<'de> for TopVisitor<'_, '_> {
     type Value = QueryResult;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a query answer object with meta and data")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<QueryResult, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<QueryResult, A::Error> {
         let mut meta: Option<Vec<Column>> = None;
         let mut cells: Option<(Vec<Cell>, usize)> = None;
         let mut deferred: Option<&'de RawValue> = None;
@@ -126,6 +152,7 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                             columns: &ColumnIndex::new(columns),
                             pos: self.pos,
                             max_cells: self.max_cells,
+                            sink: self.sink.as_deref_mut(),
                         })?);
                     }
                     None => deferred = Some(map.next_value()?),
@@ -152,12 +179,15 @@ impl<'de> Visitor<'de> for TopVisitor<'_> {
                     columns: &ColumnIndex::new(&columns),
                     pos: self.pos,
                     max_cells: self.max_cells,
+                    sink: self.sink.as_deref_mut(),
                 }
                 .deserialize(&mut de)
                 .map_err(de::Error::custom)?
             }
             (None, None) => (Vec::new(), 0),
         };
+        // Rows handed to a sink are not in the result.
+        let row_count = if self.sink.is_some() { 0 } else { row_count };
         let mut result = QueryResult::from_cells(columns, cells, row_count);
         result.rows_before_limit_at_least = rows_before;
         result.statistics = statistics;
@@ -191,20 +221,21 @@ impl<'a> ColumnIndex<'a> {
     }
 }
 
-struct RowsSeed<'a, 'c> {
+struct RowsSeed<'a, 'c, 's> {
     columns: &'a ColumnIndex<'c>,
     pos: &'a StdCell<Position>,
     max_cells: usize,
+    sink: Option<&'a mut SinkFn<'s>>,
 }
 
-impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_> {
+impl<'de> DeserializeSeed<'de> for RowsSeed<'_, '_, '_> {
     type Value = (Vec<Cell>, usize);
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
+impl<'de> Visitor<'de> for RowsSeed<'_, '_, '_> {
     type Value = (Vec<Cell>, usize);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -215,9 +246,14 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
         Ok((Vec::new(), 0))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         let width = self.columns.columns.len();
-        let mut cells = Vec::with_capacity(seq.size_hint().unwrap_or(0) * width);
+        let hint = if self.sink.is_some() {
+            1
+        } else {
+            seq.size_hint().unwrap_or(0)
+        };
+        let mut cells = Vec::with_capacity(hint * width);
         let mut rows = 0;
         self.pos.set(Position {
             in_data: true,
@@ -235,6 +271,10 @@ impl<'de> Visitor<'de> for RowsSeed<'_, '_> {
             .is_some()
         {
             rows += 1;
+            if let Some(sink) = self.sink.as_mut() {
+                sink(self.columns.columns, &cells).map_err(de::Error::custom)?;
+                cells.clear();
+            }
         }
         self.pos.set(Position::default());
         Ok((cells, rows))
@@ -453,6 +493,35 @@ mod tests {
         // A few such rows are fine.
         let body = format!("{{\"meta\":[{}],\"data\":[{{}},{{}}]}}", meta.join(","));
         assert_eq!(decode_query(body.as_bytes()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rows_go_to_a_sink_one_at_a_time_in_either_key_order() {
+        for body in [
+            &br#"{"meta":[{"name":"a","type":"String"},{"name":"n","type":"UInt64"}],
+                "data":[{"n":"1","a":"x"},{"a":"y"}],"rows":2,"rows_before_limit_at_least":5}"#[..],
+            &br#"{"data":[{"n":"1","a":"x"},{"a":"y"}],"meta":[{"name":"a","type":"String"},{"name":"n","type":"UInt64"}],"rows_before_limit_at_least":5}"#[..],
+        ] {
+            let mut seen: Vec<Vec<Cell>> = Vec::new();
+            let mut sink = |columns: &[Column], cells: &[Cell]| {
+                assert_eq!(columns.len(), 2);
+                seen.push(cells.to_vec());
+                Ok(())
+            };
+            let (r, rows) = decode_query_rows(body, &mut sink).unwrap();
+            assert_eq!(rows, 2);
+            assert_eq!(r.len(), 0);
+            assert_eq!(r.columns().len(), 2);
+            assert_eq!(r.rows_before_limit_at_least, Some(5));
+            assert_eq!(seen.len(), 2);
+            assert_eq!(seen[0][0], Cell::Text("x".into()));
+            assert_eq!(seen[1][1], Cell::Null);
+        }
+        // A sink's error stops decoding and is reported.
+        let mut failing = |_: &[Column], _: &[Cell]| Err("disk full".to_string());
+        let body = br#"{"meta":[{"name":"a","type":"String"}],"data":[{"a":"x"}]}"#;
+        let err = decode_query_rows(body, &mut failing).unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
     }
 
     #[test]

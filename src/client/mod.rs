@@ -8,6 +8,7 @@
 pub mod batch;
 mod decode;
 pub mod deployment;
+pub use decode::RowSink;
 mod error;
 mod query_result;
 pub mod retry;
@@ -222,6 +223,27 @@ impl Client {
             )
             .await?;
         decode::decode_query(&body)
+    }
+
+    /// [`query`](Self::query), handing each row to `on_row` as it is decoded
+    /// instead of keeping it: for writing a large answer out without holding
+    /// it twice. Returns the answer without rows, and how many rows there were.
+    pub async fn query_rows(
+        &self,
+        project: &str,
+        logstore: &str,
+        sql: &str,
+        on_row: decode::RowSink<'_>,
+    ) -> Result<(QueryResult, usize)> {
+        validate::names(project, logstore)?;
+        let body = self
+            .post_raw(
+                RequestKind::Read,
+                &format!("/v1/{project}/{logstore}/query"),
+                &SqlBody { sql },
+            )
+            .await?;
+        decode::decode_query_rows(&body, on_row)
     }
 
     /// Newest raw records of the tenant.

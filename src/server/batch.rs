@@ -84,6 +84,14 @@ pub fn points(
             continue;
         }
         let bad = |what: String| AppError::bad_request(format!("point {i}: {what}"));
+        // AE stores blobs as strings only; upstream writes `level ?? "info"`
+        // as blob4, so a number there would not be a string blob.
+        if !matches!(
+            obj.get("level"),
+            None | Some(Value::Null | Value::String(_))
+        ) {
+            return Err(bad("level must be a string".into()));
+        }
         let level = level_of(&obj);
         // Checked here, moved out of the entry once its raw record is written.
         let blob_count = match obj.get("blobs") {
@@ -222,6 +230,21 @@ mod tests {
         let body = json!({"points": [{"event": "ok"}, {"event": "e", "blobs": blobs}]});
         let err = points("p", "l", body, 0).unwrap_err().to_string();
         assert!(err.starts_with("point 1: 16 blobs"), "{err}");
+    }
+
+    #[test]
+    fn a_point_level_must_be_a_string_or_absent() {
+        let body = json!({"points": [{"event": "a", "level": null}, {"event": "b", "level": 5}]});
+        let err = points("p", "l", body, 0).unwrap_err().to_string();
+        assert_eq!(err, "point 1: level must be a string");
+        let pts = points(
+            "p",
+            "l",
+            json!({"points": [{"event": "a", "level": null}, {"event": "b"}]}),
+            0,
+        )
+        .unwrap();
+        assert!(pts.iter().all(|p| p.level == "info"));
     }
 
     #[test]

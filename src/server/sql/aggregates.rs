@@ -5,6 +5,7 @@ use sqlparser::ast::{Expr, Value as AstValue};
 
 use super::error::{at, err_at, SqlError};
 use super::functions::{expect_args, Call};
+use super::pre_aggregate::Partial;
 use super::translate::{Translator, Typed};
 use super::types::ChType;
 
@@ -66,10 +67,14 @@ impl Translator {
         match c.lower.as_str() {
             "count" => {
                 expect_args(c, node, 0, 1)?;
-                Ok(match args.first() {
-                    None => aggregate("COUNT(*)".into(), ChType::UInt64),
-                    Some(x) => aggregate(format!("COUNT({distinct}{})", x.sql), ChType::UInt64),
-                })
+                let sql = match args.first() {
+                    None => "COUNT(*)".to_string(),
+                    Some(x) => format!("COUNT({distinct}{})", x.sql),
+                };
+                if !c.distinct {
+                    self.partial(&sql, Partial::Count);
+                }
+                Ok(aggregate(sql, ChType::UInt64))
             }
             "uniqexact" => {
                 expect_args(c, node, 1, 1)?;
@@ -92,6 +97,12 @@ impl Translator {
                     Some(cond) => format!("CASE WHEN {} THEN {} END", cond.sql, x.sql),
                     None => x.sql.clone(),
                 };
+                if !c.distinct {
+                    match x.ty.int_shape() {
+                        Some(_) => self.partial(&format!("SUM({value})"), Partial::Sum),
+                        None => self.partial(&format!("TOTAL({value})"), Partial::Total),
+                    }
+                }
                 Ok(match x.ty.int_shape() {
                     // ClickHouse sums of no rows are 0, not NULL.
                     Some((signed, _)) => aggregate(
@@ -117,6 +128,10 @@ impl Translator {
                     numeric(&args[0], &c.name)?;
                     format!("CASE WHEN {} THEN {} END", args[1].sql, args[0].sql)
                 };
+                if !c.distinct {
+                    self.partial(&format!("TOTAL({value})"), Partial::Total);
+                    self.partial(&format!("COUNT({value})"), Partial::Count);
+                }
                 Ok(aggregate(
                     format!("(TOTAL({distinct}{value}) / COUNT({distinct}{value}))"),
                     ChType::Float64,
@@ -126,6 +141,12 @@ impl Translator {
                 expect_args(c, node, 1, 1)?;
                 let x = &args[0];
                 let f = c.lower.to_ascii_uppercase();
+                let part = if f == "MIN" {
+                    Partial::Min
+                } else {
+                    Partial::Max
+                };
+                self.partial(&format!("{f}({})", x.sql), part);
                 Ok(aggregate(
                     format!("COALESCE({f}({}), {})", x.sql, x.ty.default_sql()),
                     x.ty.clone(),

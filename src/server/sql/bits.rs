@@ -26,7 +26,7 @@ impl Translator {
                 let bits = x.ty.int_shape().map_or(64, |s| s.1);
                 let f = if name == "hex" { "ae_hex" } else { "ae_bin" };
                 let arg = match x.ty.base() {
-                    ChType::DateTime | ChType::Date => x.sql.clone(),
+                    ChType::DateTime(_) | ChType::Date => x.sql.clone(),
                     t if t.is_numeric() || t.is_string() => x.sql.clone(),
                     other => return err_at(node, format!("{} does not take {other}", c.name)),
                 };

@@ -46,6 +46,27 @@ pub fn render_datetime(secs: i64) -> String {
     }
 }
 
+/// [`render_datetime`] appended to `out` without the format machinery: it
+/// runs for every DateTime cell of an answer.
+pub fn push_datetime(out: &mut String, secs: i64) {
+    use std::fmt::Write as _;
+    match utc(secs) {
+        Some(t) if (0..=9999).contains(&t.year()) => {
+            let _ = write!(
+                out,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            );
+        }
+        _ => out.push_str(&render_datetime(secs)),
+    }
+}
+
 /// `YYYY-MM-DD`, ClickHouse's Date text.
 pub fn render_date(secs: i64) -> String {
     match utc(secs) {
@@ -90,11 +111,21 @@ pub fn add_months(secs: i64, n: i64) -> Option<i64> {
     }
 }
 
-/// Monday 00:00 of the week holding `secs` (ClickHouse toStartOfWeek mode 1;
-/// 1970-01-01 was a Thursday).
-pub fn start_of_week(secs: i64) -> i64 {
+/// The first day (Monday, else Sunday) of the week holding `secs`, as a
+/// Date. ClickHouse's Date starts at 1970-01-01 (a Thursday), so the weeks
+/// holding its first days start there rather than in 1969.
+pub fn start_of_week(secs: i64, monday: bool) -> i64 {
     let day = secs.div_euclid(SECONDS_PER_DAY);
-    (day - (day + 3).rem_euclid(7)).saturating_mul(SECONDS_PER_DAY)
+    // Days since the week's first day: 1970-01-01 is 3 after a Monday,
+    // 4 after a Sunday.
+    let shift = if monday { 3 } else { 4 };
+    let first = day - (day + shift).rem_euclid(7);
+    let first = if (0..7).contains(&day) {
+        first.max(0)
+    } else {
+        first
+    };
+    first.saturating_mul(SECONDS_PER_DAY)
 }
 
 const MONTHS: [&str; 12] = [
@@ -124,7 +155,9 @@ const WEEKDAYS: [&str; 7] = [
 /// ClickHouse's `formatDateTime(t, fmt)` (MySQL-style codes, as documented
 /// for current ClickHouse: `%i` minutes, `%M` month name). Unknown codes are
 /// an error, as in ClickHouse.
-pub fn format_datetime(secs: i64, fmt: &str) -> Result<String, String> {
+/// `secs` is the wall time (Unix seconds as if the wall clock were UTC) and
+/// `offset` the zone's offset east of UTC in seconds, for `%z`.
+pub fn format_datetime(secs: i64, offset: i64, fmt: &str) -> Result<String, String> {
     let t = utc(secs).ok_or_else(|| format!("timestamp {secs} is out of range"))?;
     let mut out = String::with_capacity(fmt.len() + 8);
     let mut chars = fmt.chars();
@@ -154,7 +187,8 @@ pub fn format_datetime(secs: i64, fmt: &str) -> Result<String, String> {
                 t.day(),
                 t.year() % 100
             )),
-            'e' => out.push_str(&format!("{:>2}", t.day())),
+            // formatdatetime_e_with_space_padding is off by default.
+            'e' => out.push_str(&t.day().to_string()),
             'f' => out.push_str("000000"),
             'F' => out.push_str(&format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())),
             'g' => out.push_str(&format!("{:02}", t.iso_week().year() % 100)),
@@ -163,8 +197,10 @@ pub fn format_datetime(secs: i64, fmt: &str) -> Result<String, String> {
             'I' => out.push_str(&format!("{hour12:02}")),
             'i' => out.push_str(&format!("{:02}", t.minute())),
             'j' => out.push_str(&format!("{:03}", t.ordinal())),
-            'k' => out.push_str(&format!("{:>2}", t.hour())),
-            'l' => out.push_str(&format!("{hour12:>2}")),
+            // formatdatetime_format_without_leading_zeros is off by default:
+            // %k and %l are zero-padded like %H and %I.
+            'k' => out.push_str(&format!("{:02}", t.hour())),
+            'l' => out.push_str(&format!("{hour12:02}")),
             'M' => out.push_str(month),
             'n' => out.push('\n'),
             'p' => out.push_str(if t.hour() < 12 { "AM" } else { "PM" }),
@@ -189,7 +225,11 @@ pub fn format_datetime(secs: i64, fmt: &str) -> Result<String, String> {
             'W' => out.push_str(weekday),
             'y' => out.push_str(&format!("{:02}", t.year() % 100)),
             'Y' => out.push_str(&format!("{:04}", t.year())),
-            'z' => out.push_str("+0000"),
+            'z' => {
+                let sign = if offset < 0 { '-' } else { '+' };
+                let m = offset.abs() / 60;
+                out.push_str(&format!("{sign}{:02}{:02}", m / 60, m % 60));
+            }
             '%' => out.push('%'),
             other => return Err(format!("formatDateTime: unknown format code '%{other}'")),
         }
@@ -220,8 +260,16 @@ mod tests {
     #[test]
     fn renders_and_floors() {
         assert_eq!(render_datetime(T), "2026-11-27 02:15:35");
+        for t in [T, 0, -1, 253_402_300_799, 253_402_300_800] {
+            let mut fast = String::new();
+            push_datetime(&mut fast, t);
+            assert_eq!(fast, render_datetime(t), "{t}");
+        }
         assert_eq!(render_date(T), "2026-11-27");
-        assert_eq!(render_datetime(start_of_week(T)), "2026-11-23 00:00:00");
+        assert_eq!(
+            render_datetime(start_of_week(T, true)),
+            "2026-11-23 00:00:00"
+        );
         assert_eq!(
             render_date(start_of_months(T, 1).unwrap_or(0)),
             "2026-11-01"
@@ -240,18 +288,18 @@ mod tests {
     #[test]
     fn formats_clickhouse_codes() {
         assert_eq!(
-            format_datetime(T, "%Y-%m-%d %H:%i:%S").as_deref(),
+            format_datetime(T, 0, "%Y-%m-%d %H:%i:%S").as_deref(),
             Ok("2026-11-27 02:15:35")
         );
         assert_eq!(
-            format_datetime(T, "%F %T").as_deref(),
+            format_datetime(T, 0, "%F %T").as_deref(),
             Ok("2026-11-27 02:15:35")
         );
         assert_eq!(
-            format_datetime(T, "%a %b %e %W %M %u %j").as_deref(),
+            format_datetime(T, 0, "%a %b %e %W %M %u %j").as_deref(),
             Ok("Fri Nov 27 Friday November 5 331")
         );
-        assert_eq!(format_datetime(T, "%I%p %%").as_deref(), Ok("02AM %"));
-        assert!(format_datetime(T, "%q").is_err());
+        assert_eq!(format_datetime(T, 0, "%I%p %%").as_deref(), Ok("02AM %"));
+        assert!(format_datetime(T, 0, "%q").is_err());
     }
 }

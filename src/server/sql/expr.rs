@@ -11,6 +11,7 @@ use super::error::{at, err_at, SqlError};
 use super::names;
 use super::translate::{Env, Translator, MAX_DEPTH, MAX_SQL_BYTES};
 use super::types::{self, Arith, ChType, IntervalUnit};
+use super::zones;
 
 /// A literal known at translation time (folded for typing and coercions).
 #[derive(Debug, Clone)]
@@ -530,11 +531,21 @@ impl Translator {
             let b = self.coerce_pair(&a, b, node)?;
             (a, b)
         };
-        Ok(Typed::from_parts(
-            format!("({} {sym} {})", a.sql, b.sql),
-            ChType::UInt8,
-            &[&a, &b],
-        ))
+        // UInt64 values of 2^63 and more are stored as negative i64 bit
+        // patterns: compare such integers by their mathematical value.
+        let sql =
+            if a.ty.is_integer() && b.ty.is_integer() && (wide_unsigned(&a) || wide_unsigned(&b)) {
+                format!(
+                    "(ae_cmp_int({}, {}, {}, {}) {sym} 0)",
+                    a.sql,
+                    u8::from(is_u64(&a)),
+                    b.sql,
+                    u8::from(is_u64(&b))
+                )
+            } else {
+                format!("({} {sym} {})", a.sql, b.sql)
+            };
+        Ok(Typed::from_parts(sql, ChType::UInt8, &[&a, &b]))
     }
 
     pub fn apply_arith(
@@ -560,6 +571,14 @@ impl Translator {
             )
         })?;
         let wide_int = ty.int_shape().is_some_and(|(_, bits)| bits >= 64);
+        // A float result reads UInt64 operands by their unsigned value.
+        let (a, b) = if ty.is_float() {
+            (as_real(a), as_real(b))
+        } else {
+            (a, b)
+        };
+        let unsigned = |t: &Typed| t.ty.int_shape().is_some_and(|(signed, _)| !signed);
+        let unsigned_div = unsigned(&a) && unsigned(&b) && (wide_unsigned(&a) || wide_unsigned(&b));
         let sql = match op {
             Arith::Plus if wide_int => format!("ae_wrapping_add({}, {})", a.sql, b.sql),
             Arith::Minus if wide_int => format!("ae_wrapping_sub({}, {})", a.sql, b.sql),
@@ -570,12 +589,17 @@ impl Translator {
             // `/` is always Float64 division in ClickHouse.
             Arith::Divide => format!("(CAST({} AS REAL) / {})", a.sql, b.sql),
             Arith::Modulo if ty.is_float() => format!("ae_fmod({}, {})", a.sql, b.sql),
+            Arith::Modulo if unsigned_div => format!("ae_u64_mod({}, {})", a.sql, b.sql),
             Arith::Modulo => format!("({} % {})", a.sql, b.sql),
             Arith::IntDiv if ty.is_integer() => {
                 if matches!(b.lit, Some(Lit::Int(0))) {
                     return err_at(node, "division by zero in intDiv");
                 }
-                format!("({} / {})", a.sql, b.sql)
+                if unsigned_div {
+                    format!("ae_u64_div({}, {})", a.sql, b.sql)
+                } else {
+                    format!("({} / {})", a.sql, b.sql)
+                }
             }
             Arith::IntDiv => format!("CAST(CAST({} AS REAL) / {} AS INTEGER)", a.sql, b.sql),
         };
@@ -624,7 +648,7 @@ impl Translator {
                     let ty = if is_date && secs % 86_400 == 0 {
                         ChType::Date
                     } else {
-                        ChType::DateTime
+                        ChType::DateTime(time.ty.zone())
                     };
                     let delta = n.saturating_mul(secs);
                     Ok(Some(Typed::from_parts(
@@ -674,7 +698,7 @@ impl Translator {
     /// A value as a DateTime: DateTime/Date pass, strings are parsed.
     pub fn as_time(&mut self, t: Typed, node: &Expr, what: &str) -> Result<Typed, SqlError> {
         match t.ty.base() {
-            ChType::DateTime | ChType::Date => Ok(t),
+            ChType::DateTime(_) | ChType::Date => Ok(t),
             ChType::String => {
                 if let Some(Lit::Str(s)) = &t.lit {
                     let secs = datetime::parse_datetime(s).ok_or_else(|| {
@@ -685,13 +709,13 @@ impl Translator {
                             node,
                         )
                     })?;
-                    let mut out = Typed::new(secs.to_string(), ChType::DateTime);
+                    let mut out = Typed::new(secs.to_string(), ChType::DateTime(None));
                     out.lit = Some(Lit::Int(i128::from(secs)));
                     return Ok(out);
                 }
                 Ok(Typed::from_parts(
                     format!("ae_parse_datetime({})", t.sql),
-                    ChType::DateTime,
+                    ChType::DateTime(None),
                     &[&t],
                 ))
             }
@@ -703,11 +727,18 @@ impl Translator {
     pub fn as_text(&mut self, t: Typed) -> Typed {
         let sql = match t.ty.base() {
             ChType::String => return t,
-            ChType::DateTime => format!("ae_render_datetime({})", t.sql),
+            ChType::DateTime(zone) => match zone.filter(|z| !zones::is_utc(*z)) {
+                Some(z) => format!(
+                    "ae_render_datetime({}, {})",
+                    t.sql,
+                    self.bind_text(z.name())
+                ),
+                None => format!("ae_render_datetime({})", t.sql),
+            },
             ChType::Date => format!("ae_render_date({})", t.sql),
             ChType::Float64 => format!("ae_float_str({})", t.sql),
             ChType::Bool => format!("(CASE WHEN {} THEN 'true' ELSE 'false' END)", t.sql),
-            ChType::UInt64 => format!("(CASE WHEN {0} < 0 THEN CAST(CAST({0} AS REAL) + 18446744073709551616.0 AS TEXT) ELSE CAST({0} AS TEXT) END)", t.sql),
+            ChType::UInt64 => format!("ae_u64_str({})", t.sql),
             _ => format!("CAST({} AS TEXT)", t.sql),
         };
         Typed::from_parts(sql, ChType::String, &[&t])
@@ -722,6 +753,26 @@ impl Translator {
             ChType::String,
             &refs,
         ))
+    }
+}
+
+/// A UInt64 value (stored as the i64 of the same bits).
+fn is_u64(t: &Typed) -> bool {
+    matches!(t.ty.base(), ChType::UInt64)
+}
+
+/// A UInt64 value that may be 2^63 or more, so its stored i64 is not its
+/// value: any UInt64 but a literal below 2^63.
+pub(super) fn wide_unsigned(t: &Typed) -> bool {
+    is_u64(t) && !matches!(t.lit, Some(Lit::Int(v)) if v <= i128::from(i64::MAX))
+}
+
+/// `t` for a Float64 computation: a wide UInt64 by its unsigned value.
+pub(super) fn as_real(t: Typed) -> Typed {
+    if wide_unsigned(&t) {
+        Typed::from_parts(format!("ae_u64_real({})", t.sql), ChType::Float64, &[&t])
+    } else {
+        t
     }
 }
 

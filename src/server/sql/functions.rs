@@ -4,25 +4,12 @@
 
 use sqlparser::ast::{
     DuplicateTreatment, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Value as AstValue,
 };
 
 use super::aggregates::is_aggregate;
-use super::datetime;
 use super::error::{at, err_at, SqlError};
 use super::translate::{Env, Lit, Translator, Typed};
-use super::types::{self, Arith, ChType, IntervalUnit};
-
-/// Timezone names that mean UTC; the local server computes in UTC only.
-const UTC_NAMES: [&str; 7] = [
-    "UTC",
-    "Etc/UTC",
-    "GMT",
-    "Etc/GMT",
-    "Zulu",
-    "Universal",
-    "Etc/Universal",
-];
+use super::types::{self, Arith, ChType};
 
 /// The arguments of a call, split the way the translator needs them.
 pub(super) struct Call<'e> {
@@ -201,174 +188,8 @@ impl Translator {
         node: &Expr,
     ) -> Result<Typed, SqlError> {
         let name = c.lower.as_str();
-        // Date and time.
-        match name {
-            "now" => {
-                expect_args(c, node, 0, 1)?;
-                self.check_tz(c, 0)?;
-                return Ok(Typed::new(self.now.to_string(), ChType::DateTime));
-            }
-            "today" => {
-                expect_args(c, node, 0, 0)?;
-                return Ok(Typed::new(
-                    datetime::floor_to(self.now, 86_400).to_string(),
-                    ChType::Date,
-                ));
-            }
-            "todatetime" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let x = args.remove(0);
-                return match x.ty.base() {
-                    ChType::DateTime => Ok(x),
-                    ChType::Date => Ok(Typed {
-                        ty: ChType::DateTime,
-                        ..x
-                    }),
-                    t if t.is_integer() => Ok(Typed {
-                        ty: ChType::DateTime,
-                        ..x
-                    }),
-                    ChType::Float64 => Ok(Typed::from_parts(
-                        format!("CAST({} AS INTEGER)", x.sql),
-                        ChType::DateTime,
-                        &[&x],
-                    )),
-                    _ => self.as_time(x, c.args[0], "toDateTime"),
-                };
-            }
-            "todate" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let x = args.remove(0);
-                return match x.ty.base() {
-                    ChType::Date => Ok(x),
-                    ChType::DateTime => Ok(Typed::from_parts(floor_sql(&x.sql, 86_400), ChType::Date, &[&x])),
-                    ChType::String => match &x.lit {
-                        Some(Lit::Str(s)) => {
-                            let secs = datetime::parse_date(s)
-                                .or_else(|| datetime::parse_datetime(s).map(|t| datetime::floor_to(t, 86_400)))
-                                .ok_or_else(|| at(SqlError::new(format!("cannot parse '{s}' as Date (expected 'YYYY-MM-DD')")), c.args[0]))?;
-                            Ok(Typed::new(secs.to_string(), ChType::Date))
-                        }
-                        _ => Ok(Typed::from_parts(format!("ae_parse_date({})", x.sql), ChType::Date, &[&x])),
-                    },
-                    // ClickHouse reads small numbers as days since 1970, larger as Unix seconds.
-                    t if t.is_numeric() => Ok(Typed::from_parts(
-                        format!("(CASE WHEN {0} < 65536 THEN CAST({0} AS INTEGER) * 86400 ELSE {1} END)", x.sql, floor_sql(&format!("CAST({} AS INTEGER)", x.sql), 86_400)),
-                        ChType::Date,
-                        &[&x],
-                    )),
-                    other => err_at(node, format!("toDate expects a DateTime, string or number, got {other}")),
-                };
-            }
-            "tounixtimestamp" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let x = self.as_time(args.remove(0), c.args[0], "toUnixTimestamp")?;
-                return Ok(Typed {
-                    ty: ChType::UInt32,
-                    lit: None,
-                    ..x
-                });
-            }
-            "formatdatetime" => {
-                expect_args(c, node, 2, 3)?;
-                self.check_tz(c, 2)?;
-                let fmt = args.remove(1);
-                let t = self.as_time(args.remove(0), c.args[0], "formatDateTime")?;
-                match &fmt.lit {
-                    Some(Lit::Str(f)) => {
-                        datetime::format_datetime(0, f)
-                            .map_err(|m| at(SqlError::new(m), c.args[1]))?;
-                    }
-                    _ => {
-                        return err_at(node, "formatDateTime: the format must be a constant string")
-                    }
-                }
-                return Ok(Typed::from_parts(
-                    format!("ae_format_datetime({}, {})", t.sql, fmt.sql),
-                    ChType::String,
-                    &[&t],
-                ));
-            }
-            "tostartofinterval" => {
-                expect_args(c, node, 2, 3)?;
-                self.check_tz(c, 2)?;
-                let iv = args.remove(1);
-                let t = self.as_time(args.remove(0), c.args[0], "toStartOfInterval")?;
-                let Some(Lit::Interval(n, unit)) = iv.lit else {
-                    return err_at(node, "toStartOfInterval: the second argument must be an INTERVAL, e.g. INTERVAL '5' MINUTE");
-                };
-                if n <= 0 {
-                    return err_at(node, "toStartOfInterval: the interval must be positive");
-                }
-                return Ok(start_of_interval(&t, n, unit));
-            }
-            "tostartofyear" | "tostartofquarter" | "tostartofmonth" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
-                let months = match name {
-                    "tostartofyear" => 12,
-                    "tostartofquarter" => 3,
-                    _ => 1,
-                };
-                let sql = if months == 1 {
-                    format!(
-                        "CAST(strftime('%s', {}, 'unixepoch', 'start of month') AS INTEGER)",
-                        t.sql
-                    )
-                } else if months == 12 {
-                    format!(
-                        "CAST(strftime('%s', {}, 'unixepoch', 'start of year') AS INTEGER)",
-                        t.sql
-                    )
-                } else {
-                    format!("ae_start_of_months({}, 3)", t.sql)
-                };
-                return Ok(Typed::from_parts(sql, ChType::Date, &[&t]));
-            }
-            "tostartofweek" | "tomonday" => {
-                expect_args(c, node, 1, 3)?;
-                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
-                return Ok(Typed::from_parts(
-                    format!("ae_start_of_week({})", t.sql),
-                    ChType::Date,
-                    &[&t],
-                ));
-            }
-            "tostartofday"
-            | "tostartofhour"
-            | "tostartoffifteenminutes"
-            | "tostartoftenminutes"
-            | "tostartoffiveminutes"
-            | "tostartofminute" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let t = self.as_time(args.remove(0), c.args[0], &c.name)?;
-                let step = match name {
-                    "tostartofday" => 86_400,
-                    "tostartofhour" => 3_600,
-                    "tostartoffifteenminutes" => 900,
-                    "tostartoftenminutes" => 600,
-                    "tostartoffiveminutes" => 300,
-                    _ => 60,
-                };
-                return Ok(Typed::from_parts(
-                    floor_sql(&t.sql, step),
-                    ChType::DateTime,
-                    &[&t],
-                ));
-            }
-            "toyear" | "tomonth" | "todayofmonth" | "todayofweek" | "tohour" | "tominute"
-            | "tosecond" | "toyyyymm" | "todayofyear" | "toquarter" => {
-                expect_args(c, node, 1, 2)?;
-                self.check_tz(c, 1)?;
-                let t = args.remove(0);
-                return self.date_part(&c.name, t, c.args[0]);
-            }
-            _ => {}
+        if let Some(t) = self.time_call(c, &mut args, node)? {
+            return Ok(t);
         }
         // Strings.
         match name {
@@ -584,13 +405,20 @@ impl Translator {
                 return Ok(self.round_like(name, args.remove(0), digits));
             }
             "least" | "greatest" => {
-                expect_args(c, node, 2, 2)?;
-                let ty = self.common_type(&args[0], &args[1], node)?;
+                // ClickHouse takes any number of arguments from two on.
+                expect_args(c, node, 2, usize::MAX)?;
+                let mut ty = args[0].ty.clone();
+                for a in &args[1..] {
+                    let so_far = Typed::new("", ty.clone());
+                    ty = self.common_type(&so_far, a, node)?;
+                }
                 let f = if name == "least" { "min" } else { "max" };
+                let sql: Vec<String> = args.iter().map(|a| self.coerce_branch(a, &ty)).collect();
+                let refs: Vec<&Typed> = args.iter().collect();
                 return Ok(Typed::from_parts(
-                    format!("{f}({}, {})", args[0].sql, args[1].sql),
+                    format!("{f}({})", sql.join(", ")),
                     ty,
-                    &[&args[0], &args[1]],
+                    &refs,
                 ));
             }
             _ => {}
@@ -641,7 +469,9 @@ impl Translator {
     /// A branch's SQL adjusted to the result type (an integer branch of a
     /// Float64 result becomes REAL so the column has one storage class).
     fn coerce_branch(&self, t: &Typed, ty: &ChType) -> String {
-        if ty.is_float() && t.ty.is_integer() {
+        if ty.is_float() && super::expr::wide_unsigned(t) {
+            format!("ae_u64_real({})", t.sql)
+        } else if ty.is_float() && t.ty.is_integer() {
             format!("CAST({} AS REAL)", t.sql)
         } else {
             t.sql.clone()
@@ -793,54 +623,4 @@ impl Translator {
         };
         Typed::from_parts(sql, ty, &[&x])
     }
-
-    fn check_tz(&self, c: &Call<'_>, index: usize) -> Result<(), SqlError> {
-        let Some(e) = c.args.get(index) else {
-            return Ok(());
-        };
-        match e {
-            Expr::Value(v) => match &v.value {
-                AstValue::SingleQuotedString(tz) if UTC_NAMES.iter().any(|u| u.eq_ignore_ascii_case(tz)) => Ok(()),
-                AstValue::SingleQuotedString(tz) => err_at(
-                    *e,
-                    format!("timezone '{tz}' is not supported by the local server, which computes in UTC; use 'UTC' or leave it out"),
-                ),
-                _ => err_at(*e, format!("{}: the timezone must be a string like 'UTC'", c.name)),
-            },
-            _ => err_at(*e, format!("{}: the timezone must be a constant string", c.name)),
-        }
-    }
-}
-
-/// `t` floored to a multiple of `step` seconds (right before 1970 too).
-fn floor_sql(t: &str, step: i64) -> String {
-    format!("({t} - ((({t}) % {step}) + {step}) % {step})")
-}
-
-fn start_of_interval(t: &Typed, n: i64, unit: IntervalUnit) -> Typed {
-    let (sql, ty) = match unit {
-        IntervalUnit::Week => {
-            // Weeks start on Monday and are counted from the Monday before
-            // the epoch (1969-12-29, three days earlier), like toMonday.
-            let step = n.saturating_mul(604_800);
-            let shifted = format!("({} + 259200)", t.sql);
-            (
-                format!("({} - 259200)", floor_sql(&shifted, step)),
-                ChType::Date,
-            )
-        }
-        IntervalUnit::Month | IntervalUnit::Quarter | IntervalUnit::Year => {
-            let months = unit.months().unwrap_or(1).saturating_mul(n);
-            (
-                format!("ae_start_of_months({}, {months})", t.sql),
-                ChType::Date,
-            )
-        }
-        IntervalUnit::Day => (floor_sql(&t.sql, n.saturating_mul(86_400)), ChType::Date),
-        other => {
-            let step = n.saturating_mul(other.fixed_seconds().unwrap_or(1));
-            (floor_sql(&t.sql, step), ChType::DateTime)
-        }
-    };
-    Typed::from_parts(sql, ty, &[t])
 }

@@ -22,9 +22,11 @@ mod parse;
 mod pre_aggregate;
 mod render;
 mod scope;
+mod time_functions;
 mod translate;
 mod types;
 mod udf;
+mod zones;
 
 use std::time::Instant;
 
@@ -72,27 +74,16 @@ pub fn run_query_visible(
     let started = Instant::now();
     let tenant = scope::tenant_key(scope)?;
     match prepare(sql, &tenant, now_unix, visible_by_ms)? {
-        Prepared::Fixed(column, values) => Ok(fixed_answer(column, values, started)),
+        Prepared::Fixed(column, values) => Ok(fixed_answer(column, &values, started)),
         Prepared::Select(compiled) => execute(conn, &compiled, started),
     }
 }
 
 /// What a request becomes before it touches SQLite.
 enum Prepared {
-    Fixed(&'static str, &'static [&'static str]),
+    Fixed(&'static str, Vec<&'static str>),
     Select(Compiled),
 }
-
-/// The local server computes in UTC only, so these are the zones it honours.
-const TIMEZONES: [&str; 7] = [
-    "Etc/GMT",
-    "Etc/UTC",
-    "Etc/Universal",
-    "GMT",
-    "UTC",
-    "Universal",
-    "Zulu",
-];
 
 /// Stack for parsing and translating: both recurse over the syntax tree (and
 /// dropping a tree recurses too), and a stack overflow aborts the whole
@@ -108,9 +99,10 @@ fn prepare(
 ) -> Result<Prepared, SqlError> {
     let work = move || -> Result<Prepared, SqlError> {
         Ok(match parse::parse(sql)? {
-            Request::ShowTables => Prepared::Fixed("name", &[scope::TABLE_NAME]),
-            Request::ShowTimezone => Prepared::Fixed("timezone", &["Etc/UTC"]),
-            Request::ShowTimezones => Prepared::Fixed("timezone", &TIMEZONES),
+            Request::ShowTables => Prepared::Fixed("name", vec![scope::TABLE_NAME]),
+            // The server's own zone; DateTime('Zone') takes any of the others.
+            Request::ShowTimezone => Prepared::Fixed("timezone", vec!["Etc/UTC"]),
+            Request::ShowTimezones => Prepared::Fixed("timezone", zones::all_names().collect()),
             Request::Select(query) => Prepared::Select(translate::compile_visible(
                 &query,
                 tenant,
@@ -235,13 +227,13 @@ mod tests {
             "SELECT blob3, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob3",
         );
         assert!(
-            p.contains("events_tenant_time (index1=? AND timestamp>?)"),
+            p.contains("events_by_time (index1=? AND timestamp>?)"),
             "{p}"
         );
         // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
-            p.contains("events_tenant_event") && !p.contains("TEMP B-TREE"),
+            p.contains("events_by_event") && !p.contains("TEMP B-TREE"),
             "{p}"
         );
     }

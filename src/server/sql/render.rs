@@ -2,12 +2,15 @@
 //! `rows_before_limit_at_least`, `statistics`, with ClickHouse's value
 //! rendering (UInt64/Int64 quoted, nan/inf as null, DateTime as text).
 
+use std::fmt::Write as _;
+
 use rusqlite::types::ValueRef;
 
 use super::datetime;
 use super::translate::OutColumn;
 use super::types::ChType;
-use super::udf::{float_to_string, wrap_int};
+use super::udf::{float_to_string, wrap_int, TWO_POW_63};
+use super::zones;
 
 /// Builds the answer row by row while SQLite steps.
 pub struct JsonWriter<'c> {
@@ -88,7 +91,40 @@ impl<'c> JsonWriter<'c> {
 }
 
 fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_str(&mut out, s);
+    out
+}
+
+/// `s` as a JSON string literal, escaped in place (no intermediate value:
+/// this runs for every string cell of an answer).
+fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 fn as_i64(v: ValueRef<'_>) -> Option<i64> {
@@ -109,10 +145,12 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
     match ty.base() {
         ChType::String => match v {
             ValueRef::Text(t) | ValueRef::Blob(t) => {
-                out.push_str(&json_string(&String::from_utf8_lossy(t)))
+                push_json_str(out, &String::from_utf8_lossy(t))
             }
-            ValueRef::Integer(n) => out.push_str(&json_string(&n.to_string())),
-            ValueRef::Real(f) => out.push_str(&json_string(&float_to_string(f))),
+            ValueRef::Integer(n) => {
+                let _ = write!(out, "\"{n}\"");
+            }
+            ValueRef::Real(f) => push_json_str(out, &float_to_string(f)),
             ValueRef::Null => out.push_str("null"),
         },
         ChType::Float64 => {
@@ -127,20 +165,35 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
                 _ => out.push_str("null"),
             }
         }
-        ChType::UInt64 => match as_i64(v) {
-            Some(n) => out.push_str(&format!("\"{}\"", n as u64)),
-            None => out.push_str("null"),
+        ChType::UInt64 => match v {
+            // A sum past i64 that SQLite turned into a float.
+            ValueRef::Real(f) if f >= TWO_POW_63 => {
+                let _ = write!(out, "\"{}\"", f as u64);
+            }
+            v => match as_i64(v) {
+                Some(n) => {
+                    let _ = write!(out, "\"{}\"", n as u64);
+                }
+                None => out.push_str("null"),
+            },
         },
         ChType::Int64 => match as_i64(v) {
-            Some(n) => out.push_str(&format!("\"{n}\"")),
+            Some(n) => {
+                let _ = write!(out, "\"{n}\"");
+            }
             None => out.push_str("null"),
         },
         ChType::Bool => match as_i64(v) {
             Some(n) => out.push_str(if n != 0 { "true" } else { "false" }),
             None => out.push_str("null"),
         },
-        ChType::DateTime => match as_i64(v) {
-            Some(n) => out.push_str(&json_string(&datetime::render_datetime(n))),
+        ChType::DateTime(zone) => match as_i64(v) {
+            Some(n) => {
+                let wall = zone.map_or(n, |z| zones::to_local(n, z));
+                out.push('"');
+                datetime::push_datetime(out, wall);
+                out.push('"');
+            }
             None => out.push_str("null"),
         },
         ChType::Date => match as_i64(v) {
@@ -150,7 +203,9 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
         ChType::Array(elem) => render_array(out, v, elem),
         t => match (t.int_shape(), as_i64(v)) {
             // Small integers are JSON numbers, wrapped to their width.
-            (Some((signed, bits)), Some(n)) => out.push_str(&wrap_int(n, bits, signed).to_string()),
+            (Some((signed, bits)), Some(n)) => {
+                let _ = write!(out, "{}", wrap_int(n, bits, signed));
+            }
             _ => out.push_str("null"),
         },
     }
@@ -208,7 +263,7 @@ mod tests {
         assert_eq!(r(ValueRef::Real(f64::INFINITY), ChType::Float64), "null");
         assert_eq!(r(ValueRef::Null, ChType::Float64), "null");
         assert_eq!(
-            r(ValueRef::Integer(0), ChType::DateTime),
+            r(ValueRef::Integer(0), ChType::DateTime(None)),
             "\"1970-01-01 00:00:00\""
         );
         assert_eq!(r(ValueRef::Integer(86_400), ChType::Date), "\"1970-01-02\"");
@@ -228,6 +283,24 @@ mod tests {
             ),
             "[1.5,2]"
         );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "line\nbreak\r\t",
+            "\u{1}\u{8}\u{c}\u{1f}\u{7f}",
+            "héllo 😀 /x",
+        ] {
+            assert_eq!(
+                json_string(s),
+                serde_json::Value::from(s).to_string(),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub use super::expr::{Lit, Typed};
 use super::index_hint;
 use super::names::column_name;
 use super::parse::check_query;
-use super::pre_aggregate;
+use super::pre_aggregate::{self, Partial};
 use super::scope::{self, Source};
 use super::types::ChType;
 
@@ -74,6 +74,9 @@ pub struct Translator {
     next_column: usize,
     /// Current expression nesting, aliases included.
     pub(super) depth: usize,
+    /// The aggregates of the SELECT being translated that can be computed
+    /// in two steps (pre_aggregate.rs): (SQL fragment, how to combine).
+    partials: Vec<(String, Partial)>,
     pub now: i64,
     /// Realistic mode: only rows visible by this Unix ms are read.
     visible_by_ms: Option<i64>,
@@ -113,6 +116,7 @@ pub fn compile_visible(
         interned: HashMap::new(),
         next_column: 0,
         depth: 0,
+        partials: Vec::new(),
         now,
         visible_by_ms,
     };
@@ -146,7 +150,7 @@ fn aepipe_columns() -> Vec<SourceColumn> {
         SourceColumn {
             name: "timestamp".into(),
             sql: "events.timestamp".into(),
-            ty: ChType::DateTime,
+            ty: ChType::DateTime(None),
         },
         SourceColumn {
             name: "_sample_interval".into(),
@@ -213,6 +217,13 @@ impl Translator {
         format!("?{i}")
     }
 
+    /// Note an aggregate of the current SELECT that pre-aggregation may split.
+    pub(super) fn partial(&mut self, fragment: &str, how: Partial) {
+        if !self.partials.iter().any(|(f, _)| f == fragment) {
+            self.partials.push((fragment.to_string(), how));
+        }
+    }
+
     fn column_alias(&mut self) -> String {
         let name = format!("c{}", self.next_column);
         self.next_column += 1;
@@ -232,6 +243,14 @@ impl Translator {
     }
 
     fn select(&mut self, q: &Query, s: &Select, top: bool) -> Result<Block, SqlError> {
+        // Subqueries translate their own SELECTs: keep each one's partials apart.
+        let outer_partials = std::mem::take(&mut self.partials);
+        let block = self.select_inner(q, s, top);
+        self.partials = outer_partials;
+        block
+    }
+
+    fn select_inner(&mut self, q: &Query, s: &Select, top: bool) -> Result<Block, SqlError> {
         let (from_sql, columns, qualifiers, scoped) = match scope::source_of(s)? {
             Source::Nothing => (String::new(), Vec::new(), Vec::new(), false),
             Source::Aepipe { alias } => {
@@ -312,7 +331,15 @@ impl Translator {
             match item {
                 SelectItem::UnnamedExpr(e) => {
                     let t = self.expr(&mut env, e)?;
-                    items.push((column_name(e), t, Some(e)));
+                    // ClickHouse names `t.x` of a source `t` just `x`.
+                    let name = match e {
+                        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
+                            [q, c] if env.qualifiers.contains(&q.value) => c.value.clone(),
+                            _ => column_name(e),
+                        },
+                        _ => column_name(e),
+                    };
+                    items.push((name, t, Some(e)));
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
                     let t = self.alias(&mut env, &alias.value, expr)?;
@@ -484,6 +511,7 @@ impl Translator {
                 offset: constant_u64(offset, "LIMIT offset")?,
             }),
         };
+        parts.partials = std::mem::take(&mut self.partials);
         let mut select_sql = match pre_aggregate::by_timestamp(&parts, scoped) {
             Some(rewritten) => rewritten.assemble(),
             None => parts.assemble(),
@@ -616,6 +644,8 @@ pub struct SelectParts {
     pub group_by: Vec<String>,
     pub having: Option<String>,
     pub order_by: Vec<String>,
+    /// Aggregates that can be computed in two steps (see pre_aggregate.rs).
+    pub partials: Vec<(String, Partial)>,
 }
 
 impl SelectParts {

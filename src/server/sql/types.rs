@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use super::zones::Tz;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChType {
     UInt8,
@@ -21,7 +23,9 @@ pub enum ChType {
     Float64,
     Bool,
     String,
-    DateTime,
+    /// Unix seconds; the zone, when the type names one, says how the value
+    /// reads as wall time (`DateTime('Europe/Berlin')`).
+    DateTime(Option<Tz>),
     Date,
     /// Only `INTERVAL` literals; never a result column.
     Interval(IntervalUnit),
@@ -95,7 +99,8 @@ impl fmt::Display for ChType {
             ChType::Float64 => f.write_str("Float64"),
             ChType::Bool => f.write_str("Bool"),
             ChType::String => f.write_str("String"),
-            ChType::DateTime => f.write_str("DateTime"),
+            ChType::DateTime(None) => f.write_str("DateTime"),
+            ChType::DateTime(Some(tz)) => write!(f, "DateTime('{}')", tz.name()),
             ChType::Date => f.write_str("Date"),
             ChType::Interval(u) => write!(f, "Interval{}", u.name()),
             ChType::Nothing => f.write_str("Nullable(Nothing)"),
@@ -131,7 +136,15 @@ impl ChType {
     }
 
     pub fn is_time(&self) -> bool {
-        matches!(self.base(), ChType::DateTime | ChType::Date)
+        matches!(self.base(), ChType::DateTime(_) | ChType::Date)
+    }
+
+    /// The zone a DateTime value is read in, when its type names one.
+    pub fn zone(&self) -> Option<Tz> {
+        match self.base() {
+            ChType::DateTime(z) => *z,
+            _ => None,
+        }
     }
 
     pub fn is_null(&self) -> bool {
@@ -279,7 +292,7 @@ pub fn supertype(a: &ChType, b: &ChType) -> Option<ChType> {
         return Some(ChType::Float64);
     }
     if a.is_time() && b.is_time() {
-        return Some(ChType::DateTime);
+        return Some(ChType::DateTime(a.zone().or(b.zone())));
     }
     None
 }
@@ -330,7 +343,7 @@ mod tests {
         assert_eq!(supertype(&UInt8, &Int8), Some(Int16));
         assert_eq!(supertype(&UInt8, &Float64), Some(Float64));
         assert_eq!(supertype(&String, &UInt8), None);
-        assert_eq!(supertype(&Date, &DateTime), Some(DateTime));
+        assert_eq!(supertype(&Date, &DateTime(None)), Some(DateTime(None)));
         assert_eq!(
             supertype(&Nothing, &String),
             Some(Nullable(Box::new(String)))

@@ -10,6 +10,7 @@ use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, Error, Result};
 
 use super::datetime;
+use super::zones;
 
 fn user_error(message: impl Into<String>) -> Error {
     Error::UserFunctionError(message.into().into())
@@ -41,6 +42,19 @@ fn int_arg(ctx: &Context<'_>, i: usize) -> Result<Option<i64>> {
                 })?,
         ),
     })
+}
+
+/// A zone name argument (bound by the translator, which checked it), if present.
+fn zone_arg(ctx: &Context<'_>, i: usize) -> Result<Option<zones::Tz>> {
+    if i >= ctx.len() {
+        return Ok(None);
+    }
+    match text_arg(ctx, i)? {
+        None => Ok(None),
+        Some(name) => zones::parse(&name)
+            .map(Some)
+            .ok_or_else(|| user_error(format!("unknown time zone '{name}'"))),
+    }
 }
 
 fn float_arg(ctx: &Context<'_>, i: usize) -> Result<Option<f64>> {
@@ -82,12 +96,19 @@ pub fn float_to_string(f: f64) -> String {
         } else {
             "-inf".into()
         }
+    } else if f != 0.0 && f.fract() == 0.0 && f.abs() < TWO_POW_63 {
+        // ClickHouse prints an integral value that fits Int64 as that
+        // integer: 1e18 is 1000000000000000000.
+        format!("{}", f as i64)
     } else if f != 0.0 && (f.abs() >= 1e16 || f.abs() < 1e-5) {
         format!("{f:e}")
     } else {
         format!("{f}")
     }
 }
+
+/// 2^63: the first magnitude an Int64 cannot hold.
+pub const TWO_POW_63: f64 = -(i64::MIN as f64);
 
 /// Wrap an integer into `bits` (signed or not), as ClickHouse's toUInt8 &
 /// co. and integer overflow do.
@@ -284,16 +305,33 @@ fn register_scalars(conn: &Connection) -> Result<()> {
             .map(Some)
             .ok_or_else(|| user_error(format!("cannot parse '{s}' as Date")))
     })?;
-    conn.create_scalar_function("ae_format_datetime", 2, det, |ctx| {
+    // (t, format[, zone])
+    conn.create_scalar_function("ae_format_datetime", -1, det, |ctx| {
         let (Some(t), Some(fmt)) = (int_arg(ctx, 0)?, text_arg(ctx, 1)?) else {
             return Ok(None);
         };
-        datetime::format_datetime(t, &fmt)
+        let offset = zone_arg(ctx, 2)?.map_or(0, |z| zones::offset_at(t, z));
+        datetime::format_datetime(t.saturating_add(offset), offset, &fmt)
             .map(Some)
             .map_err(user_error)
     })?;
-    conn.create_scalar_function("ae_render_datetime", 1, det, |ctx| {
-        Ok(int_arg(ctx, 0)?.map(datetime::render_datetime))
+    // (t[, zone])
+    conn.create_scalar_function("ae_render_datetime", -1, det, |ctx| {
+        let zone = zone_arg(ctx, 1)?;
+        Ok(int_arg(ctx, 0)?
+            .map(|t| datetime::render_datetime(zone.map_or(t, |z| zones::to_local(t, z)))))
+    })?;
+    conn.create_scalar_function("ae_to_local", 2, det, |ctx| {
+        let (Some(t), Some(z)) = (int_arg(ctx, 0)?, zone_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(zones::to_local(t, z)))
+    })?;
+    conn.create_scalar_function("ae_from_local", 2, det, |ctx| {
+        let (Some(t), Some(z)) = (int_arg(ctx, 0)?, zone_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(zones::from_local(t, z)))
     })?;
     conn.create_scalar_function("ae_render_date", 1, det, |ctx| {
         Ok(int_arg(ctx, 0)?.map(datetime::render_date))
@@ -304,8 +342,12 @@ fn register_scalars(conn: &Connection) -> Result<()> {
         };
         Ok(datetime::start_of_months(t, n))
     })?;
-    conn.create_scalar_function("ae_start_of_week", 1, det, |ctx| {
-        Ok(int_arg(ctx, 0)?.map(datetime::start_of_week))
+    // (t, starts_monday)
+    conn.create_scalar_function("ae_start_of_week", 2, det, |ctx| {
+        let (Some(t), Some(monday)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+            return Ok(None);
+        };
+        Ok(Some(datetime::start_of_week(t, monday != 0)))
     })?;
     conn.create_scalar_function("ae_add_months", 2, det, |ctx| {
         let (Some(t), Some(n)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
@@ -392,15 +434,69 @@ fn register_scalars(conn: &Connection) -> Result<()> {
     })?;
     conn.create_scalar_function("ae_to_int", 3, det, |ctx| {
         let (bits, signed) = (int_arg(ctx, 1)?.unwrap_or(64), int_arg(ctx, 2)? == Some(1));
-        let n = match ctx.get_raw(0) {
+        // Read as i128 so UInt64 values up to 2^64 - 1 arrive whole, then
+        // keep the low bits: ClickHouse's conversions wrap.
+        let n: i128 = match ctx.get_raw(0) {
             ValueRef::Null => return Ok(None),
-            ValueRef::Integer(n) => n,
-            ValueRef::Real(f) if f.is_finite() => f.trunc() as i64,
+            ValueRef::Integer(n) => i128::from(n),
+            ValueRef::Real(f) if f.is_finite() => f.trunc() as i128,
             ValueRef::Real(_) => 0,
-            ValueRef::Text(_) | ValueRef::Blob(_) => int_arg(ctx, 0)?.unwrap_or(0),
+            ValueRef::Text(t) | ValueRef::Blob(t) => {
+                let text = String::from_utf8_lossy(t);
+                let text = text.trim();
+                text.parse::<i128>()
+                    .ok()
+                    .or_else(|| {
+                        text.parse::<f64>()
+                            .ok()
+                            .filter(|f| f.is_finite())
+                            .map(|f| f.trunc() as i128)
+                    })
+                    .ok_or_else(|| user_error(format!("cannot parse '{text}' as a number")))?
+            }
         };
-        Ok(Some(wrap_int(n, bits as u32, signed)))
+        Ok(Some(wrap_int(n as i64, bits as u32, signed)))
     })?;
+    // Integers one of which is a UInt64 (its i64 bit pattern when flagged):
+    // -1, 0 or 1 by mathematical value.
+    conn.create_scalar_function("ae_cmp_int", 4, det, |ctx| {
+        let read = |i: usize| -> Result<Option<i128>> {
+            let unsigned = int_arg(ctx, i + 1)? == Some(1);
+            Ok(match ctx.get_raw(i) {
+                ValueRef::Null => None,
+                ValueRef::Integer(n) if unsigned => Some(i128::from(n as u64)),
+                ValueRef::Integer(n) => Some(i128::from(n)),
+                ValueRef::Real(f) => Some(f as i128),
+                _ => int_arg(ctx, i)?.map(i128::from),
+            })
+        };
+        Ok(match (read(0)?, read(2)?) {
+            (Some(a), Some(b)) => Some(a.cmp(&b) as i64),
+            _ => None,
+        })
+    })?;
+    conn.create_scalar_function("ae_u64_real", 1, det, |ctx| {
+        Ok(int_arg(ctx, 0)?.map(|n| n as u64 as f64))
+    })?;
+    conn.create_scalar_function("ae_u64_str", 1, det, |ctx| {
+        Ok(int_arg(ctx, 0)?.map(|n| (n as u64).to_string()))
+    })?;
+    for (name, op) in [
+        (
+            "ae_u64_div",
+            u64::checked_div as fn(u64, u64) -> Option<u64>,
+        ),
+        ("ae_u64_mod", u64::checked_rem),
+    ] {
+        conn.create_scalar_function(name, 2, det, move |ctx| {
+            let (Some(a), Some(b)) = (int_arg(ctx, 0)?, int_arg(ctx, 1)?) else {
+                return Ok(None);
+            };
+            op(a as u64, b as u64)
+                .map(|v| Some(v as i64))
+                .ok_or_else(|| user_error("division by zero"))
+        })?;
+    }
     // 64-bit integer arithmetic wraps in ClickHouse; SQLite's `+` would
     // turn an overflow into a REAL and lose the low bits. UInt64 values are
     // kept as their i64 bit pattern, so wrapping i64 ops are right for both.
