@@ -322,20 +322,21 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let mut failing = false;
     let following = follow(tailer, |event| {
         let go_on = match event {
-            FollowEvent::Batch(batch) => match {
+            FollowEvent::Batch(batch) => {
                 if std::mem::take(&mut failing) {
                     eprintln!("tail: connected again");
                 }
-                printer
+                let printed = printer
                     .report(&mut out, &batch, &filter)
-                    .and_then(|()| out.flush())
-            } {
-                Ok(()) => true,
-                Err(e) => {
-                    broken = Some(e);
-                    false
+                    .and_then(|()| out.flush());
+                match printed {
+                    Ok(()) => true,
+                    Err(e) => {
+                        broken = Some(e);
+                        false
+                    }
                 }
-            },
+            }
             FollowEvent::Retrying {
                 message, retry_in, ..
             } => {
