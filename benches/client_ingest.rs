@@ -12,10 +12,10 @@
 //! `python3 -m pip install --target "$CARGO_TARGET_DIR/pysdk-0.1.1" aepipe-sdk==0.1.1`.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aepipe::client::{BatchOptions, Client, DataPoint};
-use aepipe::server::{start, ServerConfig};
+use aepipe::server::{start, Realism, ServerConfig};
 
 const POINTS: usize = 100_000;
 
@@ -145,12 +145,26 @@ async fn main() {
         println!("python SDK not found: set AEPIPE_PYSDK (see the header of this file)");
     }
 
+    // The same server at 50 ms round trip (`aepipe serve --latency 50ms`):
+    // one request at a time is bound by distance; ingest_all adapts.
+    let far_dir = tempfile::tempdir().expect("temp dir");
+    let mut far_config = ServerConfig::local(far_dir.path(), "bench-token");
+    far_config.realism = Realism {
+        latency: Duration::from_millis(50),
+        ..Realism::default()
+    };
+    let far = start(far_config).await.expect("server starts");
+
     let null_url = null_server().await;
-    for (name, url) in [("local server", server.url()), ("null server", null_url)] {
+    for (name, url) in [
+        ("local server, loopback", server.url()),
+        ("local server, 50 ms round trip", far.url()),
+        ("null server, loopback", null_url),
+    ] {
         println!("== {name}");
         let client = Client::new(&url, "bench-token").expect("client");
         let rust_s = rust_run(&client, &points, "rust").await;
-        rate("rust ingest_all (concurrency 4)", rust_s);
+        rate("rust ingest_all (adaptive, up to 32 in flight)", rust_s);
         let Some(pysdk) = &pysdk else { continue };
         match python_run(pysdk, &url, &data, "python").await {
             Ok(py_s) => {
@@ -161,4 +175,5 @@ async fn main() {
         }
     }
     server.shutdown().await;
+    far.shutdown().await;
 }

@@ -48,7 +48,7 @@ async fn run(delay: Duration, write_secs: u64) {
     let calls_before = server.request_counts().rawlog;
 
     let total = (LINES_PER_SECOND * write_secs) as usize;
-    let writer = tokio::spawn(async move {
+    let mut writer = Some(tokio::spawn(async move {
         let mut written: Vec<Instant> = Vec::with_capacity(total);
         let mut tick = tokio::time::interval(Duration::from_millis(50));
         let per_tick = (LINES_PER_SECOND / 20) as usize;
@@ -63,7 +63,7 @@ async fn run(delay: Duration, write_secs: u64) {
             written.extend(std::iter::repeat_n(at, batch.len()));
         }
         (written, Instant::now())
-    });
+    }));
 
     let started = Instant::now();
     let mut first_seen: HashMap<u64, Instant> = HashMap::new();
@@ -82,8 +82,8 @@ async fn run(delay: Duration, write_secs: u64) {
             }
         }
         gaps.extend(batch.gaps);
-        if last_write.is_none() && writer.is_finished() {
-            let (w, at) = writer.await.expect("writer");
+        if let Some(done) = writer.take_if(|w| w.is_finished()) {
+            let (w, at) = done.await.expect("writer");
             written = w;
             last_write = Some(at);
             continue;
