@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sqlparser::ast::{BinaryOperator, Expr};
 
-/// The (index1, timestamp, …) index of src/server/store/schema.rs.
+/// The (index1, timestamp) index of src/server/store/schema.rs.
 pub use crate::server::store::schema::TIME_INDEX;
 
 /// Whether to read [`TIME_INDEX`] (else SQLite chooses). `aliases` are the
@@ -131,7 +131,7 @@ mod tests {
     fn the_index_exists_in_the_schema() {
         let schema = crate::server::store::schema::create_statements();
         assert!(schema.contains(&format!(
-            "CREATE INDEX IF NOT EXISTS {TIME_INDEX} ON events(index1, timestamp,"
+            "CREATE INDEX IF NOT EXISTS {TIME_INDEX} ON events(index1, timestamp)"
         )));
     }
 }

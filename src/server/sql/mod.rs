@@ -227,13 +227,13 @@ mod tests {
             "SELECT blob3, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob3",
         );
         assert!(
-            p.contains("events_by_time (index1=? AND timestamp>?)"),
+            p.contains("events_tenant_time (index1=? AND timestamp>?)"),
             "{p}"
         );
         // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
-            p.contains("events_by_event") && !p.contains("TEMP B-TREE"),
+            p.contains("events_tenant_event") && !p.contains("TEMP B-TREE"),
             "{p}"
         );
     }

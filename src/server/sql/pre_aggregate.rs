@@ -4,9 +4,8 @@
 //! time. When every grouping key depends on `timestamp` alone and every
 //! aggregate splits into per-second partials (count, sum, avg, min, max and
 //! their -If forms; see [`Partial`]), the same answer comes from aggregating
-//! per second first — streamed in the (index1, timestamp, …) index order, no
-//! sort, reading only that covering index — and then combining those
-//! partials per bucket.
+//! per second first — streamed in the (index1, timestamp) index order, no
+//! sort — and then combining those partials per bucket.
 //!
 //! This works on SQL the translator generated: it holds no user text
 //! (literals are bound parameters), and the aggregate fragments are the
