@@ -3,7 +3,8 @@
 //!
 //! Shape: `app::App` is the state, `update::update`
 //! the only thing that changes it, `ui::render` only draws it, and every
-//! request is a task (`effects::tasks`) that answers with an `Action`.
+//! request is a task (`effects::tasks`) that answers with an `Action`;
+//! `event_loop::drive` ties them together.
 
 pub mod action;
 pub mod app;
@@ -13,6 +14,7 @@ pub mod connect;
 pub mod detail;
 pub mod editor;
 pub mod effects;
+pub mod event_loop;
 pub mod grid;
 pub mod keymap;
 pub mod send_form;
@@ -25,18 +27,13 @@ pub mod tree;
 pub mod ui;
 pub mod update;
 
-use std::time::Duration;
-
 use anyhow::Context as _;
-use crossterm::event::{Event, EventStream};
-use futures::StreamExt;
+use crossterm::event::EventStream;
 use tokio::sync::mpsc;
 
 use crate::config::ConnectionFlags;
-use action::Action;
-use app::{App, TICKS_PER_SECOND};
+use app::App;
 use effects::tasks::TaskRunner;
-use effects::Effect;
 use keymap::Keymap;
 use terminal::TerminalGuard;
 use theme::Theme;
@@ -83,73 +80,20 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = TaskRunner::new(conn.client.clone(), tx);
+    let mut host = terminal::RealTerminal;
     let first = update::start(&mut app);
-    run_effects(&mut runner, &mut guard, first);
+    event_loop::run_effects(&mut runner, &mut host, first);
 
-    let mut events = EventStream::new();
-    let mut ticker = tokio::time::interval(Duration::from_millis(1000 / TICKS_PER_SECOND));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    loop {
-        guard
-            .terminal
-            .draw(|f| ui::render(&app, f))
-            .context("drawing")?;
-        // The detail pane's debounced fetch falls due between ticks; wake
-        // for it rather than waiting for the next tick.
-        let detail_due = app.detail.next_due();
-        let wake = async move {
-            match detail_due {
-                // A due time already past is left to the next tick, so a
-                // pane that keeps it would never make this loop spin.
-                Some(at) if at > std::time::Instant::now() => {
-                    tokio::time::sleep_until(at.into()).await
-                }
-                _ => std::future::pending().await,
-            }
-        };
-        let action = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => match event_action(ev) {
-                    Some(a) => a,
-                    None => continue,
-                },
-                Some(Err(e)) => return Err(e).context("reading terminal input"),
-                None => break,
-            },
-            Some(a) = rx.recv() => a,
-            _ = ticker.tick() => Action::Tick,
-            () = wake => Action::Wake,
-        };
-        let effects = update::update(&mut app, action);
-        run_effects(&mut runner, &mut guard, effects);
-        if app.should_quit {
-            break;
-        }
-    }
+    let ended = event_loop::drive(
+        &mut app,
+        &mut guard.terminal,
+        &mut runner,
+        &mut rx,
+        EventStream::new(),
+        &mut host,
+    )
+    .await;
     drop(guard);
     conn.close().await;
-    Ok(())
-}
-
-fn event_action(ev: Event) -> Option<Action> {
-    match ev {
-        Event::Key(k) => Some(Action::Key(k)),
-        Event::Mouse(m) => Some(Action::Mouse(m)),
-        Event::Paste(p) => Some(Action::Paste(p)),
-        Event::Resize(w, h) => Some(Action::Resize(w, h)),
-        _ => None,
-    }
-}
-
-fn run_effects(runner: &mut TaskRunner, guard: &mut TerminalGuard, effects: Vec<Effect>) {
-    for e in effects {
-        match e {
-            Effect::SetMouseCapture(on) => {
-                if let Err(err) = guard.set_mouse(on) {
-                    tracing::warn!("mouse capture: {err}");
-                }
-            }
-            other => runner.run(other),
-        }
-    }
+    Ok(ended?)
 }

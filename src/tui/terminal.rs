@@ -48,10 +48,16 @@ impl TerminalGuard {
             }
         }
     }
+}
 
-    /// Turn mouse capture on or off while running (a setting: capture takes
-    /// away the terminal's own text selection).
-    pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+/// The explorer loop's host on the real terminal (entered by a
+/// [`TerminalGuard`]): mouse capture (a setting: capture takes away the
+/// terminal's own text selection) is switched on stdout while running;
+/// frames go unobserved.
+pub struct RealTerminal;
+
+impl super::event_loop::LoopHost for RealTerminal {
+    fn set_mouse_capture(&mut self, on: bool) -> io::Result<()> {
         set_mouse_capture(on)
     }
 }

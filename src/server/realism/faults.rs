@@ -108,6 +108,7 @@ enum Route {
     Rawlog,
     List,
     Write,
+    Detail,
     Other,
 }
 
@@ -124,6 +125,7 @@ fn route_of(req: &Request) -> Route {
         Some("query") => Route::Query,
         Some("rawlog") => Route::Rawlog,
         Some("ingest" | "log") => Route::Write,
+        Some("detail") => Route::Detail,
         _ => Route::Other,
     }
 }
@@ -135,6 +137,7 @@ pub async fn layer(State(state): State<Arc<RealismState>>, req: Request, next: N
         Route::Query => state.query_requests.fetch_add(1, Ordering::Relaxed),
         Route::Rawlog => state.rawlog_requests.fetch_add(1, Ordering::Relaxed),
         Route::Write => state.write_requests.fetch_add(1, Ordering::Relaxed),
+        Route::Detail => state.detail_requests.fetch_add(1, Ordering::Relaxed),
         Route::List | Route::Other => 0,
     };
     let c = &state.config;
@@ -146,12 +149,13 @@ pub async fn layer(State(state): State<Arc<RealismState>>, req: Request, next: N
         Route::Rawlog => b"rawlog",
         Route::List => b"list",
         Route::Write => b"write",
+        Route::Detail => b"detail",
         Route::Other => b"other",
     };
     let extra = match route {
         Route::Query | Route::List => c.query_latency,
         Route::Rawlog => c.rawlog_latency,
-        Route::Write | Route::Other => Duration::ZERO,
+        Route::Write | Route::Detail | Route::Other => Duration::ZERO,
     };
     // Lists and writes have no sequence of their own worth scripting; their
     // jitter still differs from request to request.

@@ -114,6 +114,7 @@ pub struct RealismState {
     query_requests: AtomicU64,
     rawlog_requests: AtomicU64,
     write_requests: AtomicU64,
+    detail_requests: AtomicU64,
     /// Per tenant: (Unix second, points written in it), for AE sampling.
     write_rates: Mutex<std::collections::HashMap<String, (i64, u64)>>,
     /// (Unix second, SQL API calls in it), for the query rate limit.
@@ -126,6 +127,8 @@ pub struct RequestCounts {
     pub query: u64,
     pub rawlog: u64,
     pub writes: u64,
+    /// Payload (`detail`) requests.
+    pub detail: u64,
 }
 
 impl RealismState {
@@ -135,6 +138,7 @@ impl RealismState {
             query_requests: AtomicU64::new(0),
             rawlog_requests: AtomicU64::new(0),
             write_requests: AtomicU64::new(0),
+            detail_requests: AtomicU64::new(0),
             write_rates: Mutex::new(Default::default()),
             query_rate: Mutex::new((0, 0)),
         }
@@ -145,6 +149,7 @@ impl RealismState {
             query: self.query_requests.load(Ordering::Relaxed),
             rawlog: self.rawlog_requests.load(Ordering::Relaxed),
             writes: self.write_requests.load(Ordering::Relaxed),
+            detail: self.detail_requests.load(Ordering::Relaxed),
         }
     }
 }

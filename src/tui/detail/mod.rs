@@ -221,6 +221,11 @@ impl DetailState {
         self.planner.due()
     }
 
+    /// Payload requests sent and not answered yet.
+    pub fn fetches_in_flight(&self) -> usize {
+        self.planner.in_flight_count()
+    }
+
     /// The answer to a `Fetch`; answers to older requests are still cached.
     pub fn on_payloads(&mut self, req_id: u64, answer: Result<DetailResult, PayloadError>) {
         self.planner.on_answer(req_id, answer);

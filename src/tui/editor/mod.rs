@@ -15,8 +15,9 @@ use undo::{EditKind, Snapshot, UndoStack};
 use completion::CompletionState;
 use history::History;
 
-/// Cloudflare is reported to reject SQL longer than about this.
-pub const LONG_SQL_CHARS: usize = 10_000;
+/// Cloudflare is reported to reject SQL longer than about this (one figure
+/// for the whole crate, in `limits`).
+pub use crate::limits::AE_SQL_SOFT_MAX_CHARS as LONG_SQL_CHARS;
 
 #[derive(Debug, Clone)]
 pub struct EditorState {
