@@ -93,18 +93,29 @@ pub async fn query(a: QueryArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         // as the response body, not again as cells and JSON values.
         let mut names: Vec<String> = Vec::new();
         let mut rows = 0usize;
+        // The sink's error is only a message to the decoder; the write
+        // error itself is kept, so a closed pipe (`| head`) ends quietly
+        // instead of reading as a bad answer.
+        let mut write_failed: Option<std::io::Error> = None;
         let mut write_row = |columns: &[Column], cells: &[Cell]| -> Result<(), String> {
             rows += 1;
             if names.len() != columns.len() {
                 names = columns.iter().map(|c| c.name.clone()).collect();
             }
             let values: Vec<Value> = cells.iter().map(Cell::to_json).collect();
-            write_ndjson(&mut out, &names, std::iter::once(values)).map_err(|e| e.to_string())
+            write_ndjson(&mut out, &names, std::iter::once(values)).map_err(|e| {
+                let text = e.to_string();
+                write_failed = Some(e);
+                text
+            })
         };
-        client
+        let answer = client
             .query_rows(&a.project, &a.logstore, &sql, &mut write_row)
-            .await
-            .context("query failed")?;
+            .await;
+        if let Some(e) = write_failed {
+            return Err(anyhow::Error::new(e).context("writing the rows"));
+        }
+        answer.context("query failed")?;
         out.flush()?;
         if rows == 0 {
             warn_if_unknown(&client, &a.project, Some(&a.logstore)).await;

@@ -259,40 +259,54 @@ async fn serve(config: ServerConfig, source: TokenSource) -> anyhow::Result<()> 
     let realism_on = config.realism.is_on();
     let realism_summary = format!("{:?}", config.realism);
     let handle = super::start(config).await?;
-    println!("aepipe serving on {}", handle.url());
-    println!("data dir: {}", data_dir.display());
-    if realism_on {
-        println!("realistic mode: {realism_summary}");
-    }
     let token_file = data_dir.join(TOKEN_FILE);
+    let mut banner = format!(
+        "aepipe serving on {}\ndata dir: {}\n",
+        handle.url(),
+        data_dir.display()
+    );
+    if realism_on {
+        banner.push_str(&format!("realistic mode: {realism_summary}\n"));
+    }
     match source {
         TokenSource::Given => {}
-        TokenSource::New => println!(
-            "token: {} (generated; kept in {} for the next start)",
+        TokenSource::New => banner.push_str(&format!(
+            "token: {} (generated; kept in {} for the next start)\n",
             handle.token,
             token_file.display()
-        ),
-        TokenSource::Kept => println!(
-            "token: {} (kept from an earlier start, in {})",
+        )),
+        TokenSource::Kept => banner.push_str(&format!(
+            "token: {} (kept from an earlier start, in {})\n",
             handle.token,
             token_file.display()
-        ),
+        )),
     }
-    println!("To use it from the CLI or the explorer, paste:");
+    banner.push_str("To use it from the CLI or the explorer, paste:\n");
     match source {
-        TokenSource::Given => println!("export AEPIPE_URL={}", handle.url()),
-        TokenSource::New | TokenSource::Kept => println!(
-            "export AEPIPE_URL={} AEPIPE_TOKEN={}",
+        TokenSource::Given => banner.push_str(&format!("export AEPIPE_URL={}\n", handle.url())),
+        TokenSource::New | TokenSource::Kept => banner.push_str(&format!(
+            "export AEPIPE_URL={} AEPIPE_TOKEN={}\n",
             handle.url(),
             handle.token
-        ),
+        )),
     }
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
+    print_banner(&banner, &handle.url());
     wait_for_stop_signal().await;
     eprintln!("shutting down: finishing requests in flight");
     handle.shutdown().await;
     Ok(())
+}
+
+/// The banner goes out in one write, and a stdout that is gone (a reader
+/// that took the URL and closed the pipe, `serve | head -1`) only costs the
+/// banner: `println!` would panic on the broken pipe and take the server
+/// down with it. Where stdout is gone, stderr still says where to connect.
+fn print_banner(banner: &str, url: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!("stdout is closed ({e}); serving on {url} all the same");
+    }
 }
 
 async fn wait_for_stop_signal() {

@@ -292,3 +292,52 @@ async fn an_unknown_level_is_sent_with_a_warning() {
         .success()
         .stderr(predicate::str::contains("warning").not());
 }
+
+/// `aepipe query --format ndjson … | head -1`: the reader closing the pipe
+/// is how it says it has enough, not a bad answer from the server. The
+/// rows are streamed, so the write fails mid-answer; the command ends
+/// quietly with success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ndjson_into_a_closed_pipe_ends_quietly() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let points: Vec<DataPoint> = (0..250)
+        .map(|i| DataPoint::new(format!("event-{i}")).blobs([format!("{i:0>200}")]))
+        .collect();
+    for _ in 0..8 {
+        server
+            .client()
+            .ingest("shop", "api", &points)
+            .await
+            .unwrap();
+    }
+    let bin = assert_cmd::cargo::cargo_bin("aepipe");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "query",
+            "shop",
+            "api",
+            "--format",
+            "ndjson",
+            "SELECT blob3, blob6 FROM aepipe",
+        ])
+        .env_remove("AEPIPE_PROFILE")
+        .env("XDG_CONFIG_HOME", home.path())
+        .env("HOME", home.path())
+        .env("AEPIPE_URL", server.url())
+        .env("AEPIPE_TOKEN", server.token())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here: the rest of ~400 KB meets a closed pipe.
+    assert!(first.starts_with("{\"blob3\":\"event-"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("error"), "{stderr}");
+}

@@ -249,11 +249,14 @@ fn explorer_on_the_realistic_preset_in_tmux() {
     }
     let stdout = server.stdout.take().unwrap();
     let server = Kill(server);
-    let url = BufReader::new(stdout)
-        .lines()
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines
+        .by_ref()
         .map_while(Result::ok)
         .find_map(|l| l.strip_prefix("aepipe serving on ").map(str::to_string))
         .expect("serve prints its URL");
+    // Keep reading, so the server never writes into a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     let script = format!(
         "cd {dir} && env -u AEPIPE_PROFILE -u NO_COLOR AEPIPE_URL={url} AEPIPE_TOKEN=e2e-token HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
         dir = h.display(),

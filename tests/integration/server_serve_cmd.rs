@@ -292,3 +292,39 @@ fn the_log_has_no_colour_codes_when_it_is_not_a_terminal() {
     assert!(found, "no seeding line in {seen:?}");
     assert!(!seen.iter().any(|l| l.contains('\x1b')), "{seen:?}");
 }
+
+/// A reader that takes the URL and closes the pipe (`serve | head -1`) must
+/// not take the server down: the banner is lost, the server keeps serving
+/// and says on stderr where.
+#[tokio::test]
+async fn a_closed_stdout_costs_the_banner_not_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aepipe"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", "closed-out"])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Closed before the server has opened its store, so before any banner.
+    drop(child.stdout.take());
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let url = stderr.lines().map_while(Result::ok).find_map(|l| {
+        seen.push(l.clone());
+        let rest = l.split("serving on ").nth(1)?;
+        rest.split(' ').next().map(str::to_string)
+    });
+    let serve = Serve {
+        child,
+        lines: Vec::new(),
+        url: url.unwrap_or_else(|| panic!("stderr ended without the address: {seen:?}")),
+    };
+    let projects = Client::new(&serve.url, "closed-out")
+        .unwrap()
+        .list_projects()
+        .await
+        .expect("the server still answers");
+    assert!(projects.is_empty(), "{projects:?}");
+}
