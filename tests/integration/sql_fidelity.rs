@@ -253,6 +253,25 @@ fn date_time_plus_or_minus_days_stays_a_date_time() {
     );
 }
 
+/// ClickHouse subtracts the day numbers of two Dates: the answer is in
+/// days. A DateTime on either side gives seconds.
+#[test]
+fn date_minus_date_counts_days() {
+    case(
+        "SELECT toDate('2026-01-03') - toDate('2026-01-01') AS days, \
+         toDate('2026-01-01') - toDate('2026-03-01') AS back, \
+         toDate(now()) - toDate('2026-11-20') AS week, \
+         toDateTime('2026-01-03 00:00:00') - toDateTime('2026-01-01 00:00:00') AS secs",
+        &[
+            ("days", "Int32"),
+            ("back", "Int32"),
+            ("week", "Int32"),
+            ("secs", "Int32"),
+        ],
+        json!([{ "days": 2, "back": -59, "week": 7, "secs": 172800 }]),
+    );
+}
+
 #[test]
 fn format_date_time_pads_like_current_clickhouse() {
     // %e is not space-padded, %k and %l are zero-padded (the defaults of

@@ -683,11 +683,16 @@ impl Translator {
                     &[time, other],
                 )))
             }
-            (t, _) if t.is_time() && op == Arith::Minus => Ok(Some(Typed::from_parts(
-                format!("({} - {})", time.sql, other.sql),
-                ChType::Int32,
-                &[time, other],
-            ))),
+            // Date − Date counts days (ClickHouse subtracts the day numbers
+            // a Date is stored as); with a DateTime on either side, seconds.
+            (t, _) if t.is_time() && op == Arith::Minus => {
+                let sql = if is_date && matches!(t.base(), ChType::Date) {
+                    format!("(({} - {}) / 86400)", time.sql, other.sql)
+                } else {
+                    format!("({} - {})", time.sql, other.sql)
+                };
+                Ok(Some(Typed::from_parts(sql, ChType::Int32, &[time, other])))
+            }
             (t, _) => err_at(
                 node,
                 format!("cannot apply {} to {} and {}", arith_name(op), time.ty, t),
