@@ -5,7 +5,8 @@
 //!
 //! The local server is usually the bottleneck (one SQLite writer), so the
 //! same comparison is also run against a null server that only counts the
-//! points of each body: that isolates what each client itself costs.
+//! points of each body, on loopback and at 50 ms: that isolates what each
+//! client itself costs, and what distance costs it.
 //!
 //! Run: `cargo bench --bench client_ingest`. The Python SDK is looked up in
 //! `$AEPIPE_PYSDK` or `$CARGO_TARGET_DIR/pysdk-0.1.1`; install it with
@@ -60,13 +61,15 @@ fn pysdk_dir() -> Option<PathBuf> {
     dir.join("aepipe").is_dir().then_some(dir)
 }
 
-/// Answers every ingest with the number of points in its body, storing nothing.
-async fn null_server() -> String {
+/// Answers every ingest with the number of points in its body after
+/// `delay` (a round trip), storing nothing.
+async fn null_server(delay: Duration) -> String {
     #[derive(serde::Deserialize)]
     struct Body {
         points: Vec<serde::de::IgnoredAny>,
     }
-    let app = axum::Router::new().fallback(|body: axum::body::Bytes| async move {
+    let app = axum::Router::new().fallback(move |body: axum::body::Bytes| async move {
+        tokio::time::sleep(delay).await;
         let n = serde_json::from_slice::<Body>(&body).map_or(0, |b| b.points.len());
         axum::Json(serde_json::json!({ "ok": true, "written": n }))
     });
@@ -155,11 +158,15 @@ async fn main() {
     };
     let far = start(far_config).await.expect("server starts");
 
-    let null_url = null_server().await;
+    // The null server takes the local server's own cost out: what is left
+    // is each client's, at the distance alone.
+    let null_url = null_server(Duration::ZERO).await;
+    let null_far_url = null_server(Duration::from_millis(50)).await;
     for (name, url) in [
         ("local server, loopback", server.url()),
         ("local server, 50 ms round trip", far.url()),
         ("null server, loopback", null_url),
+        ("null server, 50 ms round trip", null_far_url),
     ] {
         println!("== {name}");
         let client = Client::new(&url, "bench-token").expect("client");
