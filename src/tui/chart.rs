@@ -58,8 +58,14 @@ pub struct ChartState {
 
 impl ChartState {
     pub fn from_result(result: &QueryResult) -> Self {
+        Self::from_result_named(result, &crate::tui::fields::FieldNames::default())
+    }
+
+    /// As [`ChartState::from_result`], the legend showing the logstore's
+    /// names for positional columns (double1 → latency_ms).
+    pub fn from_result_named(result: &QueryResult, names: &crate::tui::fields::FieldNames) -> Self {
         Self {
-            data: extract(result),
+            data: extract(result, names),
             kind: ChartKind::Line,
             only: None,
         }
@@ -114,7 +120,10 @@ impl ChartState {
     }
 }
 
-fn extract(result: &QueryResult) -> Result<ChartData, String> {
+fn extract(
+    result: &QueryResult,
+    names: &crate::tui::fields::FieldNames,
+) -> Result<ChartData, String> {
     let cols = result.columns();
     let time_col = cols
         .iter()
@@ -148,7 +157,7 @@ fn extract(result: &QueryResult) -> Result<ChartData, String> {
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Series {
                 // Shown in the legend only: made safe once here.
-                name: crate::sanitize::line(&cols[c].name).into_owned(),
+                name: crate::sanitize::line(names.label(&cols[c].name)).into_owned(),
                 points,
             }
         })

@@ -13,6 +13,7 @@ pub mod connect;
 pub mod detail;
 pub mod editor;
 pub mod effects;
+pub mod fields;
 pub mod grid;
 pub mod keymap;
 pub mod send_form;
@@ -21,9 +22,11 @@ pub mod snippets;
 pub mod tail;
 pub mod terminal;
 pub mod theme;
+pub mod timerange;
 pub mod tree;
 pub mod ui;
 pub mod update;
+pub mod watch;
 
 use std::time::Duration;
 
@@ -70,6 +73,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
+    app.fields = settings.field_names()?;
     app.connection_warnings.clone_from(&conn.warnings);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());

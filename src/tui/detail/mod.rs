@@ -42,6 +42,9 @@ enum Content {
     Row {
         title: String,
         fields: Vec<(String, Value)>,
+        /// Per field: an empty blob or double (`""`, 0, NULL), hidden
+        /// unless the user shows empty columns.
+        empty: Vec<bool>,
         ref_id: Option<String>,
     },
     Json {
@@ -67,6 +70,10 @@ pub struct DetailState {
     planner: FetchPlanner,
     /// Wall clock (Unix ms) for relative times; set by `tick`.
     now_ms: i64,
+    /// The logstore's names for positional columns (set by the host).
+    names: crate::tui::fields::FieldNames,
+    /// Show empty blob/double columns too (`SELECT *` has ~30 of them).
+    show_empty: bool,
 }
 
 impl Default for DetailState {
@@ -84,6 +91,16 @@ pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
         .filter(|(_, c)| c.name.eq_ignore_ascii_case("ref_id") || c.name == "blob5")
         .find_map(|(i, _)| result.get_str(row, i).filter(|s| is_uuid(s)))
         .map(str::to_string)
+}
+
+/// What AE stores for a blob or double never set: `""` or 0.
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => false,
+    }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -112,6 +129,8 @@ impl DetailState {
             height: 0,
             planner,
             now_ms: chrono::Utc::now().timestamp_millis(),
+            names: Default::default(),
+            show_empty: false,
         }
     }
 
@@ -147,12 +166,20 @@ impl DetailState {
             self.clear();
             return;
         };
-        let fields = result
+        let (fields, empty) = result
             .columns()
             .iter()
             .zip(cells)
-            .map(|(c, v)| (c.name.clone(), v.to_json()))
-            .collect();
+            .map(|(c, v)| {
+                let value = v.to_json();
+                let empty = crate::tui::fields::is_positional(&c.name) && is_empty_value(&value);
+                let key = match self.names.name_of(&c.name) {
+                    Some(name) => format!("{name} ({})", c.name),
+                    None => c.name.clone(),
+                };
+                ((key, value), empty)
+            })
+            .unzip();
         let ref_id = row_ref_id(result, row);
         let visible: Vec<String> = visible_rows
             .into_iter()
@@ -163,9 +190,20 @@ impl DetailState {
         let content = Content::Row {
             title: format!("row {} of {}", place.position + 1, place.shown),
             fields,
+            empty,
             ref_id,
         };
         self.set_content(content);
+    }
+
+    /// The names of the logstore the next rows come from.
+    pub fn set_names(&mut self, names: crate::tui::fields::FieldNames) {
+        self.names = names;
+    }
+
+    /// Whether empty blob/double columns are shown.
+    pub fn shows_empty(&self) -> bool {
+        self.show_empty
     }
 
     /// Open any JSON value (e.g. a tail entry's data) under `title`.
@@ -295,6 +333,12 @@ impl DetailState {
                     None => DetailOutcome::Handled,
                 };
             }
+            Command::ToggleEmpty => {
+                self.show_empty = !self.show_empty;
+                let node = self.cursor_node();
+                self.rebuild();
+                self.cursor_to_node_or_ancestor(node);
+            }
             Command::Refetch => {
                 if let Some(id) = self.ref_id().map(str::to_string) {
                     self.planner.retry(&id, Instant::now());
@@ -398,9 +442,26 @@ impl DetailState {
             Content::Row {
                 title: _,
                 fields,
+                empty,
                 ref_id,
             } => {
-                tree.push_fields_section("row", "", fields.clone());
+                let hidden = if self.show_empty {
+                    0
+                } else {
+                    empty.iter().filter(|e| **e).count()
+                };
+                let note = match hidden {
+                    0 => String::new(),
+                    1 => "1 empty column hidden".to_string(),
+                    n => format!("{n} empty columns hidden"),
+                };
+                let shown = fields
+                    .iter()
+                    .zip(empty)
+                    .filter(|(_, e)| self.show_empty || !**e)
+                    .map(|(f, _)| f.clone())
+                    .collect();
+                tree.push_fields_section("row", &note, shown);
                 if let Some(id) = ref_id.clone() {
                     let status = self.planner.status(&id);
                     self.push_payload(&mut tree, &id, &status);

@@ -107,3 +107,39 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
         area,
     );
 }
+
+/// The custom time range being typed.
+pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, frame: &mut Frame) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    let area = centered(frame.area(), 60, 4);
+    let at = input
+        .text
+        .char_indices()
+        .nth(input.cursor)
+        .map_or(input.text.len(), |(i, _)| i);
+    let (before, after) = input.text.split_at(at);
+    let mut rest = after.chars();
+    let cursor = rest.next().map_or(" ".to_string(), String::from);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(before.to_string()),
+            Span::styled(cursor, app.theme.selected),
+            Span::raw(rest.as_str().to_string()),
+        ]),
+        Line::styled(
+            "YYYY-MM-DD hh:mm:ss .. YYYY-MM-DD hh:mm:ss, UTC",
+            app.theme.dim,
+        ),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.border_focused)
+                .title(" Time range · Enter applies · Esc cancels "),
+        ),
+        area,
+    );
+}

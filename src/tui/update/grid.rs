@@ -35,6 +35,9 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::OpenDetail => app.focus = Focus::Detail,
+        Command::DrillIn => return drill::drill_down(app, crate::tui::editor::drill::Op::Eq),
+        Command::DrillOut => return drill::drill_down(app, crate::tui::editor::drill::Op::Ne),
+        Command::Back => return drill::go_back(app),
         _ => {}
     }
     sync_detail(app)

@@ -15,6 +15,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.export_prompt.is_some() {
         return export_prompt_key(app, &key);
     }
+    if app.range_prompt.is_some() {
+        return super::time::prompt_key(app, &key);
+    }
     if app.picker.is_some() {
         return picker_key(app, &key);
     }
@@ -219,7 +222,16 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
         return Vec::new();
     };
     match picker.kind {
-        PickerKind::History | PickerKind::Snippets => {
+        PickerKind::TimeRange => super::time::picked(app, &value),
+        PickerKind::Snippets => {
+            // A snippet follows the logstore's time range.
+            let sql = super::time::with_range(app, &value);
+            app.editor.set_text(&sql);
+            app.editor.history_pos = None;
+            app.focus = Focus::Editor;
+            Vec::new()
+        }
+        PickerKind::History => {
             app.editor.set_text(&value);
             app.editor.history_pos = None;
             app.focus = Focus::Editor;
@@ -246,7 +258,7 @@ pub(super) fn completion_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect
         }
         KeyCode::Enter | KeyCode::Tab => {
             let prefix = comp.prefix.clone();
-            let text = comp.items.get(comp.selected)?.text.clone();
+            let text = comp.items.get(comp.selected)?.inserted().to_string();
             app.editor.accept_completion(&prefix, &text);
         }
         _ => return None,

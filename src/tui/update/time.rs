@@ -1,0 +1,129 @@
+//! The time range: chosen from a picker (presets, or a custom from–to
+//! typed in a prompt), kept per logstore, and written into the statement
+//! under the cursor, which then runs.
+
+use super::*;
+use crate::tui::send_form::Input;
+use crate::tui::timerange::{self, TimeRange, PRESETS};
+
+/// What the picker's "custom" item carries as its value.
+const CUSTOM: &str = "custom";
+
+pub(super) fn open_picker(app: &mut App) {
+    if app.scope.is_none() {
+        app.notify(NoticeLevel::Warning, "choose a logstore in the tree first");
+        return;
+    }
+    let current = app.time_range();
+    let mut items: Vec<(String, String)> = PRESETS
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mark = if *r == current { "● " } else { "  " };
+            let label = match r {
+                TimeRange::All => "all time (no bound)".to_string(),
+                r => format!("last {}", r.label()),
+            };
+            (format!("{mark}{label}"), i.to_string())
+        })
+        .collect();
+    let custom_mark = if matches!(current, TimeRange::Between { .. }) {
+        "● "
+    } else {
+        "  "
+    };
+    items.push((
+        format!("{custom_mark}custom: from .. to"),
+        CUSTOM.to_string(),
+    ));
+    let selected = PRESETS
+        .iter()
+        .position(|r| *r == current)
+        .unwrap_or(PRESETS.len());
+    app.picker = Some(Picker {
+        kind: PickerKind::TimeRange,
+        title: "Time range (written into WHERE)".into(),
+        items,
+        selected,
+    });
+}
+
+pub(super) fn picked(app: &mut App, value: &str) -> Vec<Effect> {
+    if value == CUSTOM {
+        let text = match app.time_range() {
+            TimeRange::Between { from, to } => format!("{from} .. {to}"),
+            _ => {
+                let now = chrono::Utc::now();
+                let fmt = "%Y-%m-%d %H:%M:%S";
+                format!(
+                    "{} .. {}",
+                    (now - chrono::Duration::hours(1)).format(fmt),
+                    now.format(fmt)
+                )
+            }
+        };
+        app.range_prompt = Some(Input::with(&text));
+        return Vec::new();
+    }
+    match value.parse::<usize>().ok().and_then(|i| PRESETS.get(i)) {
+        Some(range) => set_range(app, range.clone()),
+        None => Vec::new(),
+    }
+}
+
+/// Keys while the custom range is typed: Enter applies, Esc cancels.
+pub(super) fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    let Some(input) = app.range_prompt.as_mut() else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => app.range_prompt = None,
+        KeyCode::Enter => match TimeRange::parse_custom(&input.text) {
+            Ok(range) => {
+                app.range_prompt = None;
+                return set_range(app, range);
+            }
+            Err(e) => app.notify(NoticeLevel::Warning, e.to_string()),
+        },
+        _ => {
+            input.handle(key);
+        }
+    }
+    Vec::new()
+}
+
+/// Keep `range` for the scoped logstore, write it into the statement under
+/// the cursor and run that.
+pub(super) fn set_range(app: &mut App, range: TimeRange) -> Vec<Effect> {
+    let Some(scope) = app.scope.clone() else {
+        return Vec::new();
+    };
+    app.time_ranges.insert(scope.to_string(), range.clone());
+    let Some(sql) = app.editor.sql_to_run() else {
+        app.notify(NoticeLevel::Info, format!("time range {}", range.label()));
+        return Vec::new();
+    };
+    match timerange::apply(&sql, &range) {
+        Ok(bounded) => {
+            app.editor.replace_statement(&sql, &bounded);
+            run_sql(app, scope, bounded, RunKind::User)
+        }
+        Err(e) => {
+            app.notify(
+                NoticeLevel::Warning,
+                format!("time range {} kept, but not written: {e}", range.label()),
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// A query (starter, snippet) with the scoped logstore's range written in;
+/// unchanged when there is none or it cannot be written.
+pub(super) fn with_range(app: &App, sql: &str) -> String {
+    let range = app.time_range();
+    if range == TimeRange::All {
+        return sql.to_string();
+    }
+    timerange::apply(sql, &range).unwrap_or_else(|_| sql.to_string())
+}
