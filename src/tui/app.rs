@@ -252,6 +252,10 @@ pub struct App {
     pub connection_warnings: Vec<String>,
     /// Names of positional columns per logstore (explorer.toml `[fields]`).
     pub fields: crate::tui::fields::FieldsConfig,
+    /// Where names given in the explorer are saved; None keeps them in memory.
+    pub fields_path: Option<PathBuf>,
+    /// A column being named: (scope, column, name typed).
+    pub name_prompt: Option<(Scope, String, crate::tui::send_form::Input)>,
     /// Earlier results, newest last (the back key returns to them).
     pub past: Vec<PastResult>,
     /// Re-running the grid's query every few seconds.
@@ -298,6 +302,8 @@ impl App {
             export_dir: PathBuf::from("."),
             connection_warnings: Vec::new(),
             fields: Default::default(),
+            fields_path: None,
+            name_prompt: None,
             past: Vec::new(),
             watch: Default::default(),
             time_ranges: Default::default(),

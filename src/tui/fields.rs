@@ -1,9 +1,11 @@
 //! Names for a logstore's positional columns (blob6 = path, double1 =
-//! latency_ms), from the `[fields]` tables of `explorer.toml`, kept per
-//! profile, project and logstore:
+//! latency_ms), kept per profile, project and logstore in
+//! `~/.config/aepipe/fields.toml` (a file of its own, like keymap.toml: the
+//! explorer rewrites it when names are given in the explorer, and
+//! explorer.toml keeps the user's comments):
 //!
 //! ```toml
-//! [fields.local.shop.api]      # profile "local" (the embedded server), shop/api
+//! [local.shop.api]      # profile "local" (the embedded server), shop/api
 //! blob6 = "path"
 //! double1 = "latency_ms"
 //! ```
@@ -13,6 +15,7 @@
 //! server always names the positional column.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// profile → project → logstore → (column → name), as written in the file.
 pub type FieldsTable =
@@ -26,21 +29,23 @@ pub struct FieldNames {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FieldsError {
-    #[error("[fields.{scope}] {column:?}: not a column that can be named (blob1…blob20, double1…double20)")]
+    #[error(
+        "[{scope}] {column:?}: not a column that can be named (blob1…blob20, double1…double20)"
+    )]
     NotNameable { scope: String, column: String },
-    #[error("[fields.{scope}] {column} = {name:?}: a name is letters, digits and _, not starting with a digit, at most 64 characters")]
+    #[error("[{scope}] {column} = {name:?}: a name is letters, digits and _, not starting with a digit, at most 64 characters")]
     BadName {
         scope: String,
         column: String,
         name: String,
     },
-    #[error("[fields.{scope}] {column} = {name:?}: that is the name of a column already")]
+    #[error("[{scope}] {column} = {name:?}: that is the name of a column already")]
     NameIsAColumn {
         scope: String,
         column: String,
         name: String,
     },
-    #[error("[fields.{scope}] {name:?} names both {first} and {second}")]
+    #[error("[{scope}] {name:?} names both {first} and {second}")]
     Duplicate {
         scope: String,
         name: String,
@@ -147,9 +152,23 @@ impl FieldNames {
     }
 }
 
+/// A fields file that cannot be used: which file, and what is wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum FieldsFileError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Invalid { path: PathBuf, message: String },
+}
+
 /// Every logstore's names, checked when the file is read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldsConfig {
+    /// As written (saved back when names are edited in the explorer).
+    table: FieldsTable,
     stores: BTreeMap<(String, String, String), FieldNames>,
 }
 
@@ -165,7 +184,96 @@ impl FieldsConfig {
                 }
             }
         }
-        Ok(Self { stores })
+        Ok(Self {
+            table: table.clone(),
+            stores,
+        })
+    }
+
+    /// Where the file lives: `dirs::config_dir()/aepipe/fields.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        dirs::config_dir().map(|d| d.join("aepipe").join("fields.toml"))
+    }
+
+    /// The file's names; no file gives none.
+    pub fn load(path: &Path) -> Result<Self, FieldsFileError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(source) => {
+                return Err(FieldsFileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        let invalid = |message: String| FieldsFileError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let table: FieldsTable =
+            toml::from_str(&text).map_err(|e| invalid(e.message().trim().to_string()))?;
+        Self::from_table(&table).map_err(|e| invalid(e.to_string()))
+    }
+
+    /// Name `column` of a logstore (`None` or an empty name removes its
+    /// name); refused, with nothing changed, when the names would not be
+    /// valid.
+    pub fn set(
+        &mut self,
+        (profile, project, logstore): (&str, &str, &str),
+        column: &str,
+        name: Option<&str>,
+    ) -> Result<(), FieldsError> {
+        let mut names = self
+            .table
+            .get(profile)
+            .and_then(|p| p.get(project))
+            .and_then(|p| p.get(logstore))
+            .cloned()
+            .unwrap_or_default();
+        match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => names.insert(column.to_string(), n.to_string()),
+            None => names.remove(column),
+        };
+        let checked = FieldNames::new(&format!("{profile}.{project}.{logstore}"), &names)?;
+        let key = (
+            profile.to_string(),
+            project.to_string(),
+            logstore.to_string(),
+        );
+        let slot = self
+            .table
+            .entry(key.0.clone())
+            .or_default()
+            .entry(key.1.clone())
+            .or_default();
+        if names.is_empty() {
+            slot.remove(logstore);
+            self.stores.remove(&key);
+        } else {
+            slot.insert(key.2.clone(), names);
+            self.stores.insert(key, checked);
+        }
+        Ok(())
+    }
+
+    /// The file's text for what is here now.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(&self.table).unwrap_or_default();
+        format!(
+            "# Column names per profile, project and logstore: [profile.project.logstore].\n\
+             # Written by the aepipe explorer when names are given there (n in the grid).\n\n{body}"
+        )
+    }
+
+    /// Write the names to `path` (whole, atomically).
+    pub fn save(path: &Path, text: &str) -> std::io::Result<()> {
+        use crate::safe_fs::{self, Access};
+        if let Some(dir) = path.parent() {
+            safe_fs::create_dir_all(dir, Access::Default)?;
+        }
+        safe_fs::write_atomic(path, Access::Default, |out| out.write_all(text.as_bytes()))
     }
 
     /// The names of one logstore under one profile (none when unnamed).
@@ -230,6 +338,32 @@ mod tests {
         for c in ["blob0", "blob21", "blob06", "double", "index1", "Blob6"] {
             assert!(!is_positional(c), "{c}");
         }
+    }
+
+    #[test]
+    fn names_set_in_the_explorer_are_checked_saved_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aepipe/fields.toml");
+        let mut c = FieldsConfig::load(&path).unwrap();
+        let api = ("local", "shop", "api");
+        c.set(api, "blob6", Some("path")).unwrap();
+        c.set(api, "double1", Some("latency_ms")).unwrap();
+        assert!(c.set(api, "blob7", Some("PATH")).is_err());
+        assert!(c.set(api, "blob7", Some("a b")).is_err());
+        assert_eq!(c.names("local", "shop", "api").name_of("blob7"), None);
+        FieldsConfig::save(&path, &c.to_toml()).unwrap();
+        let back = FieldsConfig::load(&path).unwrap();
+        assert_eq!(back, c);
+        let mut c = back;
+        c.set(api, "blob6", None).unwrap();
+        c.set(api, "double1", Some("")).unwrap();
+        assert!(c.names("local", "shop", "api").is_empty());
+        std::fs::write(&path, "[local.shop.api]\nblob6 = \"a b\"\n").unwrap();
+        let e = FieldsConfig::load(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("fields.toml") && e.contains("[local.shop.api] blob6"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -117,6 +117,7 @@ pub enum Command {
     Back,
     Watch,
     WatchInterval,
+    NameField,
     TimeRange,
     // Detail pane.
     ToggleFold,
@@ -208,6 +209,11 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("back", Command::Back, "back to the previous result"),
     ("watch", Command::Watch, "watch: re-run every N s"),
     ("watch_interval", Command::WatchInterval, "watch interval"),
+    (
+        "name_field",
+        Command::NameField,
+        "name this blob/double column",
+    ),
     (
         "time_range",
         Command::TimeRange,

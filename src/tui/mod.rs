@@ -73,7 +73,10 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
-    app.fields = settings.field_names()?;
+    app.fields_path = fields::FieldsConfig::default_path();
+    if let Some(path) = &app.fields_path {
+        app.fields = fields::FieldsConfig::load(path)?;
+    }
     app.connection_warnings.clone_from(&conn.warnings);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());

@@ -3,13 +3,7 @@
 //!
 //! ```toml
 //! mouse = false   # no mouse capture: the terminal's own selection works
-//!
-//! [fields.local.shop.api]   # names for shop/api's columns under profile "local"
-//! blob6 = "path"
-//! double1 = "latency_ms"
 //! ```
-//!
-//! (`fields` is described in `crate::tui::fields`.)
 
 use std::path::{Path, PathBuf};
 
@@ -20,16 +14,11 @@ use serde::Deserialize;
 pub struct Settings {
     /// Capture the mouse (focus, select, scroll); `m` toggles it live.
     pub mouse: bool,
-    /// Column names per profile, project and logstore (checked on load).
-    pub fields: crate::tui::fields::FieldsTable,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self {
-            mouse: true,
-            fields: Default::default(),
-        }
+        Self { mouse: true }
     }
 }
 
@@ -61,22 +50,10 @@ impl Settings {
                 })
             }
         };
-        let settings: Self = toml::from_str(&text).map_err(|e| SettingsError::Invalid {
+        toml::from_str(&text).map_err(|e| SettingsError::Invalid {
             path: path.display().to_string(),
             message: e.message().to_string(),
-        })?;
-        settings.field_names().map_err(|e| SettingsError::Invalid {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        Ok(settings)
-    }
-
-    /// The `[fields]` tables, checked.
-    pub fn field_names(
-        &self,
-    ) -> Result<crate::tui::fields::FieldsConfig, crate::tui::fields::FieldsError> {
-        crate::tui::fields::FieldsConfig::from_table(&self.fields)
+        })
     }
 }
 
@@ -106,25 +83,5 @@ mod tests {
         std::fs::write(&path, "mose = false\n").unwrap();
         let e = Settings::load(Some(&path)).unwrap_err().to_string();
         assert!(e.contains("unknown field `mose`"), "{e}");
-        std::fs::write(&path, "[fields.local.shop.api]\nblob6 = \"a b\"\n").unwrap();
-        let e = Settings::load(Some(&path)).unwrap_err().to_string();
-        assert!(
-            e.contains("explorer.toml") && e.contains("[fields.local.shop.api] blob6"),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn field_names_are_read_per_profile_project_and_logstore() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("explorer.toml");
-        std::fs::write(
-            &path,
-            "[fields.local.shop.api]\nblob6 = \"path\"\ndouble1 = \"latency_ms\"\n",
-        )
-        .unwrap();
-        let fields = Settings::load(Some(&path)).unwrap().field_names().unwrap();
-        let names = fields.names("local", "shop", "api");
-        assert_eq!(names.name_of("double1"), Some("latency_ms"));
     }
 }

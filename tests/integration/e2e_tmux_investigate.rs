@@ -1,6 +1,7 @@
-//! The real binary in tmux: field names from explorer.toml show in the
-//! grid, and drilling down from a cell writes `AND blob6 = '…'` into the
-//! editor and runs it. Needs tmux, as the other end-to-end tests.
+//! The real binary in tmux: field names from fields.toml show in the grid,
+//! a column named with `n` is saved there, and drilling down from a cell
+//! writes `AND blob6 = '…'` into the editor and runs it. Needs tmux, as the
+//! other end-to-end tests.
 
 use crate::tmux_support::{tmux_required, Tmux};
 
@@ -16,8 +17,8 @@ fn field_names_and_drill_down_in_tmux() {
     let config = h.join("config/aepipe");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
-        config.join("explorer.toml"),
-        "[fields.local.shop.api]\nblob6 = \"path\"\ndouble1 = \"latency_ms\"\n",
+        config.join("fields.toml"),
+        "[local.shop.api]\nblob6 = \"path\"\ndouble1 = \"latency_ms\"\n",
     )
     .unwrap();
     let bin = env!("CARGO_BIN_EXE_aepipe");
@@ -102,6 +103,26 @@ fn field_names_and_drill_down_in_tmux() {
         let shown = paths(s);
         !shown.is_empty() && shown.iter().all(|p| *p == path)
     });
+
+    // Rename double1 from the grid: the header changes and the file keeps it.
+    t.keys(&["Right", "n", "C-u"]);
+    t.text("ms");
+    t.keys(&["Enter"]);
+    t.wait_for("renamed header", long, |s| {
+        s.lines()
+            .any(|l| l.contains("timestamp") && l.contains("path") && l.contains(" ms"))
+            && !s.contains("latency_ms")
+    });
+    let fields = config.join("fields.toml");
+    let start = std::time::Instant::now();
+    while !std::fs::read_to_string(&fields).is_ok_and(|t| t.contains("double1 = \"ms\"")) {
+        assert!(
+            start.elapsed() < long,
+            "fields.toml: {:?}",
+            std::fs::read_to_string(&fields)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));

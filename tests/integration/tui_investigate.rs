@@ -154,6 +154,45 @@ fn named_columns_show_in_grid_headers_and_detail() {
 }
 
 #[test]
+fn a_column_is_named_from_the_grid_and_saved() {
+    let mut app = with_api_rows(20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fields.toml");
+    app.fields_path = Some(path.clone());
+    press(&mut app, [key(KeyCode::Tab)]);
+    // blob3 is not named yet; a bad name is refused and can be fixed.
+    press(&mut app, [key(KeyCode::Right), key(KeyCode::Char('n'))]);
+    assert!(app.name_prompt.is_some());
+    press(&mut app, chars("PATH"));
+    assert!(press(&mut app, [key(KeyCode::Enter)]).is_empty());
+    assert!(screen(&app).contains("names both"), "{}", screen(&app));
+    snap("name_prompt", &app);
+    press(&mut app, [ctrl('u')]);
+    press(&mut app, chars("event"));
+    let effects = press(&mut app, [key(KeyCode::Enter)]);
+    let text = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveFields { path: p, text } if *p == path => Some(text.clone()),
+            _ => None,
+        })
+        .expect("the names are saved");
+    assert!(text.contains("blob3 = \"event\""), "{text}");
+    let s = screen(&app);
+    assert!(s.contains("event (blob3)"), "detail follows at once:\n{s}");
+    // The saved text reads back as the same names.
+    std::fs::write(&path, &text).unwrap();
+    let back = FieldsConfig::load(&path).unwrap();
+    assert_eq!(
+        back.names("local", "shop", "api").name_of("blob3"),
+        Some("event")
+    );
+    // An alias or timestamp cannot be named.
+    press(&mut app, [key(KeyCode::Left), key(KeyCode::Char('n'))]);
+    assert!(app.name_prompt.is_none());
+}
+
+#[test]
 fn completion_offers_names_and_inserts_the_column() {
     let mut app = scoped(120, 32);
     app.fields = shop_api_names();

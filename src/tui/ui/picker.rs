@@ -110,9 +110,46 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
 
 /// The custom time range being typed.
 pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, frame: &mut Frame) {
+    render_input_prompt(
+        app,
+        " Time range · Enter applies · Esc cancels ",
+        input,
+        "YYYY-MM-DD hh:mm:ss .. YYYY-MM-DD hh:mm:ss, UTC",
+        frame,
+    );
+}
+
+/// A column's name being typed.
+pub fn render_name_prompt(
+    app: &App,
+    (scope, column, input): &(crate::tui::app::Scope, String, crate::tui::send_form::Input),
+    frame: &mut Frame,
+) {
+    // Names from the server: made safe before they reach a title.
+    let title = super::safe::text(&format!(
+        " Name {column} in {scope} · Enter saves · Esc cancels "
+    ))
+    .into_owned();
+    render_input_prompt(
+        app,
+        &title,
+        input,
+        "letters, digits and _; empty removes the name",
+        frame,
+    );
+}
+
+/// A one-line input in a small box: the text with its cursor, and a hint.
+fn render_input_prompt(
+    app: &App,
+    title: &str,
+    input: &crate::tui::send_form::Input,
+    hint: &str,
+    frame: &mut Frame,
+) {
     use ratatui::text::{Line, Span};
     use ratatui::widgets::Paragraph;
-    let area = centered(frame.area(), 60, 4);
+    let area = centered(frame.area(), 64, 4);
     let at = input
         .text
         .char_indices()
@@ -127,10 +164,7 @@ pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, fram
             Span::styled(cursor, app.theme.selected),
             Span::raw(rest.as_str().to_string()),
         ]),
-        Line::styled(
-            "YYYY-MM-DD hh:mm:ss .. YYYY-MM-DD hh:mm:ss, UTC",
-            app.theme.dim,
-        ),
+        Line::styled(hint.to_string(), app.theme.dim),
     ];
     frame.render_widget(Clear, area);
     frame.render_widget(
@@ -138,7 +172,7 @@ pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, fram
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(app.theme.border_focused)
-                .title(" Time range · Enter applies · Esc cancels "),
+                .title(title.to_string()),
         ),
         area,
     );

@@ -15,6 +15,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.export_prompt.is_some() {
         return export_prompt_key(app, &key);
     }
+    if app.name_prompt.is_some() {
+        return super::names::prompt_key(app, &key);
+    }
     if app.range_prompt.is_some() {
         return super::time::prompt_key(app, &key);
     }

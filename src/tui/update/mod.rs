@@ -6,6 +6,7 @@ mod editor;
 mod grid;
 mod keys;
 mod mouse;
+mod names;
 mod query;
 mod time;
 mod tree;
