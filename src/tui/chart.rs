@@ -71,6 +71,11 @@ impl ChartState {
         }
     }
 
+    /// How many series there are (0 when the result cannot be charted).
+    pub fn series_count(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.series.len())
+    }
+
     pub fn data(&self) -> Result<&ChartData, &str> {
         self.data.as_ref().map_err(String::as_str)
     }

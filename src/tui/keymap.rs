@@ -117,6 +117,8 @@ pub enum Command {
     Back,
     Watch,
     WatchInterval,
+    SearchNext,
+    SearchPrev,
     NameField,
     TimeRange,
     // Detail pane.
@@ -209,6 +211,8 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("back", Command::Back, "back to the previous result"),
     ("watch", Command::Watch, "watch: re-run every N s"),
     ("watch_interval", Command::WatchInterval, "watch interval"),
+    ("search_next", Command::SearchNext, "next match"),
+    ("search_prev", Command::SearchPrev, "previous match"),
     (
         "name_field",
         Command::NameField,

@@ -529,3 +529,43 @@ async fn time_range_and_watch_on_the_demo_server() {
     }
     assert_eq!(h.app.past.len(), 0, "refreshes replace in place");
 }
+
+// ---- 6. the payload viewer: zoom and / search --------------------------------
+
+#[test]
+fn search_in_the_payload_unfolds_and_steps_through_matches() {
+    let mut app = scoped(120, 32);
+    app.detail.show_json(
+        "payload",
+        serde_json::json!({
+            "error": {"message": "Timeout talking to db-7", "code": 504},
+            "request": {"path": "/api/cart", "headers": {"x-db-shard": "7"}},
+            "trace": ["at db.rs:12", "at main.rs:3"]
+        }),
+    );
+    press(&mut app, [key(KeyCode::Tab), key(KeyCode::Char('4'))]);
+    assert_eq!(app.focus, Focus::Detail);
+    // Fold everything: a match inside must be unfolded to be shown.
+    press(&mut app, [key(KeyCode::Char('Z'))]);
+    press(&mut app, [key(KeyCode::Char('/'))]);
+    press(&mut app, chars("DB"));
+    assert!(app.detail.captures_input());
+    // q types while searching; it does not quit.
+    press(&mut app, [key(KeyCode::Char('q'))]);
+    assert!(!app.should_quit);
+    press(&mut app, [key(KeyCode::Backspace), key(KeyCode::Enter)]);
+    let s = &app.detail;
+    assert_eq!(s.search().query, "DB");
+    assert_eq!(s.search().matches.len(), 3, "{:?}", s.search().matches);
+    let title = screen(&app);
+    assert!(title.contains("/DB 1/3"), "{title}");
+    press(&mut app, [key(KeyCode::Char('z'))]);
+    snap("payload_search_zoomed", &app);
+    press(&mut app, [key(KeyCode::Char('n'))]);
+    assert!(screen(&app).contains("/DB 2/3"));
+    press(&mut app, [key(KeyCode::Char('N')), key(KeyCode::Char('N'))]);
+    assert!(screen(&app).contains("/DB 3/3"), "wraps back");
+    press(&mut app, [key(KeyCode::Esc)]);
+    assert!(!app.detail.search().is_active());
+    assert!(!screen(&app).contains("/DB"));
+}

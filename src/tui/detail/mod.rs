@@ -8,6 +8,7 @@ mod cache;
 mod fetch;
 pub mod json_tree;
 pub mod render;
+pub mod search;
 pub mod time_fmt;
 
 use std::time::Instant;
@@ -74,6 +75,8 @@ pub struct DetailState {
     names: crate::tui::fields::FieldNames,
     /// Show empty blob/double columns too (`SELECT *` has ~30 of them).
     show_empty: bool,
+    /// `/` search in the JSON.
+    search: search::Search,
 }
 
 impl Default for DetailState {
@@ -131,6 +134,7 @@ impl DetailState {
             now_ms: chrono::Utc::now().timestamp_millis(),
             names: Default::default(),
             show_empty: false,
+            search: Default::default(),
         }
     }
 
@@ -282,6 +286,9 @@ impl DetailState {
         if key.kind == KeyEventKind::Release {
             return DetailOutcome::Ignored;
         }
+        if self.search.typing {
+            return self.search_key(key);
+        }
         match keymap.lookup_in(Context::Detail, &key) {
             Some(cmd) => self.command(cmd),
             None => DetailOutcome::Ignored,
@@ -333,6 +340,21 @@ impl DetailState {
                     None => DetailOutcome::Handled,
                 };
             }
+            Command::Filter if !self.is_empty() => {
+                self.search = search::Search {
+                    typing: true,
+                    ..Default::default()
+                };
+            }
+            Command::SearchNext | Command::SearchPrev if self.search.is_active() => {
+                let from = self.cursor_node();
+                if let Some(node) = self.search.step(from, cmd == Command::SearchNext) {
+                    self.reveal(node);
+                }
+            }
+            Command::ClearFilter if self.search.is_active() => {
+                self.search = Default::default();
+            }
             Command::ToggleEmpty => {
                 self.show_empty = !self.show_empty;
                 let node = self.cursor_node();
@@ -366,6 +388,54 @@ impl DetailState {
     }
 
     /// Put the cursor on `node`, or on its nearest visible ancestor.
+    /// A key while the search is typed: text, Backspace, Enter (keep it and
+    /// stay on the match) or Esc (drop the search).
+    fn search_key(&mut self, key: KeyEvent) -> DetailOutcome {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        match key.code {
+            KeyCode::Enter => self.search.typing = false,
+            KeyCode::Esc => self.search = Default::default(),
+            KeyCode::Backspace => {
+                self.search.query.pop();
+                self.search_from_top();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.search.query.push(c);
+                self.search_from_top();
+            }
+            _ => {}
+        }
+        DetailOutcome::Handled
+    }
+
+    /// After the query changed: find it again and go to its first match.
+    fn search_from_top(&mut self) {
+        self.search.refresh(&self.tree);
+        if let Some(node) = self.search.step(None, true) {
+            self.reveal(node);
+        }
+    }
+
+    /// Unfold what hides `node` and put the cursor on it.
+    fn reveal(&mut self, node: usize) {
+        let mut parent = self.tree.node(node).and_then(|n| n.parent);
+        while let Some(p) = parent {
+            self.tree.set_folded(p, false);
+            parent = self.tree.node(p).and_then(|n| n.parent);
+        }
+        self.cursor_to_node_or_ancestor(Some(node));
+    }
+
+    /// The search, for the title and the highlight.
+    pub fn search(&self) -> &search::Search {
+        &self.search
+    }
+
+    /// The pane takes every key while a search is typed.
+    pub fn captures_input(&self) -> bool {
+        self.search.typing
+    }
+
     fn cursor_to_node_or_ancestor(&mut self, node: Option<usize>) {
         let mut cur = node;
         while let Some(n) = cur {
@@ -471,6 +541,7 @@ impl DetailState {
         }
         tree.set_wrap_width(usize::from(self.width));
         self.tree = tree;
+        self.search.refresh(&self.tree);
         self.clamp();
     }
 
@@ -538,10 +609,15 @@ impl DetailState {
     }
     /// The text of the node under the cursor's section heading, for titles.
     pub fn title(&self) -> String {
-        match &self.content {
+        let base = match &self.content {
             Content::Empty => "detail".into(),
             Content::Row { title, .. } => format!("detail · {title}"),
             Content::Json { title, .. } => format!("detail · {title}"),
+        };
+        if self.search.typing || self.search.is_active() {
+            format!("{base} · {}", self.search.label())
+        } else {
+            base
         }
     }
     /// The title, without the "detail · " prefix when the pane is too
@@ -551,9 +627,15 @@ impl DetailState {
         if unicode_width::UnicodeWidthStr::width(full.as_str()) <= usize::from(width) {
             return full;
         }
-        match &self.content {
-            Content::Empty => full,
+        let short = match &self.content {
+            Content::Empty => return full,
             Content::Row { title, .. } | Content::Json { title, .. } => title.clone(),
+        };
+        if self.search.typing || self.search.is_active() {
+            // The search is what the user is looking at: it goes first.
+            format!("{} · {short}", self.search.label())
+        } else {
+            short
         }
     }
     pub fn cursor_kind(&self) -> Option<NodeKind> {

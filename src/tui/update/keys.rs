@@ -54,7 +54,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .keymap
             .lookup_in(crate::tui::keymap::Context::Global, &key)
             .is_some();
-    if app.focus == Focus::Detail && !global_chord {
+    if app.focus == Focus::Detail && (!global_chord || app.detail.captures_input()) {
         match app.detail.handle_key_with(&app.keymap, key) {
             DetailOutcome::Ignored => {}
             outcome => return detail_outcome(app, outcome),

@@ -436,12 +436,19 @@ pub fn apply_layout(app: &mut App) {
 }
 
 /// Rebuild the chart from the grid's result while the chart view is open.
+/// The line/bar choice and the series shown stay (a watch refresh, a
+/// drill-down or a rename redraws the same chart with new data).
 pub(super) fn refresh_chart(app: &mut App) {
+    let before = app.chart.take();
     app.chart = if app.bottom == Bottom::Chart {
-        app.grid
-            .result
-            .as_deref()
-            .map(|r| ChartState::from_result_named(r, app.result_names()))
+        app.grid.result.as_deref().map(|r| {
+            let mut chart = ChartState::from_result_named(r, app.result_names());
+            if let Some(old) = &before {
+                chart.kind = old.kind;
+                chart.only = old.only.filter(|i| chart.series_count() > *i);
+            }
+            chart
+        })
     } else {
         None
     };
