@@ -117,6 +117,7 @@ pub enum Command {
     Back,
     Watch,
     WatchInterval,
+    NarrowTime,
     SearchNext,
     SearchPrev,
     NameField,
@@ -211,6 +212,11 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("back", Command::Back, "back to the previous result"),
     ("watch", Command::Watch, "watch: re-run every N s"),
     ("watch_interval", Command::WatchInterval, "watch interval"),
+    (
+        "narrow_time",
+        Command::NarrowTime,
+        "time range: this row ±5 min",
+    ),
     ("search_next", Command::SearchNext, "next match"),
     ("search_prev", Command::SearchPrev, "previous match"),
     (

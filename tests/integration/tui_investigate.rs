@@ -371,6 +371,19 @@ fn the_time_range_is_written_into_where_and_kept_per_logstore() {
 }
 
 #[test]
+fn narrowing_to_a_rows_time_writes_a_range_around_it() {
+    let mut app = with_api_rows(30);
+    press(&mut app, [key(KeyCode::Tab), key(KeyCode::Down)]);
+    let (_, sql) = started_query(&press(&mut app, [key(KeyCode::Char('T'))])).expect("runs");
+    assert!(
+        sql.contains("WHERE timestamp BETWEEN toDateTime('2026-11-27 01:55:01') AND toDateTime('2026-11-27 02:05:01')\nORDER BY"),
+        "{sql}"
+    );
+    assert_eq!(app.editor.text(), sql);
+    assert!(screen(&app).contains("time: 2026-11-27 01:55:01 .. 2026-11-27 02:05:01"));
+}
+
+#[test]
 fn a_custom_range_is_typed_and_checked() {
     let mut app = scoped(120, 32);
     // The picker opens on the current range (all time); custom is below it.
@@ -426,10 +439,15 @@ fn watch_reruns_on_ticks_keeps_the_cursor_and_waits_while_editing() {
     assert!(started_query(&ticks(&mut app, 3 * period)).is_none());
     assert!(screen(&app).contains("paused while editing"));
     press(&mut app, [key(KeyCode::Tab)]);
-    assert!(
-        started_query(&ticks(&mut app, 1)).is_some(),
-        "runs once resumed"
-    );
+    let (id, _) = started_query(&ticks(&mut app, 1)).expect("runs once resumed");
+    answer(&mut app, id, api_rows(60, None));
+    // An open chart keeps its bar form through a refresh.
+    press(&mut app, [key(KeyCode::Char('c')), key(KeyCode::Char('b'))]);
+    let bar = app.chart.as_ref().map(|c| c.kind);
+    assert_eq!(bar, Some(aepipe::tui::chart::ChartKind::Bar));
+    let (id, _) = started_query(&ticks(&mut app, period)).expect("a refresh runs");
+    answer(&mut app, id, api_rows(61, None));
+    assert_eq!(app.chart.as_ref().map(|c| c.kind), bar);
     // F9 stops it from anywhere.
     press(&mut app, [key(KeyCode::F(9))]);
     assert!(!app.watch.is_on());

@@ -118,6 +118,54 @@ pub(super) fn set_range(app: &mut App, range: TimeRange) -> Vec<Effect> {
     }
 }
 
+/// Minutes on each side of a row's time when narrowing to it.
+pub const AROUND_MINUTES: i64 = 5;
+
+/// Narrow the grid's query to the time of the selected row (±5 minutes):
+/// the time of the selected cell when it is a time, else of the row's
+/// first time column. Kept as the logstore's custom range.
+pub(super) fn narrow_to_row(app: &mut App) -> Vec<Effect> {
+    let (Some(result), Some(row), Some(run), Some(scope)) = (
+        app.grid.result.clone(),
+        app.grid.selected_row(),
+        app.grid.run.clone(),
+        app.result_scope.clone(),
+    ) else {
+        app.notify(
+            NoticeLevel::Warning,
+            "no row to narrow to: run a query first",
+        );
+        return Vec::new();
+    };
+    let cols = result.columns();
+    let col = cols
+        .get(app.grid.col)
+        .filter(|c| c.is_time())
+        .map(|_| app.grid.col)
+        .or_else(|| cols.iter().position(|c| c.is_time()));
+    let Some(at) = col.and_then(|c| result.get_datetime(row, c)) else {
+        app.notify(NoticeLevel::Warning, "this row has no time to narrow to");
+        return Vec::new();
+    };
+    let around = chrono::Duration::minutes(AROUND_MINUTES);
+    let fmt = "%Y-%m-%d %H:%M:%S";
+    let range = TimeRange::Between {
+        from: (at - around).format(fmt).to_string(),
+        to: (at + around).format(fmt).to_string(),
+    };
+    app.time_ranges.insert(scope.to_string(), range.clone());
+    match timerange::apply(&run.sql, &range) {
+        Ok(bounded) => {
+            app.editor.replace_statement(&run.sql, &bounded);
+            run_sql(app, scope, bounded, RunKind::User)
+        }
+        Err(e) => {
+            app.notify(NoticeLevel::Warning, format!("cannot narrow the time: {e}"));
+            Vec::new()
+        }
+    }
+}
+
 /// A query (starter, snippet) with the scoped logstore's range written in;
 /// unchanged when there is none or it cannot be written.
 pub(super) fn with_range(app: &App, sql: &str) -> String {
