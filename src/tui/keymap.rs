@@ -117,6 +117,7 @@ pub enum Command {
     Back,
     Watch,
     WatchInterval,
+    Pivot,
     NarrowTime,
     SearchNext,
     SearchPrev,
@@ -212,6 +213,7 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("back", Command::Back, "back to the previous result"),
     ("watch", Command::Watch, "watch: re-run every N s"),
     ("watch_interval", Command::WatchInterval, "watch interval"),
+    ("pivot", Command::Pivot, "every row with this value"),
     (
         "narrow_time",
         Command::NarrowTime,

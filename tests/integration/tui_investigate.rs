@@ -271,6 +271,40 @@ fn drill_down_adds_the_condition_runs_it_and_back_returns() {
 }
 
 #[test]
+fn pivot_runs_every_row_with_the_value_as_a_new_statement() {
+    let mut app = scoped(120, 32);
+    let first = "SELECT timestamp, blob3 AS event FROM aepipe LIMIT 5";
+    app.editor.set_text(first);
+    let (id, _) = started_query(&press(&mut app, [key(KeyCode::F(5))])).expect("runs");
+    let cols = vec![
+        Column {
+            name: "timestamp".into(),
+            type_name: "DateTime".into(),
+        },
+        Column {
+            name: "event".into(),
+            type_name: "String".into(),
+        },
+    ];
+    let rows = vec![vec![
+        Cell::Text("2026-11-27 02:00:00".into()),
+        Cell::Text("login".into()),
+    ]];
+    answer(&mut app, id, Arc::new(QueryResult::from_parts(cols, rows)));
+    press(&mut app, [key(KeyCode::Tab), key(KeyCode::Right)]);
+    let (id, sql) = started_query(&press(&mut app, [key(KeyCode::Char('p'))])).expect("runs");
+    let pivot = "SELECT *\nFROM aepipe\nWHERE blob3 = 'login'\nORDER BY timestamp DESC\nLIMIT 100";
+    assert_eq!(sql, pivot, "the alias is traced back to blob3");
+    assert_eq!(app.editor.text(), format!("{first}\n\n{pivot}"));
+    answer(&mut app, id, api_rows(3, None));
+    // Back: the first statement is still there; the cursor goes to it.
+    press(&mut app, [key(KeyCode::Char('b'))]);
+    assert_eq!(app.editor.text(), format!("{first}\n\n{pivot}"));
+    assert_eq!(app.editor.sql_to_run().as_deref(), Some(first));
+    assert_eq!(app.grid.result.as_ref().map(|r| r.len()), Some(1));
+}
+
+#[test]
 fn drill_down_quotes_strings_and_refuses_aggregates() {
     let mut app = scoped(120, 32);
     let sql = "SELECT blob3 AS event, count() AS n FROM aepipe GROUP BY event";
@@ -513,6 +547,18 @@ async fn names_and_drill_down_on_the_demo_server() {
     // Back to the wider result.
     h.send([key(KeyCode::Char('b'))]);
     assert!(Arc::ptr_eq(h.app.grid.result.as_ref().unwrap(), &before));
+
+    // Pivot on the event (an alias of blob3): every row of that event.
+    h.send([key(KeyCode::Left), key(KeyCode::Char('p'))]);
+    h.until("pivot rows", WAIT, |a| {
+        a.query.running.is_none() && a.past.len() == 1
+    })
+    .await;
+    assert_eq!(h.app.query.error, None);
+    let rows = h.app.grid.result.clone().expect("rows");
+    let event = rows.column_index("blob3").expect("SELECT * has blob3");
+    assert!(!rows.is_empty());
+    assert!((0..rows.len()).all(|r| rows.display(r, event) == "http_request"));
 }
 
 #[tokio::test]

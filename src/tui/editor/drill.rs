@@ -67,10 +67,21 @@ fn is_identifier(s: &str) -> bool {
 /// written as its type wants: numbers bare, strings quoted, times through
 /// `toDateTime('…')`, NULL as `IS [NOT] NULL`.
 pub fn condition(column: &Column, cell: Option<&Cell>, op: Op) -> Result<String, DrillError> {
-    let name = &column.name;
-    if !is_identifier(name) {
-        return Err(DrillError::Unnamed(name.clone()));
+    if !is_identifier(&column.name) {
+        return Err(DrillError::Unnamed(column.name.clone()));
     }
+    condition_on(&column.name, column, cell, op)
+}
+
+/// As [`condition`], comparing `expr` (a column or the expression an alias
+/// stands for) rather than the column's name.
+pub fn condition_on(
+    expr: &str,
+    column: &Column,
+    cell: Option<&Cell>,
+    op: Op,
+) -> Result<String, DrillError> {
+    let name = expr;
     let (eq, ne) = ("=", "!=");
     let sym = if op == Op::Eq { eq } else { ne };
     let value = match cell {
@@ -87,7 +98,7 @@ pub fn condition(column: &Column, cell: Option<&Cell>, op: Op) -> Result<String,
                 format!("{f}")
             }
         }
-        Some(Cell::Number(_)) => return Err(DrillError::NotComparable(name.clone())),
+        Some(Cell::Number(_)) => return Err(DrillError::NotComparable(name.to_string())),
         Some(Cell::Text(s)) if column.is_time() => {
             let f = if column.base_type().starts_with("DateTime") {
                 "toDateTime"
@@ -97,9 +108,13 @@ pub fn condition(column: &Column, cell: Option<&Cell>, op: Op) -> Result<String,
             format!("{f}({})", string_literal(s))
         }
         // AE sends 64-bit integers as strings: they stay numbers.
-        Some(Cell::Text(s)) if column.is_numeric() && s.parse::<f64>().is_ok() => s.to_string(),
+        Some(Cell::Text(s))
+            if column.is_numeric() && s.parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            s.to_string()
+        }
         Some(Cell::Text(s)) => string_literal(s),
-        Some(Cell::Other(_)) => return Err(DrillError::NotComparable(name.clone())),
+        Some(Cell::Other(_)) => return Err(DrillError::NotComparable(name.to_string())),
     };
     Ok(format!("{name} {sym} {value}"))
 }
@@ -242,6 +257,48 @@ pub fn add_condition(sql: &str, cond: &str) -> Result<String, DrillError> {
             }
         },
     }
+}
+
+/// What a result column stands for in the statement's outer SELECT: the
+/// expression before `AS alias` (`blob3` for `blob3 AS event`), else the
+/// column itself. None when the item cannot be found.
+pub fn column_expression(sql: &str, column: &str) -> Option<String> {
+    let toks = tokens(sql).ok()?;
+    let select = toks
+        .iter()
+        .position(|t| keyword(t) == Some(Keyword::SELECT))?;
+    let from = toks
+        .iter()
+        .position(|t| keyword(t) == Some(Keyword::FROM))
+        .unwrap_or(toks.len());
+    if from <= select {
+        return None;
+    }
+    toks[select + 1..from]
+        .split(|t| t.depth == 0 && t.token == Token::Comma)
+        .find_map(|item| {
+            let last = item.last()?;
+            match &last.token {
+                Token::Word(w) if w.value.eq_ignore_ascii_case(column) => {}
+                _ => return None,
+            }
+            // `expr AS alias`, `expr alias`, or the column alone.
+            let body = &item[..item.len() - 1];
+            let body = match body.last().map(|t| &t.token) {
+                Some(Token::Word(w)) if w.keyword == Keyword::AS => &body[..body.len() - 1],
+                _ => body,
+            };
+            match (body.first(), body.last()) {
+                (Some(a), Some(b)) => sql.get(a.start..b.end).map(str::to_string),
+                _ => Some(column.to_string()),
+            }
+        })
+}
+
+/// Every row of the logstore with this value: a new statement, newest
+/// first.
+pub fn pivot_statement(cond: &str) -> String {
+    format!("SELECT *\nFROM aepipe\nWHERE {cond}\nORDER BY timestamp DESC\nLIMIT 100")
 }
 
 /// Aggregate functions: a column computed by one cannot go in WHERE.
@@ -398,6 +455,18 @@ mod tests {
             Err(DrillError::Compound("UNION"))
         );
         assert_eq!(add_condition("SELECT 1", "a = 1"), Err(DrillError::NoFrom));
+    }
+
+    #[test]
+    fn aliases_are_traced_back_to_their_expression() {
+        let sql = "SELECT timestamp, blob3 AS event, lower(blob4) level, blob6 FROM aepipe";
+        assert_eq!(column_expression(sql, "event").as_deref(), Some("blob3"));
+        assert_eq!(
+            column_expression(sql, "level").as_deref(),
+            Some("lower(blob4)")
+        );
+        assert_eq!(column_expression(sql, "blob6").as_deref(), Some("blob6"));
+        assert_eq!(column_expression(sql, "nope"), None);
     }
 
     #[test]

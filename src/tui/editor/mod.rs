@@ -198,6 +198,32 @@ impl EditorState {
         self.completion = None;
     }
 
+    /// Put the cursor at the end of the statement `sql` when the text holds
+    /// it (so F5 runs it); false when it does not.
+    pub fn cursor_to_statement(&mut self, sql: &str) -> bool {
+        let text = self.text();
+        let end = statement::statement_ranges(&text)
+            .into_iter()
+            .find_map(|(s, e)| {
+                let body = text.get(s..e)?;
+                let lead = body.len() - body.trim_start().len();
+                let trimmed = body.trim();
+                (trimmed == sql.trim()).then_some(s + lead + trimmed.len())
+            });
+        let Some(end) = end else {
+            return false;
+        };
+        let row = text[..end].matches('\n').count();
+        let col = text[..end]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
+        self.textarea.cancel_selection();
+        self.textarea
+            .move_cursor(CursorMove::Jump(to_u16(row), to_u16(col)));
+        true
+    }
+
     /// Put `new` where the statement `old` is written (as `sql_to_run`
     /// returned it), as one undo step, with the cursor at its end so it is
     /// the statement F5 runs. When `old` is no longer in the text it is
