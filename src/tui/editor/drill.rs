@@ -458,6 +458,19 @@ mod tests {
     }
 
     #[test]
+    fn offsets_hold_with_wide_characters_and_tabs() {
+        let sql = "SELECT 'héllo → ✓' AS x,\tblob3\nFROM\taepipe\t-- ünïcode\n\tLIMIT 5";
+        assert_eq!(
+            add_condition(sql, "x = 'é'").unwrap(),
+            "SELECT 'héllo → ✓' AS x,\tblob3\nFROM\taepipe\t-- ünïcode\n\tWHERE x = 'é'\n\tLIMIT 5"
+        );
+        assert_eq!(
+            column_expression(sql, "x").as_deref(),
+            Some("'héllo → ✓'")
+        );
+    }
+
+    #[test]
     fn aliases_are_traced_back_to_their_expression() {
         let sql = "SELECT timestamp, blob3 AS event, lower(blob4) level, blob6 FROM aepipe";
         assert_eq!(column_expression(sql, "event").as_deref(), Some("blob3"));
