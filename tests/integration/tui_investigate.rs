@@ -193,6 +193,36 @@ fn a_column_is_named_from_the_grid_and_saved() {
 }
 
 #[test]
+fn tail_lines_show_named_columns() {
+    let mut app = scoped(200, 32);
+    app.fields = shop_api_names();
+    press(&mut app, [key(KeyCode::F(4))]);
+    let id = app.tail.id();
+    let entries = vec![aepipe::client::RawLogEntry {
+        timestamp: "2026-11-27T02:15:30.123Z".into(),
+        level: "info".into(),
+        data: serde_json::json!({
+            "event": "http_request",
+            "blobs": ["/api/cart", "GET", "200", "eu", "u-42"],
+            "doubles": [12.5, 0]
+        }),
+    }];
+    app.tail.on_tail_entries(
+        id,
+        entries,
+        std::time::Instant::now(),
+        1_900_000_000_000,
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("path=/api/cart blob7=GET blob8=200 blob9=eu user_id=u-42 latency_ms=12.5"),
+        "{s}"
+    );
+    assert!(!s.contains("blobs=[") && !s.contains("double2"), "{s}");
+    snap("tail_named", &app);
+}
+
+#[test]
 fn completion_offers_names_and_inserts_the_column() {
     let mut app = scoped(120, 32);
     app.fields = shop_api_names();

@@ -115,7 +115,8 @@ fn value_text(v: &Value) -> String {
 }
 
 /// An event's blobs (blob6…) or doubles (double1…) as `name=value` pairs:
-/// every named one, and the unnamed ones that hold something.
+/// every named one, and the unnamed ones that hold something (not `""`
+/// or 0, which AE stores for unset ones).
 fn positional_pairs(
     items: &[Value],
     prefix: &str,
@@ -129,7 +130,7 @@ fn positional_pairs(
             let column = format!("{prefix}{}", first + i);
             match names.name_of(&column) {
                 Some(name) => Some(format!("{name}={}", compact(v))),
-                None if v == &Value::String(String::new()) => None,
+                None if v.as_str() == Some("") || v.as_f64() == Some(0.0) => None,
                 None => Some(format!("{column}={}", compact(v))),
             }
         })
