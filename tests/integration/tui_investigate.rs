@@ -207,12 +207,8 @@ fn tail_lines_show_named_columns() {
             "doubles": [12.5, 0]
         }),
     }];
-    app.tail.on_tail_entries(
-        id,
-        entries,
-        std::time::Instant::now(),
-        1_900_000_000_000,
-    );
+    app.tail
+        .on_tail_entries(id, entries, std::time::Instant::now(), 1_900_000_000_000);
     let s = screen(&app);
     assert!(
         s.contains("path=/api/cart blob7=GET blob8=200 blob9=eu user_id=u-42 latency_ms=12.5"),

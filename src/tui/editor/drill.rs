@@ -464,10 +464,7 @@ mod tests {
             add_condition(sql, "x = 'é'").unwrap(),
             "SELECT 'héllo → ✓' AS x,\tblob3\nFROM\taepipe\t-- ünïcode\n\tWHERE x = 'é'\n\tLIMIT 5"
         );
-        assert_eq!(
-            column_expression(sql, "x").as_deref(),
-            Some("'héllo → ✓'")
-        );
+        assert_eq!(column_expression(sql, "x").as_deref(), Some("'héllo → ✓'"));
     }
 
     #[test]
