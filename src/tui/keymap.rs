@@ -217,7 +217,7 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     (
         "narrow_time",
         Command::NarrowTime,
-        "time range: this row ±5 min",
+        "time range: row ±5 min / bucket",
     ),
     ("search_next", Command::SearchNext, "next match"),
     ("search_prev", Command::SearchPrev, "previous match"),

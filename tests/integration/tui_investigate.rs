@@ -444,6 +444,36 @@ fn narrowing_to_a_rows_time_writes_a_range_around_it() {
 }
 
 #[test]
+fn a_chart_bucket_narrows_the_time_range_to_it() {
+    let mut app = with_api_rows(30);
+    press(&mut app, [key(KeyCode::Tab), key(KeyCode::Char('c'))]);
+    assert!(app.chart.is_some());
+    // The first → lands on the newest bucket; ← steps back.
+    press(
+        &mut app,
+        [key(KeyCode::Right), key(KeyCode::Left), key(KeyCode::Left)],
+    );
+    let range = app.chart.as_ref().and_then(|c| c.bucket_range());
+    let t = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
+            .timestamp()
+    };
+    assert_eq!(
+        range,
+        Some((t("2026-11-27 02:00:27"), t("2026-11-27 02:00:28")))
+    );
+    snap("chart_bucket_cursor", &app);
+    let (_, sql) = started_query(&press(&mut app, [key(KeyCode::Enter)])).expect("runs");
+    assert!(
+        sql.contains("WHERE timestamp BETWEEN toDateTime('2026-11-27 02:00:27') AND toDateTime('2026-11-27 02:00:27')\n"),
+        "{sql}"
+    );
+    assert_eq!(app.editor.text(), sql);
+}
+
+#[test]
 fn a_custom_range_is_typed_and_checked() {
     let mut app = scoped(120, 32);
     // The picker opens on the current range (all time); custom is below it.

@@ -62,8 +62,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
         if let Some(chart) = &mut app.chart {
-            if chart.handle_key_with(&app.keymap, key) == ChartOutcome::Handled {
-                return Vec::new();
+            match chart.handle_key_with(&app.keymap, key) {
+                ChartOutcome::Ignored => {}
+                ChartOutcome::Handled => return Vec::new(),
+                ChartOutcome::Narrow { from, to } => {
+                    return super::time::narrow_to_bucket(app, from, to)
+                }
             }
         }
     }

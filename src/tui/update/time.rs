@@ -148,15 +148,43 @@ pub(super) fn narrow_to_row(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let around = chrono::Duration::minutes(AROUND_MINUTES);
+    narrow_grid_query(app, scope, &run.sql, at - around, at + around)
+}
+
+/// Narrow the grid's query to a chart bucket, [from, to) in Unix seconds
+/// (written as BETWEEN from AND to - 1 s: the dialect's times are whole
+/// seconds).
+pub(super) fn narrow_to_bucket(app: &mut App, from: i64, to: i64) -> Vec<Effect> {
+    let (Some(run), Some(scope)) = (app.grid.run.clone(), app.result_scope.clone()) else {
+        return Vec::new();
+    };
+    let at = |secs: i64| chrono::DateTime::<chrono::Utc>::from_timestamp(secs, 0);
+    let (Some(a), Some(b)) = (at(from), at(to.saturating_sub(1).max(from))) else {
+        app.notify(NoticeLevel::Warning, "that bucket has no usable time");
+        return Vec::new();
+    };
+    narrow_grid_query(app, scope, &run.sql, a, b)
+}
+
+/// Keep [from, to] as the logstore's custom range and run the grid's
+/// statement bounded by it.
+fn narrow_grid_query(
+    app: &mut App,
+    scope: Scope,
+    sql: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Vec<Effect> {
     let fmt = "%Y-%m-%d %H:%M:%S";
     let range = TimeRange::Between {
-        from: (at - around).format(fmt).to_string(),
-        to: (at + around).format(fmt).to_string(),
+        from: from.format(fmt).to_string(),
+        to: to.format(fmt).to_string(),
     };
+    let run_sql_text = sql.to_string();
     app.time_ranges.insert(scope.to_string(), range.clone());
-    match timerange::apply(&run.sql, &range) {
+    match timerange::apply(&run_sql_text, &range) {
         Ok(bounded) => {
-            app.editor.replace_statement(&run.sql, &bounded);
+            app.editor.replace_statement(&run_sql_text, &bounded);
             run_sql(app, scope, bounded, RunKind::User)
         }
         Err(e) => {
