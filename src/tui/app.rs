@@ -108,7 +108,32 @@ pub struct RunningQuery {
     pub started: Instant,
     pub sql: String,
     pub scope: Scope,
+    pub kind: RunKind,
 }
+
+/// Why a query runs, which decides what its answer does to the grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// Run by the user (F5, a drill-down): a new result; the one it
+    /// replaces can be gone back to.
+    User,
+    /// A watch refresh: the rows are replaced in place, keeping the
+    /// selection, scroll, sort and filter.
+    Refresh,
+}
+
+/// A result the grid showed before the current one, to go back to.
+#[derive(Debug, Clone)]
+pub struct PastResult {
+    pub sql: String,
+    pub scope: Scope,
+    pub result: std::sync::Arc<crate::client::QueryResult>,
+    pub run: crate::tui::grid::RunInfo,
+}
+
+/// Results kept to go back to (each is shared, not copied, but a large
+/// one is still held in memory while it is here).
+pub const MAX_PAST_RESULTS: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct QueryState {
@@ -123,6 +148,7 @@ pub enum PickerKind {
     History,
     Snippets,
     Export,
+    TimeRange,
 }
 
 /// A small list popup (history, snippets, export format).
@@ -224,6 +250,20 @@ pub struct App {
     /// Kept on the status bar for the whole session (the token goes over
     /// plain http, the file holding it is readable by others).
     pub connection_warnings: Vec<String>,
+    /// Names of positional columns per logstore (explorer.toml `[fields]`).
+    pub fields: crate::tui::fields::FieldsConfig,
+    /// Where names given in the explorer are saved; None keeps them in memory.
+    pub fields_path: Option<PathBuf>,
+    /// A column being named: (scope, column, name typed).
+    pub name_prompt: Option<(Scope, String, crate::tui::send_form::Input)>,
+    /// Earlier results, newest last (the back key returns to them).
+    pub past: Vec<PastResult>,
+    /// Re-running the grid's query every few seconds.
+    pub watch: crate::tui::watch::WatchState,
+    /// The time range chosen per logstore (`project/logstore`).
+    pub time_ranges: std::collections::BTreeMap<String, crate::tui::timerange::TimeRange>,
+    /// A custom time range being typed (`from .. to`).
+    pub range_prompt: Option<crate::tui::send_form::Input>,
 }
 
 impl App {
@@ -261,6 +301,13 @@ impl App {
             history_dir: None,
             export_dir: PathBuf::from("."),
             connection_warnings: Vec::new(),
+            fields: Default::default(),
+            fields_path: None,
+            name_prompt: None,
+            past: Vec::new(),
+            watch: Default::default(),
+            time_ranges: Default::default(),
+            range_prompt: None,
         }
     }
 
@@ -287,6 +334,34 @@ impl App {
             level,
             until_tick: self.tick + 5 * TICKS_PER_SECOND,
         });
+    }
+
+    /// The column names of a logstore under the current profile.
+    pub fn names_for(&self, scope: Option<&Scope>) -> &crate::tui::fields::FieldNames {
+        let profile = self.profile_name();
+        match scope {
+            Some(s) => self.fields.names(&profile, &s.project, &s.logstore),
+            None => self.fields.names("", "", ""),
+        }
+    }
+
+    /// The names for the grid's rows (the logstore they came from).
+    pub fn result_names(&self) -> &crate::tui::fields::FieldNames {
+        self.names_for(self.result_scope.as_ref())
+    }
+
+    /// The time range of the scoped logstore (all time until one is chosen).
+    pub fn time_range(&self) -> crate::tui::timerange::TimeRange {
+        self.scope
+            .as_ref()
+            .and_then(|s| self.time_ranges.get(&s.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A watch waits while the user edits the query it would replace.
+    pub fn watch_paused(&self) -> bool {
+        self.focus == Focus::Editor
     }
 
     /// The profile name history is kept under.

@@ -45,6 +45,12 @@ pub struct ChartData {
 pub enum ChartOutcome {
     Ignored,
     Handled,
+    /// Narrow the query's time range to this bucket: [from, to), Unix
+    /// seconds.
+    Narrow {
+        from: i64,
+        to: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,15 +60,30 @@ pub struct ChartState {
     pub kind: ChartKind,
     /// Show only this series (index into `series`); None shows all.
     pub only: Option<usize>,
+    /// The bucket (index into [`ChartState::buckets`]) the cursor is on;
+    /// None until ←/→ is pressed.
+    pub cursor: Option<usize>,
 }
 
 impl ChartState {
     pub fn from_result(result: &QueryResult) -> Self {
+        Self::from_result_named(result, &crate::tui::fields::FieldNames::default())
+    }
+
+    /// As [`ChartState::from_result`], the legend showing the logstore's
+    /// names for positional columns (double1 → latency_ms).
+    pub fn from_result_named(result: &QueryResult, names: &crate::tui::fields::FieldNames) -> Self {
         Self {
-            data: extract(result),
+            data: extract(result, names),
             kind: ChartKind::Line,
             only: None,
+            cursor: None,
         }
+    }
+
+    /// How many series there are (0 when the result cannot be charted).
+    pub fn series_count(&self) -> usize {
+        self.data.as_ref().map_or(0, |d| d.series.len())
     }
 
     pub fn data(&self) -> Result<&ChartData, &str> {
@@ -88,6 +109,23 @@ impl ChartState {
                 };
                 ChartOutcome::Handled
             }
+            Some(cmd @ (Command::Left | Command::Right)) => {
+                let n = self.buckets().len();
+                if n == 0 {
+                    return ChartOutcome::Ignored;
+                }
+                // The first press lands on the newest bucket.
+                self.cursor = Some(match (self.cursor, cmd) {
+                    (None, _) => n - 1,
+                    (Some(i), Command::Left) => i.saturating_sub(1),
+                    (Some(i), _) => (i + 1).min(n - 1),
+                });
+                ChartOutcome::Handled
+            }
+            Some(Command::NarrowTime) => match self.bucket_range() {
+                Some((from, to)) => ChartOutcome::Narrow { from, to },
+                None => ChartOutcome::Ignored,
+            },
             Some(Command::NextSeries) => {
                 let count = self.data.as_ref().map_or(0, |d| d.series.len());
                 self.only = match self.only {
@@ -99,6 +137,36 @@ impl ChartState {
             }
             _ => ChartOutcome::Ignored,
         }
+    }
+
+    /// The distinct times of the series drawn, ascending: the buckets the
+    /// cursor steps through.
+    pub fn buckets(&self) -> Vec<f64> {
+        let mut times: Vec<f64> = self
+            .shown_series()
+            .iter()
+            .flat_map(|(_, s)| s.points.iter().map(|p| p.0))
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        times
+    }
+
+    /// The cursor's bucket as [start, start of the next): the last bucket
+    /// is as wide as the one before it (a minute when it is the only one).
+    pub fn bucket_range(&self) -> Option<(i64, i64)> {
+        let buckets = self.buckets();
+        let i = self.cursor?.min(buckets.len().checked_sub(1)?);
+        let from = *buckets.get(i)?;
+        let width = match (
+            buckets.get(i + 1),
+            i.checked_sub(1).and_then(|p| buckets.get(p)),
+        ) {
+            (Some(next), _) => next - from,
+            (None, Some(prev)) => from - prev,
+            (None, None) => 60.0,
+        };
+        Some((from as i64, (from + width.max(1.0)) as i64))
     }
 
     /// The series drawn now, with their index (for colours and the legend).
@@ -114,7 +182,10 @@ impl ChartState {
     }
 }
 
-fn extract(result: &QueryResult) -> Result<ChartData, String> {
+fn extract(
+    result: &QueryResult,
+    names: &crate::tui::fields::FieldNames,
+) -> Result<ChartData, String> {
     let cols = result.columns();
     let time_col = cols
         .iter()
@@ -148,7 +219,7 @@ fn extract(result: &QueryResult) -> Result<ChartData, String> {
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Series {
                 // Shown in the legend only: made safe once here.
-                name: crate::sanitize::line(&cols[c].name).into_owned(),
+                name: crate::sanitize::line(names.label(&cols[c].name)).into_owned(),
                 points,
             }
         })
@@ -208,7 +279,7 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
         ChartKind::Line => (GraphType::Line, Marker::Braille),
         ChartKind::Bar => (GraphType::Bar, Marker::HalfBlock),
     };
-    let datasets: Vec<Dataset> = shown
+    let mut datasets: Vec<Dataset> = shown
         .iter()
         .map(|(i, s)| {
             Dataset::default()
@@ -219,10 +290,32 @@ pub fn render(state: &ChartState, area: Rect, buf: &mut Buffer, theme: &Theme, f
                 .data(&s.points)
         })
         .collect();
-    let mut title = format!(
-        " chart · over {} · b line/bar · n one series/all ",
-        crate::sanitize::line(&data.time_column)
-    );
+    // The bucket under the cursor: a vertical line across the plot.
+    let range = state.bucket_range();
+    let cursor_line: Vec<(f64, f64)> = range
+        .map(|(from, _)| vec![(from as f64, y_min), (from as f64, y_max)])
+        .unwrap_or_default();
+    if !cursor_line.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(theme.key)
+                .data(&cursor_line),
+        );
+    }
+    let mut title = match range {
+        Some((from, to)) => format!(
+            " chart · over {} · {} .. {} · Enter narrows the time to it ",
+            crate::sanitize::line(&data.time_column),
+            time_label(from as f64, 0.0),
+            time_label(to as f64, 0.0),
+        ),
+        None => format!(
+            " chart · over {} · b line/bar · n one series/all · ←/→ a bucket ",
+            crate::sanitize::line(&data.time_column)
+        ),
+    };
     if data.left_out > 0 {
         title.push_str(&format!("· {} more columns not drawn ", data.left_out));
     }

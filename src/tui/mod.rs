@@ -15,6 +15,7 @@ pub mod detail;
 pub mod editor;
 pub mod effects;
 pub mod event_loop;
+pub mod fields;
 pub mod grid;
 pub mod keymap;
 pub mod send_form;
@@ -23,9 +24,11 @@ pub mod snippets;
 pub mod tail;
 pub mod terminal;
 pub mod theme;
+pub mod timerange;
 pub mod tree;
 pub mod ui;
 pub mod update;
+pub mod watch;
 
 use anyhow::Context as _;
 use crossterm::event::EventStream;
@@ -67,6 +70,10 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
+    app.fields_path = fields::FieldsConfig::default_path();
+    if let Some(path) = &app.fields_path {
+        app.fields = fields::FieldsConfig::load(path)?;
+    }
     app.connection_warnings.clone_from(&conn.warnings);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());

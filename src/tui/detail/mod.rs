@@ -8,6 +8,7 @@ mod cache;
 mod fetch;
 pub mod json_tree;
 pub mod render;
+pub mod search;
 pub mod time_fmt;
 
 use std::time::Instant;
@@ -42,6 +43,9 @@ enum Content {
     Row {
         title: String,
         fields: Vec<(String, Value)>,
+        /// Per field: an empty blob or double (`""`, 0, NULL), hidden
+        /// unless the user shows empty columns.
+        empty: Vec<bool>,
         ref_id: Option<String>,
     },
     Json {
@@ -67,6 +71,12 @@ pub struct DetailState {
     planner: FetchPlanner,
     /// Wall clock (Unix ms) for relative times; set by `tick`.
     now_ms: i64,
+    /// The logstore's names for positional columns (set by the host).
+    names: crate::tui::fields::FieldNames,
+    /// Show empty blob/double columns too (`SELECT *` has ~30 of them).
+    show_empty: bool,
+    /// `/` search in the JSON.
+    search: search::Search,
 }
 
 impl Default for DetailState {
@@ -84,6 +94,16 @@ pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
         .filter(|(_, c)| c.name.eq_ignore_ascii_case("ref_id") || c.name == "blob5")
         .find_map(|(i, _)| result.get_str(row, i).filter(|s| is_uuid(s)))
         .map(str::to_string)
+}
+
+/// What AE stores for a blob or double never set: `""` or 0.
+fn is_empty_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => false,
+    }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -112,6 +132,9 @@ impl DetailState {
             height: 0,
             planner,
             now_ms: chrono::Utc::now().timestamp_millis(),
+            names: Default::default(),
+            show_empty: false,
+            search: Default::default(),
         }
     }
 
@@ -147,12 +170,20 @@ impl DetailState {
             self.clear();
             return;
         };
-        let fields = result
+        let (fields, empty) = result
             .columns()
             .iter()
             .zip(cells)
-            .map(|(c, v)| (c.name.clone(), v.to_json()))
-            .collect();
+            .map(|(c, v)| {
+                let value = v.to_json();
+                let empty = crate::tui::fields::is_positional(&c.name) && is_empty_value(&value);
+                let key = match self.names.name_of(&c.name) {
+                    Some(name) => format!("{name} ({})", c.name),
+                    None => c.name.clone(),
+                };
+                ((key, value), empty)
+            })
+            .unzip();
         let ref_id = row_ref_id(result, row);
         let visible: Vec<String> = visible_rows
             .into_iter()
@@ -163,9 +194,20 @@ impl DetailState {
         let content = Content::Row {
             title: format!("row {} of {}", place.position + 1, place.shown),
             fields,
+            empty,
             ref_id,
         };
         self.set_content(content);
+    }
+
+    /// The names of the logstore the next rows come from.
+    pub fn set_names(&mut self, names: crate::tui::fields::FieldNames) {
+        self.names = names;
+    }
+
+    /// Whether empty blob/double columns are shown.
+    pub fn shows_empty(&self) -> bool {
+        self.show_empty
     }
 
     /// Open any JSON value (e.g. a tail entry's data) under `title`.
@@ -249,6 +291,9 @@ impl DetailState {
         if key.kind == KeyEventKind::Release {
             return DetailOutcome::Ignored;
         }
+        if self.search.typing {
+            return self.search_key(key);
+        }
         match keymap.lookup_in(Context::Detail, &key) {
             Some(cmd) => self.command(cmd),
             None => DetailOutcome::Ignored,
@@ -300,6 +345,27 @@ impl DetailState {
                     None => DetailOutcome::Handled,
                 };
             }
+            Command::Filter if !self.is_empty() => {
+                self.search = search::Search {
+                    typing: true,
+                    ..Default::default()
+                };
+            }
+            Command::SearchNext | Command::SearchPrev if self.search.is_active() => {
+                let from = self.cursor_node();
+                if let Some(node) = self.search.step(from, cmd == Command::SearchNext) {
+                    self.reveal(node);
+                }
+            }
+            Command::ClearFilter if self.search.is_active() => {
+                self.search = Default::default();
+            }
+            Command::ToggleEmpty => {
+                self.show_empty = !self.show_empty;
+                let node = self.cursor_node();
+                self.rebuild();
+                self.cursor_to_node_or_ancestor(node);
+            }
             Command::Refetch => {
                 if let Some(id) = self.ref_id().map(str::to_string) {
                     self.planner.retry(&id, Instant::now());
@@ -327,6 +393,54 @@ impl DetailState {
     }
 
     /// Put the cursor on `node`, or on its nearest visible ancestor.
+    /// A key while the search is typed: text, Backspace, Enter (keep it and
+    /// stay on the match) or Esc (drop the search).
+    fn search_key(&mut self, key: KeyEvent) -> DetailOutcome {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        match key.code {
+            KeyCode::Enter => self.search.typing = false,
+            KeyCode::Esc => self.search = Default::default(),
+            KeyCode::Backspace => {
+                self.search.query.pop();
+                self.search_from_top();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.search.query.push(c);
+                self.search_from_top();
+            }
+            _ => {}
+        }
+        DetailOutcome::Handled
+    }
+
+    /// After the query changed: find it again and go to its first match.
+    fn search_from_top(&mut self) {
+        self.search.refresh(&self.tree);
+        if let Some(node) = self.search.step(None, true) {
+            self.reveal(node);
+        }
+    }
+
+    /// Unfold what hides `node` and put the cursor on it.
+    fn reveal(&mut self, node: usize) {
+        let mut parent = self.tree.node(node).and_then(|n| n.parent);
+        while let Some(p) = parent {
+            self.tree.set_folded(p, false);
+            parent = self.tree.node(p).and_then(|n| n.parent);
+        }
+        self.cursor_to_node_or_ancestor(Some(node));
+    }
+
+    /// The search, for the title and the highlight.
+    pub fn search(&self) -> &search::Search {
+        &self.search
+    }
+
+    /// The pane takes every key while a search is typed.
+    pub fn captures_input(&self) -> bool {
+        self.search.typing
+    }
+
     fn cursor_to_node_or_ancestor(&mut self, node: Option<usize>) {
         let mut cur = node;
         while let Some(n) = cur {
@@ -403,9 +517,26 @@ impl DetailState {
             Content::Row {
                 title: _,
                 fields,
+                empty,
                 ref_id,
             } => {
-                tree.push_fields_section("row", "", fields.clone());
+                let hidden = if self.show_empty {
+                    0
+                } else {
+                    empty.iter().filter(|e| **e).count()
+                };
+                let note = match hidden {
+                    0 => String::new(),
+                    1 => "1 empty column hidden".to_string(),
+                    n => format!("{n} empty columns hidden"),
+                };
+                let shown = fields
+                    .iter()
+                    .zip(empty)
+                    .filter(|(_, e)| self.show_empty || !**e)
+                    .map(|(f, _)| f.clone())
+                    .collect();
+                tree.push_fields_section("row", &note, shown);
                 if let Some(id) = ref_id.clone() {
                     let status = self.planner.status(&id);
                     self.push_payload(&mut tree, &id, &status);
@@ -415,6 +546,7 @@ impl DetailState {
         }
         tree.set_wrap_width(usize::from(self.width));
         self.tree = tree;
+        self.search.refresh(&self.tree);
         self.clamp();
     }
 
@@ -482,10 +614,15 @@ impl DetailState {
     }
     /// The text of the node under the cursor's section heading, for titles.
     pub fn title(&self) -> String {
-        match &self.content {
+        let base = match &self.content {
             Content::Empty => "detail".into(),
             Content::Row { title, .. } => format!("detail · {title}"),
             Content::Json { title, .. } => format!("detail · {title}"),
+        };
+        if self.search.typing || self.search.is_active() {
+            format!("{base} · {}", self.search.label())
+        } else {
+            base
         }
     }
     /// The title, without the "detail · " prefix when the pane is too
@@ -495,9 +632,15 @@ impl DetailState {
         if unicode_width::UnicodeWidthStr::width(full.as_str()) <= usize::from(width) {
             return full;
         }
-        match &self.content {
-            Content::Empty => full,
+        let short = match &self.content {
+            Content::Empty => return full,
             Content::Row { title, .. } | Content::Json { title, .. } => title.clone(),
+        };
+        if self.search.typing || self.search.is_active() {
+            // The search is what the user is looking at: it goes first.
+            format!("{} · {short}", self.search.label())
+        } else {
+            short
         }
     }
     pub fn cursor_kind(&self) -> Option<NodeKind> {

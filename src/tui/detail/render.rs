@@ -46,6 +46,9 @@ pub fn render(state: &DetailState, area: Rect, buf: &mut Buffer, theme: &Theme, 
         };
         let selected = Some(line.node) == cursor_node;
         let mut drawn = draw_line(tree, node, line, theme);
+        if state.search().is_match(line.node) {
+            drawn = drawn.patch_style(theme.key.add_modifier(ratatui::style::Modifier::REVERSED));
+        }
         if selected {
             let style = if focused {
                 theme.selected

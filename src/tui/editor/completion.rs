@@ -2,6 +2,8 @@
 //! functions (marked when Cloudflare does not document them, so they may not
 //! run there), and keywords. See docs/sql.md, "Functions".
 
+use crate::tui::fields::FieldNames;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CandidateKind {
     Column,
@@ -15,6 +17,17 @@ pub struct Candidate {
     pub kind: CandidateKind,
     /// What it means (columns), or "undocumented by Cloudflare" (functions).
     pub note: String,
+    /// What choosing it inserts when that is not `text`: a field name
+    /// inserts its positional column (`double1`, or `double1 AS
+    /// latency_ms` as an item of a select list).
+    pub insert: Option<String>,
+}
+
+impl Candidate {
+    /// The text choosing this candidate puts in the editor.
+    pub fn inserted(&self) -> &str {
+        self.insert.as_deref().unwrap_or(&self.text)
+    }
 }
 
 pub struct FunctionInfo {
@@ -187,6 +200,7 @@ pub fn candidates(prefix: &str) -> Vec<Candidate> {
             text,
             kind: CandidateKind::Column,
             note,
+            insert: None,
         })
         .collect();
     out.extend(
@@ -201,14 +215,91 @@ pub fn candidates(prefix: &str) -> Vec<Candidate> {
                 } else {
                     "function · undocumented by Cloudflare".into()
                 },
+                insert: None,
             }),
     );
     out.extend(KEYWORDS.iter().filter(|k| starts(k)).map(|k| Candidate {
         text: (*k).to_string(),
         kind: CandidateKind::Keyword,
         note: "keyword".into(),
+        insert: None,
     }));
     out
+}
+
+/// [`candidates`] with the logstore's field names first: `latency_ms`
+/// inserts `double1`, or `double1 AS latency_ms` where a select item
+/// starts (`select_item`), so the result column keeps the name.
+pub fn candidates_named(prefix: &str, names: &FieldNames, select_item: bool) -> Vec<Candidate> {
+    if prefix.is_empty() {
+        return Vec::new();
+    }
+    let p = prefix.to_ascii_lowercase();
+    let mut out: Vec<Candidate> = names
+        .iter()
+        .filter(|(_, name)| name.to_ascii_lowercase().starts_with(&p))
+        .map(|(column, name)| {
+            let insert = if select_item {
+                format!("{column} AS {name}")
+            } else {
+                column.to_string()
+            };
+            Candidate {
+                text: name.to_string(),
+                kind: CandidateKind::Column,
+                note: format!("field · inserts {insert}"),
+                insert: Some(insert),
+            }
+        })
+        .collect();
+    out.extend(candidates(prefix));
+    out
+}
+
+/// Whether a word typed after `before` (the statement's text up to the
+/// word) starts an item of the outer SELECT list: the last keyword at
+/// paren depth 0 is SELECT (or DISTINCT) and the word follows it or a
+/// comma directly.
+pub fn starts_select_item(before: &str) -> bool {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::ClickHouseDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, before).tokenize() else {
+        return false;
+    };
+    let mut depth = 0i32;
+    let mut clause_is_select = false;
+    let mut last: Option<&Token> = None;
+    for t in &tokens {
+        match t {
+            Token::Whitespace(_) => continue,
+            Token::LParen => depth += 1,
+            Token::RParen => depth -= 1,
+            Token::Word(w) if depth == 0 => match w.keyword {
+                Keyword::SELECT => clause_is_select = true,
+                Keyword::FROM
+                | Keyword::WHERE
+                | Keyword::PREWHERE
+                | Keyword::GROUP
+                | Keyword::ORDER
+                | Keyword::HAVING
+                | Keyword::LIMIT
+                | Keyword::WITH => clause_is_select = false,
+                _ => {}
+            },
+            _ => {}
+        }
+        last = Some(t);
+    }
+    let after_separator = match last {
+        Some(Token::Comma) => true,
+        Some(Token::Word(w)) => matches!(
+            w.keyword,
+            sqlparser::keywords::Keyword::SELECT | sqlparser::keywords::Keyword::DISTINCT
+        ),
+        _ => false,
+    };
+    depth == 0 && clause_is_select && after_separator
 }
 
 /// The identifier characters just before `col` in `line` (chars).
@@ -257,6 +348,37 @@ mod tests {
     fn keywords_and_case() {
         assert!(candidates("sel").iter().any(|c| c.text == "SELECT"));
         assert!(candidates("").is_empty());
+    }
+
+    #[test]
+    fn field_names_complete_to_their_column() {
+        let names = FieldNames::new(
+            "t",
+            &[("double1".to_string(), "latency_ms".to_string())]
+                .into_iter()
+                .collect(),
+        )
+        .unwrap();
+        let c = candidates_named("lat", &names, true);
+        assert_eq!(c[0].text, "latency_ms");
+        assert_eq!(c[0].inserted(), "double1 AS latency_ms");
+        let c = candidates_named("LAT", &names, false);
+        assert_eq!(c[0].inserted(), "double1");
+        assert_eq!(
+            candidates_named("sel", &names, false)[0].inserted(),
+            "SELECT"
+        );
+    }
+
+    #[test]
+    fn select_items_are_told_apart() {
+        assert!(starts_select_item("SELECT "));
+        assert!(starts_select_item("SELECT timestamp, "));
+        assert!(starts_select_item("SELECT DISTINCT "));
+        assert!(!starts_select_item("SELECT avg("));
+        assert!(!starts_select_item("SELECT x FROM aepipe WHERE "));
+        assert!(!starts_select_item("SELECT x FROM (SELECT "));
+        assert!(!starts_select_item("SELECT 'unterminated"));
     }
 
     #[test]

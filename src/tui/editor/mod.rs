@@ -2,6 +2,7 @@
 //! scoped to, completion, and history browsing.
 
 pub mod completion;
+pub mod drill;
 pub mod highlight;
 pub mod history;
 pub mod sampling;
@@ -198,6 +199,71 @@ impl EditorState {
         self.completion = None;
     }
 
+    /// Put the cursor at the end of the statement `sql` when the text holds
+    /// it (so F5 runs it); false when it does not.
+    pub fn cursor_to_statement(&mut self, sql: &str) -> bool {
+        let text = self.text();
+        let end = statement::statement_ranges(&text)
+            .into_iter()
+            .find_map(|(s, e)| {
+                let body = text.get(s..e)?;
+                let lead = body.len() - body.trim_start().len();
+                let trimmed = body.trim();
+                (trimmed == sql.trim()).then_some(s + lead + trimmed.len())
+            });
+        let Some(end) = end else {
+            return false;
+        };
+        let row = text[..end].matches('\n').count();
+        let col = text[..end]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
+        self.textarea.cancel_selection();
+        self.textarea
+            .move_cursor(CursorMove::Jump(to_u16(row), to_u16(col)));
+        true
+    }
+
+    /// Put `new` where the statement `old` is written (as `sql_to_run`
+    /// returned it), as one undo step, with the cursor at its end so it is
+    /// the statement F5 runs. When `old` is no longer in the text it is
+    /// added after it, below a blank line. Returns whether `old` was found.
+    pub fn replace_statement(&mut self, old: &str, new: &str) -> bool {
+        let text = self.text();
+        let found = statement::statement_ranges(&text)
+            .into_iter()
+            .find_map(|(s, e)| {
+                let body = text.get(s..e)?;
+                let lead = body.len() - body.trim_start().len();
+                let trimmed = body.trim();
+                (trimmed == old.trim()).then_some((s + lead, s + lead + trimmed.len()))
+            });
+        let (updated, end) = match found {
+            Some((a, b)) => (format!("{}{new}{}", &text[..a], &text[b..]), a + new.len()),
+            None if self.is_empty() => (new.to_string(), new.len()),
+            None => {
+                let head = format!("{}\n\n", text.trim_end());
+                (format!("{head}{new}"), head.len() + new.len())
+            }
+        };
+        let before = self.snapshot();
+        self.undo.before_edit(before, EditKind::Other);
+        let row = updated[..end].matches('\n').count();
+        let col = updated[..end]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count());
+        let placeholder = self.textarea.placeholder_text().to_string();
+        let mut ta = new_textarea(updated.split('\n').map(str::to_string).collect());
+        ta.set_placeholder_text(placeholder);
+        ta.move_cursor(CursorMove::Jump(to_u16(row), to_u16(col)));
+        self.textarea = ta;
+        self.completion = None;
+        self.history_pos = None;
+        found.is_some()
+    }
+
     /// The SQL to run: the selection if any, else the statement under the
     /// cursor.
     pub fn sql_to_run(&self) -> Option<String> {
@@ -300,6 +366,27 @@ mod tests {
         e.textarea.move_cursor(CursorMove::Forward);
         e.textarea.move_cursor(CursorMove::Forward);
         assert_eq!(e.sql_to_run().as_deref(), Some("SELECT"));
+    }
+
+    #[test]
+    fn a_statement_is_replaced_in_place_and_undo_brings_it_back() {
+        let mut e = EditorState::new();
+        e.set_text("SELECT 1;\n\nSELECT 2\nFROM t;\nSELECT 3");
+        assert!(e.replace_statement("SELECT 2\nFROM t", "SELECT 2\nFROM t WHERE a = 1"));
+        assert_eq!(
+            e.text(),
+            "SELECT 1;\n\nSELECT 2\nFROM t WHERE a = 1;\nSELECT 3"
+        );
+        assert_eq!(
+            e.sql_to_run().as_deref(),
+            Some("SELECT 2\nFROM t WHERE a = 1")
+        );
+        assert!(e.undo());
+        assert_eq!(e.text(), "SELECT 1;\n\nSELECT 2\nFROM t;\nSELECT 3");
+        // Gone from the text: added below it.
+        assert!(!e.replace_statement("SELECT 9", "SELECT 9 WHERE x"));
+        assert!(e.text().ends_with("SELECT 3\n\nSELECT 9 WHERE x"));
+        assert_eq!(e.sql_to_run().as_deref(), Some("SELECT 9 WHERE x"));
     }
 
     #[test]

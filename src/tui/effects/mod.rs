@@ -67,5 +67,10 @@ pub enum Effect {
         file: PathBuf,
         entries: Vec<String>,
     },
+    /// Write the column names file (names given in the explorer).
+    SaveFields {
+        path: PathBuf,
+        text: String,
+    },
     SetMouseCapture(bool),
 }

@@ -153,6 +153,13 @@ impl TaskRunner {
                     }
                 });
             }
+            Effect::SaveFields { path, text } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::fields::FieldsConfig::save(&path, &text) {
+                        tracing::warn!("saving column names to {}: {e}", path.display());
+                    }
+                });
+            }
             Effect::SetMouseCapture(_) => {}
         }
     }

@@ -82,6 +82,61 @@ impl GridState {
         self.col_offset = 0;
     }
 
+    /// A new result; when it has the same columns as the one before (a
+    /// drill-down, a re-run) the cursor stays in its column, so drilling
+    /// again on the same field is one key.
+    pub fn set_result_keeping_column(&mut self, result: Arc<QueryResult>, run: RunInfo) {
+        let same_columns = self
+            .result
+            .as_ref()
+            .is_some_and(|old| old.columns() == result.columns());
+        let (col, col_offset) = (self.col, self.col_offset);
+        self.set_result(result, run);
+        if same_columns {
+            self.col = col;
+            self.col_offset = col_offset;
+            self.scroll_cols_to_cursor();
+        }
+    }
+
+    /// New rows for the same query (a watch refresh): sort, filter,
+    /// cursor, scroll and widths stay as the user left them; the cursor
+    /// keeps its place on screen (clamped to the rows there are now).
+    pub fn refresh_result(&mut self, result: Arc<QueryResult>, run: RunInfo) {
+        let same_columns = self
+            .result
+            .as_ref()
+            .is_some_and(|old| old.columns() == result.columns());
+        if !same_columns {
+            self.set_result(result, run);
+            return;
+        }
+        let (row, offset) = (self.row, self.offset);
+        self.sampled = sample_interval_max(&result);
+        self.result = Some(result);
+        self.search_text = Vec::new();
+        self.view_needle.clear();
+        self.run = Some(run);
+        self.rebuild_view();
+        self.row = row.min(self.view.len().saturating_sub(1));
+        self.offset = offset.min(self.row);
+        self.scroll_to_cursor();
+    }
+
+    /// Widen columns whose header shows a name longer than what they were
+    /// fitted to (names come from the logstore's `[fields]`).
+    pub fn fit_labels(&mut self, labels: &crate::tui::fields::FieldNames) {
+        let Some(result) = &self.result else {
+            return;
+        };
+        for (c, col) in result.columns().iter().enumerate() {
+            if let (Some(name), Some(w)) = (labels.name_of(&col.name), self.widths.get_mut(c)) {
+                let want = shown_width(name).max(shown_width(&col.name)) as u16;
+                *w = (*w).max(want.clamp(MIN_WIDTH, MAX_FITTED_WIDTH));
+            }
+        }
+    }
+
     pub fn column_count(&self) -> usize {
         self.result.as_ref().map_or(0, |r| r.columns().len())
     }

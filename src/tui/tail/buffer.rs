@@ -21,6 +21,8 @@ pub struct TailBuffer {
     filter: Filter,
     /// Lines dropped for space since the tail started.
     dropped: u64,
+    /// The tailed logstore's column names, applied as lines arrive.
+    names: crate::tui::fields::FieldNames,
 }
 
 impl Default for TailBuffer {
@@ -38,6 +40,7 @@ impl TailBuffer {
             next_seq: 0,
             filter: Filter::default(),
             dropped: 0,
+            names: Default::default(),
         }
     }
 
@@ -51,7 +54,7 @@ impl TailBuffer {
                 self.dropped += 1;
             }
         }
-        let line = TailLine::new(self.next_seq, entry);
+        let line = TailLine::named(self.next_seq, entry, &self.names);
         self.next_seq += 1;
         let shown = self.filter.matches(&line);
         if shown {
@@ -59,6 +62,11 @@ impl TailBuffer {
         }
         self.lines.push_back(line);
         shown
+    }
+
+    /// Names for the lines that arrive from now on.
+    pub fn set_names(&mut self, names: crate::tui::fields::FieldNames) {
+        self.names = names;
     }
 
     pub fn filter(&self) -> &Filter {

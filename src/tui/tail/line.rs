@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::client::RawLogEntry;
+use crate::tui::fields::FieldNames;
 
 /// Fields already shown elsewhere on the line, or the same for every line.
 const HIDDEN_FIELDS: [&str; 5] = ["project", "logstore", "level", "message", "event"];
@@ -30,6 +31,13 @@ pub struct TailLine {
 
 impl TailLine {
     pub fn new(seq: u64, entry: RawLogEntry) -> Self {
+        Self::named(seq, entry, &FieldNames::default())
+    }
+
+    /// As [`TailLine::new`]; when the logstore names its columns, an
+    /// event's `blobs`/`doubles` arrays show as `name=value` (named) and
+    /// `blob7=value` (unnamed, non-empty) pairs instead of `blobs=[…]`.
+    pub fn named(seq: u64, entry: RawLogEntry, names: &FieldNames) -> Self {
         let time = DateTime::parse_from_rfc3339(&entry.timestamp)
             .ok()
             .map(|t| t.with_timezone(&Utc));
@@ -47,7 +55,15 @@ impl TailLine {
             Value::Object(map) => map
                 .iter()
                 .filter(|(k, _)| !HIDDEN_FIELDS.contains(&k.as_str()))
-                .map(|(k, v)| format!("{k}={}", compact(v)))
+                .flat_map(|(k, v)| match (k.as_str(), v) {
+                    ("blobs", Value::Array(items)) if !names.is_empty() => {
+                        positional_pairs(items, "blob", 6, names)
+                    }
+                    ("doubles", Value::Array(items)) if !names.is_empty() => {
+                        positional_pairs(items, "double", 1, names)
+                    }
+                    _ => vec![format!("{k}={}", compact(v))],
+                })
                 .collect::<Vec<_>>()
                 .join(" "),
             Value::Null => String::new(),
@@ -96,6 +112,29 @@ fn value_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// An event's blobs (blob6…) or doubles (double1…) as `name=value` pairs:
+/// every named one, and the unnamed ones that hold something (not `""`
+/// or 0, which AE stores for unset ones).
+fn positional_pairs(
+    items: &[Value],
+    prefix: &str,
+    first: usize,
+    names: &FieldNames,
+) -> Vec<String> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            let column = format!("{prefix}{}", first + i);
+            match names.name_of(&column) {
+                Some(name) => Some(format!("{name}={}", compact(v))),
+                None if v.as_str() == Some("") || v.as_f64() == Some(0.0) => None,
+                None => Some(format!("{column}={}", compact(v))),
+            }
+        })
+        .collect()
 }
 
 /// Strings bare unless they hold spaces; everything else as compact JSON.
@@ -147,5 +186,27 @@ mod tests {
         assert_eq!(l.rest, "doubles=[1.5]");
         assert_eq!(l.time, None);
         assert_eq!(l.raw_time, "not a time");
+    }
+
+    #[test]
+    fn named_columns_show_by_name_on_the_line() {
+        let names = FieldNames::new(
+            "t",
+            &[("blob6", "path"), ("double1", "latency_ms")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+        .unwrap();
+        let l = TailLine::named(
+            1,
+            RawLogEntry {
+                timestamp: "2026-11-27T02:15:35.123Z".into(),
+                level: "info".into(),
+                data: json!({"event": "req", "blobs": ["/a", "", "u1"], "doubles": [12.5, 3]}),
+            },
+            &names,
+        );
+        assert_eq!(l.rest, "path=/a blob8=u1 latency_ms=12.5 double2=3");
     }
 }

@@ -149,6 +149,11 @@ impl TailState {
         self.id
     }
 
+    /// The tailed logstore's column names, for the lines to come.
+    pub fn set_names(&mut self, names: crate::tui::fields::FieldNames) {
+        self.buffer.set_names(names);
+    }
+
     pub fn id(&self) -> u64 {
         self.id
     }

@@ -27,7 +27,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let mut block = pane_block(app, Line::from(title), Focus::Results);
-    if g.result.is_some() && app.query.running.is_none() && app.query.error.is_none() {
+    // A watch refresh runs behind the rows it will replace: they stay.
+    let running = app
+        .query
+        .running
+        .as_ref()
+        .filter(|r| r.kind == crate::tui::app::RunKind::User);
+    if g.result.is_some() && running.is_none() && app.query.error.is_none() {
         let room = area.width.saturating_sub(4) as usize;
         let count = truncate(&g.count_line_within(room), room);
         block = block.title_bottom(Line::styled(format!(" {count} "), app.theme.dim));
@@ -35,7 +41,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    if let Some(running) = &app.query.running {
+    if let Some(running) = running {
         let secs = running.started.elapsed().as_secs_f64();
         let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'][(app.tick % 10) as usize];
         let text = vec![
@@ -106,16 +112,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     let focused = app.focus == Focus::Results;
+    let labels = app.result_names();
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let header = |names: bool| -> Line {
         let spans: Vec<Span> = cols
             .iter()
             .flat_map(|&(c, w)| {
                 let col = &result.columns()[c];
-                let mut text = if names {
-                    col.name.clone()
-                } else {
-                    col.type_name.clone()
+                // A named positional column shows its name, with the
+                // column it is (what the SQL says) where the type goes.
+                let name = labels.name_of(&col.name);
+                let mut text = match (names, name) {
+                    (true, Some(n)) => n.to_string(),
+                    (true, None) => col.name.clone(),
+                    (false, Some(_)) => col.name.clone(),
+                    (false, None) => col.type_name.clone(),
                 };
                 if names {
                     if let Some((sc, dir)) = g.sort {

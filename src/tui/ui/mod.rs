@@ -82,6 +82,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     if let Some(p) = &app.export_prompt {
         picker::render_export_prompt(app, p, frame);
     }
+    if let Some(input) = &app.range_prompt {
+        picker::render_range_prompt(app, input, frame);
+    }
+    if let Some(prompt) = &app.name_prompt {
+        picker::render_name_prompt(app, prompt, frame);
+    }
     if app.editor.completion.is_some() && app.focus == Focus::Editor {
         editor::render_completion(app, frame, panes.editor);
     }

@@ -107,3 +107,73 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
         area,
     );
 }
+
+/// The custom time range being typed.
+pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, frame: &mut Frame) {
+    render_input_prompt(
+        app,
+        " Time range · Enter applies · Esc cancels ",
+        input,
+        "YYYY-MM-DD hh:mm:ss .. YYYY-MM-DD hh:mm:ss, UTC",
+        frame,
+    );
+}
+
+/// A column's name being typed.
+pub fn render_name_prompt(
+    app: &App,
+    (scope, column, input): &(crate::tui::app::Scope, String, crate::tui::send_form::Input),
+    frame: &mut Frame,
+) {
+    // Names from the server: made safe before they reach a title.
+    let title = super::safe::text(&format!(
+        " Name {column} in {scope} · Enter saves · Esc cancels "
+    ))
+    .into_owned();
+    render_input_prompt(
+        app,
+        &title,
+        input,
+        "letters, digits and _; empty removes the name",
+        frame,
+    );
+}
+
+/// A one-line input in a small box: the text with its cursor, and a hint.
+fn render_input_prompt(
+    app: &App,
+    title: &str,
+    input: &crate::tui::send_form::Input,
+    hint: &str,
+    frame: &mut Frame,
+) {
+    use ratatui::text::{Line, Span};
+    use ratatui::widgets::Paragraph;
+    let area = centered(frame.area(), 64, 4);
+    let at = input
+        .text
+        .char_indices()
+        .nth(input.cursor)
+        .map_or(input.text.len(), |(i, _)| i);
+    let (before, after) = input.text.split_at(at);
+    let mut rest = after.chars();
+    let cursor = rest.next().map_or(" ".to_string(), String::from);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw(before.to_string()),
+            Span::styled(cursor, app.theme.selected),
+            Span::raw(rest.as_str().to_string()),
+        ]),
+        Line::styled(hint.to_string(), app.theme.dim),
+    ];
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.border_focused)
+                .title(title.to_string()),
+        ),
+        area,
+    );
+}

@@ -70,6 +70,29 @@ fn connection_spans(app: &App) -> Vec<Span<'static>> {
         Span::styled(format!(" {} ", safe::text(&place)), t.title),
         Span::styled(format!("● {state} "), style),
     ];
+    // The range is shown once one is chosen (all time, the default, is no
+    // bound: the statement says so by having none).
+    if app.scope.is_some() && app.time_range() != crate::tui::timerange::TimeRange::All {
+        spans.push(Span::styled(
+            format!("│ time: {} ", safe::text(&app.time_range().label())),
+            t.dim,
+        ));
+    }
+    if app.watch.is_on() {
+        let text = if app.watch_paused() {
+            format!(
+                "│ ⟳ watch {} s, paused while editing ",
+                app.watch.every_secs
+            )
+        } else {
+            let left = app.watch.secs_left(app.tick).unwrap_or(0);
+            format!(
+                "│ ⟳ watch {} s · #{} · next in {left} s ",
+                app.watch.every_secs, app.watch.runs
+            )
+        };
+        spans.push(Span::styled(text, t.key));
+    }
     // A connection warning (a token over plain http, a readable config
     // file) stays in view; a notice follows it when it fits.
     if let Some(w) = app.connection_warnings.first() {

@@ -35,6 +35,12 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
         }
         Command::OpenDetail => app.focus = Focus::Detail,
+        Command::DrillIn => return drill::drill_down(app, crate::tui::editor::drill::Op::Eq),
+        Command::DrillOut => return drill::drill_down(app, crate::tui::editor::drill::Op::Ne),
+        Command::Back => return drill::go_back(app),
+        Command::Pivot => return drill::pivot(app),
+        Command::NameField => names::open_prompt(app),
+        Command::NarrowTime => return super::time::narrow_to_row(app),
         _ => {}
     }
     sync_detail(app)

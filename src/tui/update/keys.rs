@@ -15,6 +15,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.export_prompt.is_some() {
         return export_prompt_key(app, &key);
     }
+    if app.name_prompt.is_some() {
+        return super::names::prompt_key(app, &key);
+    }
+    if app.range_prompt.is_some() {
+        return super::time::prompt_key(app, &key);
+    }
     if app.picker.is_some() {
         return picker_key(app, &key);
     }
@@ -48,7 +54,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .keymap
             .lookup_in(crate::tui::keymap::Context::Global, &key)
             .is_some();
-    if app.focus == Focus::Detail && !global_chord {
+    if app.focus == Focus::Detail && (!global_chord || app.detail.captures_input()) {
         match app.detail.handle_key_with(&app.keymap, key) {
             DetailOutcome::Ignored => {}
             outcome => return detail_outcome(app, outcome),
@@ -56,8 +62,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
         if let Some(chart) = &mut app.chart {
-            if chart.handle_key_with(&app.keymap, key) == ChartOutcome::Handled {
-                return Vec::new();
+            match chart.handle_key_with(&app.keymap, key) {
+                ChartOutcome::Ignored => {}
+                ChartOutcome::Handled => return Vec::new(),
+                ChartOutcome::Narrow { from, to } => {
+                    return super::time::narrow_to_bucket(app, from, to)
+                }
             }
         }
     }
@@ -219,7 +229,16 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
         return Vec::new();
     };
     match picker.kind {
-        PickerKind::History | PickerKind::Snippets => {
+        PickerKind::TimeRange => super::time::picked(app, &value),
+        PickerKind::Snippets => {
+            // A snippet follows the logstore's time range.
+            let sql = super::time::with_range(app, &value);
+            app.editor.set_text(&sql);
+            app.editor.history_pos = None;
+            app.focus = Focus::Editor;
+            Vec::new()
+        }
+        PickerKind::History => {
             app.editor.set_text(&value);
             app.editor.history_pos = None;
             app.focus = Focus::Editor;
@@ -246,7 +265,7 @@ pub(super) fn completion_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect
         }
         KeyCode::Enter | KeyCode::Tab => {
             let prefix = comp.prefix.clone();
-            let text = comp.items.get(comp.selected)?.text.clone();
+            let text = comp.items.get(comp.selected)?.inserted().to_string();
             app.editor.accept_completion(&prefix, &text);
         }
         _ => return None,

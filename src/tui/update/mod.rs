@@ -1,11 +1,14 @@
 //! `update(&mut App, Action) -> Vec<Effect>`: the only place state changes.
 //! No I/O here; what needs the outside world comes back as effects.
 
+mod drill;
 mod editor;
 mod grid;
 mod keys;
 mod mouse;
+mod names;
 mod query;
+mod time;
 mod tree;
 
 pub use query::is_limit_reached;
@@ -15,7 +18,7 @@ use editor::{editor_command, refresh_completion};
 use grid::{export, export_prompt_key, grid_command};
 use keys::{on_key, on_paste};
 use mouse::on_mouse;
-use query::run_query;
+use query::{run_query, run_sql};
 use tree::{load_for_filter, tree_command};
 
 use crossterm::event::{
@@ -28,7 +31,7 @@ use std::time::Instant;
 use crate::tui::action::{Action, TaskError};
 use crate::tui::app::{
     App, Bottom, ConnState, ExportPrompt, Focus, NoticeLevel, Picker, PickerKind, QueryState,
-    RunningQuery, Scope, TICKS_PER_SECOND,
+    RunKind, RunningQuery, Scope, TICKS_PER_SECOND,
 };
 use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::DetailOutcome;
@@ -125,19 +128,25 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.conn_state = ConnState::Connected;
                     app.query.error = None;
                     let limit_reached = is_limit_reached(&result, &running.sql);
-                    app.grid.set_result(
-                        result,
-                        RunInfo {
-                            elapsed,
-                            sql: running.sql,
-                            limit_reached,
-                        },
-                    );
-                    refresh_chart(app);
-                    if app.bottom == Bottom::Tail {
-                        app.bottom = Bottom::Grid;
+                    let run = RunInfo {
+                        elapsed,
+                        sql: running.sql,
+                        limit_reached,
+                    };
+                    match running.kind {
+                        RunKind::User => {
+                            drill::remember_result(app);
+                            app.grid.set_result_keeping_column(result, run);
+                        }
+                        RunKind::Refresh => app.grid.refresh_result(result, run),
                     }
                     app.result_scope = Some(running.scope);
+                    let labels = app.result_names().clone();
+                    app.grid.fit_labels(&labels);
+                    refresh_chart(app);
+                    if app.bottom == Bottom::Tail && running.kind == RunKind::User {
+                        app.bottom = Bottom::Grid;
+                    }
                     return sync_detail(app);
                 }
                 Err(e) => {
@@ -288,6 +297,7 @@ pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
     let outcome = app.detail.tick(now, now_ms);
     effects.extend(detail_outcome(app, outcome));
+    effects.extend(watch_tick(app));
     if app
         .notice
         .as_ref()
@@ -302,6 +312,51 @@ pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
         }
     }
     effects
+}
+
+/// Run the grid's query again when the watch is due.
+fn watch_tick(app: &mut App) -> Vec<Effect> {
+    let busy = app.query.running.is_some();
+    let paused = app.watch_paused();
+    if app.watch.tick(app.tick, busy, paused) != crate::tui::watch::WatchDue::Run {
+        return Vec::new();
+    }
+    match (app.grid.run.clone(), app.result_scope.clone()) {
+        (Some(run), Some(scope)) => run_sql(app, scope, run.sql, RunKind::Refresh),
+        _ => {
+            app.watch.stop();
+            Vec::new()
+        }
+    }
+}
+
+/// Watch on/off, and its interval.
+pub(super) fn watch_command(app: &mut App, cmd: Command) {
+    match cmd {
+        Command::Watch if !app.watch.is_on() && app.grid.run.is_none() => {
+            app.notify(NoticeLevel::Warning, "nothing to watch: run a query first")
+        }
+        Command::Watch => {
+            app.watch.toggle(app.tick);
+            let text = if app.watch.is_on() {
+                format!(
+                    "watching: the query runs again every {} s (not while you edit)",
+                    app.watch.every_secs
+                )
+            } else {
+                "watch off".to_string()
+            };
+            app.notify(NoticeLevel::Info, text);
+        }
+        Command::WatchInterval => {
+            app.watch.next_interval(app.tick);
+            app.notify(
+                NoticeLevel::Info,
+                format!("watch interval {} s", app.watch.every_secs),
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Act on what the detail pane asked for.
@@ -332,6 +387,8 @@ pub(super) fn sync_detail(app: &mut App) -> Vec<Effect> {
         position: grid.row,
         shown: grid.view.len(),
     };
+    let names = app.result_names().clone();
+    app.detail.set_names(names);
     app.detail
         .show_row_at(&result, row, place, visible, Instant::now());
     Vec::new()
@@ -354,6 +411,8 @@ pub(super) fn ensure_tail(app: &mut App) -> Vec<Effect> {
     if current == Some((scope.project.clone(), scope.logstore.clone())) {
         return Vec::new();
     }
+    let names = app.names_for(Some(&scope)).clone();
+    app.tail.set_names(names);
     let id = app
         .tail
         .start(&scope.project, &scope.logstore, Instant::now());
@@ -377,9 +436,19 @@ pub fn apply_layout(app: &mut App) {
 }
 
 /// Rebuild the chart from the grid's result while the chart view is open.
+/// The line/bar choice and the series shown stay (a watch refresh, a
+/// drill-down or a rename redraws the same chart with new data).
 pub(super) fn refresh_chart(app: &mut App) {
+    let before = app.chart.take();
     app.chart = if app.bottom == Bottom::Chart {
-        app.grid.result.as_deref().map(ChartState::from_result)
+        app.grid.result.as_deref().map(|r| {
+            let mut chart = ChartState::from_result_named(r, app.result_names());
+            if let Some(old) = &before {
+                chart.kind = old.kind;
+                chart.only = old.only.filter(|i| chart.series_count() > *i);
+            }
+            chart
+        })
     } else {
         None
     };
@@ -404,6 +473,8 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::FocusGrid => app.focus = Focus::Results,
         Command::FocusDetail => app.focus = Focus::Detail,
         Command::RunQuery => return run_query(app),
+        Command::Watch | Command::WatchInterval => watch_command(app, cmd),
+        Command::TimeRange => time::open_picker(app),
         Command::Cancel => return cancel(app),
         Command::Zoom => {
             app.layout.zoomed = !app.layout.zoomed;

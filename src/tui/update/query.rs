@@ -12,7 +12,30 @@ pub(super) fn run_query(app: &mut App) -> Vec<Effect> {
         app.notify(NoticeLevel::Warning, "nothing to run: the editor is empty");
         return Vec::new();
     };
+    run_sql(app, scope, sql, RunKind::User)
+}
+
+/// Start `sql` on `scope`: the one place a query is started (F5, a
+/// drill-down, a watch refresh).
+pub(super) fn run_sql(app: &mut App, scope: Scope, sql: String, kind: RunKind) -> Vec<Effect> {
     let mut effects = Vec::new();
+    if kind == RunKind::Refresh {
+        // A refresh is quiet: no history entry, no warnings again, and the
+        // tail (if shown) stays; the grid takes the rows when they come.
+        if let Some(old) = app.query.running.take() {
+            effects.push(Effect::Abort(old.id));
+        }
+        let id = app.pending.next_id();
+        app.query.running = Some(RunningQuery {
+            id,
+            started: std::time::Instant::now(),
+            sql: sql.clone(),
+            scope: scope.clone(),
+            kind,
+        });
+        effects.push(Effect::RunQuery { id, scope, sql });
+        return effects;
+    }
     // The run's progress, its error and its rows show in the results slot:
     // a live tail there would hide all three (the tail keeps running and
     // F4 brings it back).
@@ -47,6 +70,7 @@ pub(super) fn run_query(app: &mut App) -> Vec<Effect> {
             started: std::time::Instant::now(),
             sql: sql.clone(),
             scope: scope.clone(),
+            kind,
         }),
         error: None,
     };

@@ -139,11 +139,13 @@ pub fn choose_logstore(app: &mut App, scope: Scope) -> Vec<Effect> {
         None => History::default(),
     };
     app.editor.history_pos = None;
-    if app.editor.is_empty() {
-        app.editor.set_text(&crate::tui::snippets::starter_query());
-    }
     app.notify(NoticeLevel::Info, format!("editor scoped to {scope}"));
     app.scope = Some(scope);
+    if app.editor.is_empty() {
+        // The starter query follows the logstore's time range.
+        let starter = super::time::with_range(app, &crate::tui::snippets::starter_query());
+        app.editor.set_text(&starter);
+    }
     app.focus = Focus::Editor;
     if app.bottom == Bottom::Tail {
         return ensure_tail(app);
