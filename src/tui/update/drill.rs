@@ -6,30 +6,66 @@ use super::*;
 use crate::tui::app::{PastResult, RunKind, MAX_PAST_RESULTS};
 use crate::tui::editor::drill::{self, Op};
 
-/// Narrow the grid's query to (or away from) the selected cell's value.
-pub(super) fn drill_down(app: &mut App, op: Op) -> Vec<Effect> {
+/// What a drill, pivot or narrowing starts from: the grid's selected row
+/// with the result, statement and scope that produced it.
+pub(super) struct SelectedRow {
+    pub result: std::sync::Arc<crate::client::QueryResult>,
+    pub row: usize,
+    pub run: crate::tui::grid::RunInfo,
+    pub scope: Scope,
+}
+
+/// The selected row, or `None` after telling the user `missing`.
+pub(super) fn selected_row(app: &mut App, missing: &str) -> Option<SelectedRow> {
     let (Some(result), Some(row), Some(run), Some(scope)) = (
         app.grid.result.clone(),
         app.grid.selected_row(),
         app.grid.run.clone(),
         app.result_scope.clone(),
     ) else {
-        app.notify(
-            NoticeLevel::Warning,
-            "no cell to drill into: run a query first",
-        );
-        return Vec::new();
+        app.notify(NoticeLevel::Warning, missing);
+        return None;
     };
-    let Some(column) = result.columns().get(app.grid.col).cloned() else {
-        return Vec::new();
-    };
-    if drill::is_aggregate_column(&run.sql, &column.name) {
+    Some(SelectedRow {
+        result,
+        row,
+        run,
+        scope,
+    })
+}
+
+/// The selected column when a condition on it means something: not an
+/// aggregate of the statement (its value is of a group, not of rows).
+fn plain_column(
+    app: &mut App,
+    result: &crate::client::QueryResult,
+    sql: &str,
+) -> Option<crate::client::Column> {
+    let column = result.columns().get(app.grid.col).cloned()?;
+    if drill::is_aggregate_column(sql, &column.name) {
         app.notify(
             NoticeLevel::Warning,
             drill::DrillError::Aggregate(column.name).to_string(),
         );
-        return Vec::new();
+        return None;
     }
+    Some(column)
+}
+
+/// Narrow the grid's query to (or away from) the selected cell's value.
+pub(super) fn drill_down(app: &mut App, op: Op) -> Vec<Effect> {
+    let Some(SelectedRow {
+        result,
+        row,
+        run,
+        scope,
+    }) = selected_row(app, "no cell to drill into: run a query first")
+    else {
+        return Vec::new();
+    };
+    let Some(column) = plain_column(app, &result, &run.sql) else {
+        return Vec::new();
+    };
     let narrowed = drill::condition(&column, result.cell(row, app.grid.col), op)
         .and_then(|cond| drill::add_condition(&run.sql, &cond));
     let sql = match narrowed {
@@ -48,28 +84,18 @@ pub(super) fn drill_down(app: &mut App, op: Op) -> Vec<Effect> {
 /// a user id): a new statement below the others in the editor, run; the
 /// result it replaces can be gone back to.
 pub(super) fn pivot(app: &mut App) -> Vec<Effect> {
-    let (Some(result), Some(row), Some(run), Some(scope)) = (
-        app.grid.result.clone(),
-        app.grid.selected_row(),
-        app.grid.run.clone(),
-        app.result_scope.clone(),
-    ) else {
-        app.notify(
-            NoticeLevel::Warning,
-            "no cell to pivot on: run a query first",
-        );
+    let Some(SelectedRow {
+        result,
+        row,
+        run,
+        scope,
+    }) = selected_row(app, "no cell to pivot on: run a query first")
+    else {
         return Vec::new();
     };
-    let Some(column) = result.columns().get(app.grid.col).cloned() else {
+    let Some(column) = plain_column(app, &result, &run.sql) else {
         return Vec::new();
     };
-    if drill::is_aggregate_column(&run.sql, &column.name) {
-        app.notify(
-            NoticeLevel::Warning,
-            drill::DrillError::Aggregate(column.name).to_string(),
-        );
-        return Vec::new();
-    }
     // SELECT * has no aliases: compare what the alias stands for.
     let expr =
         drill::column_expression(&run.sql, &column.name).unwrap_or_else(|| column.name.clone());

@@ -125,16 +125,13 @@ pub const AROUND_MINUTES: i64 = 5;
 /// the time of the selected cell when it is a time, else of the row's
 /// first time column. Kept as the logstore's custom range.
 pub(super) fn narrow_to_row(app: &mut App) -> Vec<Effect> {
-    let (Some(result), Some(row), Some(run), Some(scope)) = (
-        app.grid.result.clone(),
-        app.grid.selected_row(),
-        app.grid.run.clone(),
-        app.result_scope.clone(),
-    ) else {
-        app.notify(
-            NoticeLevel::Warning,
-            "no row to narrow to: run a query first",
-        );
+    let Some(super::drill::SelectedRow {
+        result,
+        row,
+        run,
+        scope,
+    }) = super::drill::selected_row(app, "no row to narrow to: run a query first")
+    else {
         return Vec::new();
     };
     let cols = result.columns();
