@@ -34,6 +34,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 pub use error::SqlError;
+/// A string literal of the dialect (backslash escapes), for clients that
+/// write SQL: the explorer's drill-down and time range.
+pub use names::quote as string_literal;
 use parse::Request;
 use render::JsonWriter;
 use translate::{Compiled, OutColumn};

@@ -230,6 +230,8 @@ pub fn extract_function(field: &str) -> Option<&'static str> {
     })
 }
 
+/// A string literal of the dialect: backslash escapes (`\'`, `\\`, `\n`,
+/// `\t`), as docs/sql.md "Literals" lists them.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('\'');

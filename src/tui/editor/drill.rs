@@ -35,23 +35,8 @@ pub enum DrillError {
     NotComparable(String),
 }
 
-/// A string literal of the dialect: backslash escapes (`\'`, `\\`, `\n`,
-/// `\t`), as docs/sql.md "Literals" lists them.
-pub fn string_literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
+/// One quoting for the whole crate: the server's SQL dialect's own.
+pub use crate::server::sql::string_literal;
 
 /// A plain identifier can be written bare; anything else (`count()`) is not
 /// something WHERE can name.
