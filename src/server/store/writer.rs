@@ -292,11 +292,17 @@ pub fn purge_old_events(
     index: &str,
     before_s: i64,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
-        "DELETE FROM events WHERE id IN (SELECT id FROM events
-         WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
+    // Oldest first, so the per-minute rollup has at most one minute to
+    // rebuild after each chunk.
+    let n = conn.execute(
+        "DELETE FROM events WHERE id IN (SELECT id FROM events INDEXED BY events_tenant_time
+         WHERE index1 = ?1 AND timestamp < ?2 ORDER BY timestamp LIMIT ?3)",
         params![index, before_s, PURGE_CHUNK as i64],
-    )?)
+    )?;
+    if n > 0 {
+        super::rollup::after_purge(conn, index)?;
+    }
+    Ok(n)
 }
 
 /// Retention, one chunk: drop up to [`PURGE_CHUNK`] raw records of a tenant
