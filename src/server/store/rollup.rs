@@ -4,13 +4,22 @@
 //! SQL planner (src/server/sql/rollup_plan.rs) answers bucketed aggregates
 //! from it instead of reading every event.
 //!
-//! Triggers keep it, so every path that inserts or updates events (requests,
-//! the demo seed, benchmarks, tests) keeps it exact; retention, the only
-//! delete, rebuilds the minutes it touched (see [`after_purge`]). Sums of doubles are
-//! added in insertion order, so they may differ from a sum over the raw rows
-//! in the last bits, as ClickHouse's own parallel sums do.
+//! The writer keeps it: `insert_point` and `write_points` add each stored
+//! event ([`Pending`]), retention, the only delete, rebuilds the minutes it
+//! touched ([`after_purge`]), and a database from before the rollup is
+//! filled once on open ([`backfill`]). Events are never updated in place;
+//! whoever writes the events table directly (benchmarks, test fixtures)
+//! calls [`backfill`] after. Triggers did this for every writer at once, but
+//! cost the writer about three times its time per point.
+//!
+//! Sums of doubles are added in write order, so they may differ from a sum
+//! over the raw rows in the last bits, as ClickHouse's own parallel sums do.
 
-use rusqlite::{params, Connection};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection};
 
 use super::StoreError;
 use crate::limits::MAX_DOUBLES;
@@ -45,7 +54,7 @@ fn doubles() -> std::ops::RangeInclusive<usize> {
     1..=MAX_DOUBLES
 }
 
-/// Table and trigger; idempotent. Part of `schema::create_statements`.
+/// The table; idempotent. Part of `schema::create_statements`.
 pub fn create_statements() -> String {
     let columns: String = doubles()
         .map(|k| {
@@ -57,13 +66,12 @@ pub fn create_statements() -> String {
             )
         })
         .collect();
-    let values: String = doubles()
-        .map(|k| format!(", NEW.double{k}, NEW.double{k}, NEW.double{k}"))
-        .collect();
-    let minute = minute_of("NEW.timestamp");
     format!(
         "
--- Per-minute rollup of events (src/server/store/rollup.rs).
+-- Per-minute rollup of events (src/server/store/rollup.rs). Early builds of
+-- it used triggers; the writer keeps it now.
+DROP TRIGGER IF EXISTS events_rollup;
+DROP TRIGGER IF EXISTS events_rollup_update;
 CREATE TABLE IF NOT EXISTS {TABLE} (
     index1 TEXT NOT NULL,
     minute INTEGER NOT NULL,
@@ -73,76 +81,103 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     si INTEGER NOT NULL{columns},
     PRIMARY KEY (index1, minute, blob3, blob4)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS events_rollup AFTER INSERT ON events BEGIN
-    INSERT INTO {TABLE} VALUES (NEW.index1, {minute}, NEW.blob3, NEW.blob4, 1, NEW._sample_interval{values})
-    ON CONFLICT DO UPDATE SET {upsert};
-END;
-{update}",
-        upsert = upsert_set(),
-        update = update_trigger(),
+"
     )
 }
 
-/// The SET clause adding one event's values (`excluded`) to its row.
-fn upsert_set() -> String {
-    let doubles: String = doubles()
-        .map(|k| {
-            let (s, lo, hi) = (sum_column(k), min_column(k), max_column(k));
-            format!(
-                ",\n        {s} = {s} + excluded.{s}, {lo} = min({lo}, excluded.{lo}), {hi} = max({hi}, excluded.{hi})"
-            )
-        })
-        .collect();
-    format!("n = n + 1, si = si + excluded.si{doubles}")
+/// The upsert adding a batch's partial row to its rollup row.
+fn upsert_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        let marks = vec!["?"; 6 + 3 * MAX_DOUBLES].join(",");
+        let doubles: String = doubles()
+            .map(|k| {
+                let (s, lo, hi) = (sum_column(k), min_column(k), max_column(k));
+                format!(
+                    ", {s} = {s} + excluded.{s}, {lo} = min({lo}, excluded.{lo}), {hi} = max({hi}, excluded.{hi})"
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO {TABLE} VALUES ({marks}) ON CONFLICT DO UPDATE SET \
+             n = n + excluded.n, si = si + excluded.si{doubles}"
+        )
+    })
 }
 
-/// Keeps the rollup exact when an event is changed in place (tests and
-/// tools do; the server never does). The new values join their row first;
-/// then the old ones leave theirs, and a row that lost its minimum or
-/// maximum (or its last event) is rebuilt from its events, which by now hold
-/// the new values.
-fn update_trigger() -> String {
-    let old_minute = minute_of("OLD.timestamp");
-    let new_minute = minute_of("NEW.timestamp");
-    let old_key = format!(
-        "index1 = OLD.index1 AND minute = {old_minute} AND blob3 = OLD.blob3 AND blob4 = OLD.blob4"
-    );
-    let columns: Vec<String> = doubles().map(|k| format!("double{k}")).collect();
-    let new_values: String = doubles()
-        .map(|k| format!(", NEW.double{k}, NEW.double{k}, NEW.double{k}"))
-        .collect();
-    let decrements: String = doubles()
-        .map(|k| format!(", {s} = {s} - OLD.double{k}", s = sum_column(k)))
-        .collect();
-    let extreme_left: Vec<String> = doubles()
-        .map(|k| {
-            let (lo, hi) = (min_column(k), max_column(k));
-            format!("(OLD.double{k} IN ({lo}, {hi}) AND {lo} < {hi})")
-        })
-        .collect();
-    let aggregates: String = doubles()
-        .map(|k| format!(", TOTAL(double{k}), MIN(double{k}), MAX(double{k})"))
-        .collect();
-    format!(
-        "
-CREATE TRIGGER IF NOT EXISTS events_rollup_update
-AFTER UPDATE OF timestamp, _sample_interval, index1, blob3, blob4, {columns} ON events BEGIN
-    INSERT INTO {TABLE} VALUES (NEW.index1, {new_minute}, NEW.blob3, NEW.blob4, 1, NEW._sample_interval{new_values})
-    ON CONFLICT DO UPDATE SET {upsert};
-    UPDATE {TABLE} SET n = n - 1, si = si - OLD._sample_interval{decrements} WHERE {old_key};
-    DELETE FROM {TABLE} WHERE {old_key} AND (n = 0 OR {extreme_left});
-    INSERT INTO {TABLE} SELECT index1, {minute} AS m, blob3, blob4, COUNT(*), SUM(_sample_interval){aggregates}
-    FROM events WHERE index1 = OLD.index1 AND timestamp >= {old_minute} AND timestamp < {old_minute} + {MINUTE}
-        AND blob3 = OLD.blob3 AND blob4 = OLD.blob4
-        AND NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {old_key})
-    GROUP BY m, blob3, blob4;
-END;
-",
-        columns = columns.join(", "),
-        upsert = upsert_set(),
-        extreme_left = extreme_left.join(" OR "),
-        minute = minute_of("timestamp"),
-    )
+/// One rollup row's partial values: (sum, min, max) of each double.
+#[derive(Debug, Clone)]
+struct Partial {
+    n: i64,
+    si: i64,
+    doubles: [(f64, f64, f64); MAX_DOUBLES],
+}
+
+/// The rollup rows of the events written in one transaction, added up in
+/// memory and written once per (tenant, minute, event, level): a batch of
+/// points usually shares a handful of keys, so the writer pays a few
+/// upserts per batch instead of one per point.
+#[derive(Debug, Default)]
+pub struct Pending {
+    rows: HashMap<(String, i64, String, String), Partial>,
+}
+
+impl Pending {
+    /// Count one stored event; doubles past the given ones are 0, as stored.
+    pub fn add(
+        &mut self,
+        index1: &str,
+        timestamp: i64,
+        (event, level): (&str, &str),
+        sample_interval: i64,
+        doubles: &[f64],
+    ) {
+        let minute = timestamp - timestamp.rem_euclid(MINUTE);
+        let value = |k: usize| doubles.get(k).copied().unwrap_or(0.0);
+        let key = (
+            index1.to_string(),
+            minute,
+            event.to_string(),
+            level.to_string(),
+        );
+        let p = self.rows.entry(key).or_insert_with(|| Partial {
+            n: 0,
+            si: 0,
+            doubles: std::array::from_fn(|k| (0.0, value(k), value(k))),
+        });
+        p.n += 1;
+        p.si = p.si.saturating_add(sample_interval);
+        for (k, (s, lo, hi)) in p.doubles.iter_mut().enumerate() {
+            let v = value(k);
+            *s += v;
+            *lo = lo.min(v);
+            *hi = hi.max(v);
+        }
+    }
+
+    /// Write the rows into the rollup, inside the caller's transaction.
+    pub fn flush(self, conn: &Connection) -> Result<(), StoreError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let mut upsert = conn.prepare_cached(upsert_sql())?;
+        for ((index1, minute, event, level), p) in self.rows {
+            let mut values: Vec<Value> = Vec::with_capacity(6 + 3 * MAX_DOUBLES);
+            values.extend([
+                Value::Text(index1),
+                Value::Integer(minute),
+                Value::Text(event),
+                Value::Text(level),
+                Value::Integer(p.n),
+                Value::Integer(p.si),
+            ]);
+            for (s, lo, hi) in p.doubles {
+                values.extend([Value::Real(s), Value::Real(lo), Value::Real(hi)]);
+            }
+            upsert.execute(params_from_iter(values))?;
+        }
+        Ok(())
+    }
 }
 
 /// The rollup rows of `index1`'s events with `from <= timestamp < to`, as an

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use rusqlite::{params, params_from_iter, Connection, ToSql};
 
+use super::rollup::Pending;
 use super::StoreError;
 use crate::limits::{MAX_BLOBS, MAX_DOUBLES, PAYLOAD_PURGE_BATCH};
 
@@ -107,10 +108,12 @@ pub fn write_points(
     if points.iter().any(|p| p.payload.is_some()) {
         purge_expired_payloads(tx, now_ms)?;
     }
+    let mut rollup = Pending::default();
     let ref_ids = points
         .iter()
-        .map(|point| insert_point(tx, project, logstore, point, now_ms))
+        .map(|point| store_point(tx, project, logstore, point, now_ms, &mut rollup))
         .collect::<Result<Vec<_>, _>>()?;
+    rollup.flush(tx)?;
     if !points.is_empty() {
         remember_logstore(tx, project, logstore)?;
     }
@@ -125,6 +128,21 @@ pub fn insert_point(
     logstore: &str,
     point: &NewPoint,
     ts_ms: i64,
+) -> Result<Option<String>, StoreError> {
+    let mut rollup = Pending::default();
+    let ref_id = store_point(tx, project, logstore, point, ts_ms, &mut rollup)?;
+    rollup.flush(tx)?;
+    Ok(ref_id)
+}
+
+/// [`insert_point`], its event counted in `rollup` (written by the caller).
+fn store_point(
+    tx: &Connection,
+    project: &str,
+    logstore: &str,
+    point: &NewPoint,
+    ts_ms: i64,
+    rollup: &mut Pending,
 ) -> Result<Option<String>, StoreError> {
     let ref_id = match &point.payload {
         Some((payload, expires_at)) => {
@@ -174,6 +192,13 @@ pub fn insert_point(
     values.extend(doubles.iter().map(|d| d as &dyn ToSql));
     tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
         .execute(params_from_iter(values))?;
+    rollup.add(
+        &index,
+        ts,
+        (&point.event, &point.level),
+        shape.sample_interval,
+        doubles,
+    );
     Ok(ref_id)
 }
 
