@@ -103,8 +103,10 @@ fn build(path: &PathBuf) -> rusqlite::Result<()> {
     }
     // Rows written straight into the table: the server's writer would have
     // kept the per-minute rollup; fill it once.
-    aepipe::server::store::rollup::backfill(&tx)
-        .map_err(|e| rusqlite::Error::ModuleError(e.to_string()))?;
+    if let Err(e) = aepipe::server::store::rollup::backfill(&tx) {
+        eprintln!("filling the rollup: {e}");
+        std::process::exit(1);
+    }
     tx.commit()?;
     conn.execute_batch("ANALYZE;")?;
     Ok(())

@@ -113,38 +113,44 @@ struct Partial {
     doubles: [(f64, f64, f64); MAX_DOUBLES],
 }
 
-/// The rollup rows of the events written in one transaction, added up in
-/// memory and written once per (tenant, minute, event, level): a batch of
-/// points usually shares a handful of keys, so the writer pays a few
-/// upserts per batch instead of one per point.
-#[derive(Debug, Default)]
-pub struct Pending {
-    rows: HashMap<(String, i64, String, String), Partial>,
+/// The rollup rows of one tenant's events written in one transaction, added
+/// up in memory and written once per (minute, event, level): a batch of
+/// points usually shares a handful of keys, so the writer pays a few upserts
+/// per batch instead of one per point. Keys borrow from the points, so
+/// counting a point allocates nothing.
+#[derive(Debug)]
+pub struct Pending<'a> {
+    index1: &'a str,
+    rows: HashMap<(i64, &'a str, &'a str), Partial>,
 }
 
-impl Pending {
+impl<'a> Pending<'a> {
+    /// Nothing counted yet for the tenant `index1`.
+    pub fn new(index1: &'a str) -> Self {
+        Self {
+            index1,
+            rows: HashMap::new(),
+        }
+    }
+
     /// Count one stored event; doubles past the given ones are 0, as stored.
     pub fn add(
         &mut self,
-        index1: &str,
         timestamp: i64,
-        (event, level): (&str, &str),
+        (event, level): (&'a str, &'a str),
         sample_interval: i64,
         doubles: &[f64],
     ) {
         let minute = timestamp - timestamp.rem_euclid(MINUTE);
         let value = |k: usize| doubles.get(k).copied().unwrap_or(0.0);
-        let key = (
-            index1.to_string(),
-            minute,
-            event.to_string(),
-            level.to_string(),
-        );
-        let p = self.rows.entry(key).or_insert_with(|| Partial {
-            n: 0,
-            si: 0,
-            doubles: std::array::from_fn(|k| (0.0, value(k), value(k))),
-        });
+        let p = self
+            .rows
+            .entry((minute, event, level))
+            .or_insert_with(|| Partial {
+                n: 0,
+                si: 0,
+                doubles: std::array::from_fn(|k| (0.0, value(k), value(k))),
+            });
         p.n += 1;
         p.si = p.si.saturating_add(sample_interval);
         for (k, (s, lo, hi)) in p.doubles.iter_mut().enumerate() {
@@ -161,13 +167,13 @@ impl Pending {
             return Ok(());
         }
         let mut upsert = conn.prepare_cached(upsert_sql())?;
-        for ((index1, minute, event, level), p) in self.rows {
+        for ((minute, event, level), p) in self.rows {
             let mut values: Vec<Value> = Vec::with_capacity(6 + 3 * MAX_DOUBLES);
             values.extend([
-                Value::Text(index1),
+                Value::Text(self.index1.to_string()),
                 Value::Integer(minute),
-                Value::Text(event),
-                Value::Text(level),
+                Value::Text(event.to_string()),
+                Value::Text(level.to_string()),
                 Value::Integer(p.n),
                 Value::Integer(p.si),
             ]);

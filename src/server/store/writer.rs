@@ -108,7 +108,8 @@ pub fn write_points(
     if points.iter().any(|p| p.payload.is_some()) {
         purge_expired_payloads(tx, now_ms)?;
     }
-    let mut rollup = Pending::default();
+    let index = crate::limits::index_of(project, logstore);
+    let mut rollup = Pending::new(&index);
     let ref_ids = points
         .iter()
         .map(|point| store_point(tx, project, logstore, point, now_ms, &mut rollup))
@@ -129,20 +130,22 @@ pub fn insert_point(
     point: &NewPoint,
     ts_ms: i64,
 ) -> Result<Option<String>, StoreError> {
-    let mut rollup = Pending::default();
+    let index = crate::limits::index_of(project, logstore);
+    let mut rollup = Pending::new(&index);
     let ref_id = store_point(tx, project, logstore, point, ts_ms, &mut rollup)?;
     rollup.flush(tx)?;
     Ok(ref_id)
 }
 
-/// [`insert_point`], its event counted in `rollup` (written by the caller).
-fn store_point(
+/// [`insert_point`], its event counted in `rollup` (the tenant's; written
+/// by the caller).
+fn store_point<'a>(
     tx: &Connection,
     project: &str,
     logstore: &str,
-    point: &NewPoint,
+    point: &'a NewPoint,
     ts_ms: i64,
-    rollup: &mut Pending,
+    rollup: &mut Pending<'a>,
 ) -> Result<Option<String>, StoreError> {
     let ref_id = match &point.payload {
         Some((payload, expires_at)) => {
@@ -193,7 +196,6 @@ fn store_point(
     tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
         .execute(params_from_iter(values))?;
     rollup.add(
-        &index,
         ts,
         (&point.event, &point.level),
         shape.sample_interval,
