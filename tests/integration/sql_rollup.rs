@@ -174,10 +174,13 @@ fn those_queries_read_the_rollup() {
     }
 }
 
+/// A rollup row: tenant, minute, event, level, n, si, s1 (rounded), hi1.
+type RollupRow = (String, i64, String, String, i64, i64, f64, f64);
+
 #[test]
 fn the_writer_and_retention_keep_the_rollup_exact() {
     let conn = spread_db();
-    let rebuilt = |conn: &Connection| -> Vec<(String, i64, String, String, i64, i64, f64, f64)> {
+    let rebuilt = |conn: &Connection| -> Vec<RollupRow> {
         let mut stmt = conn
             .prepare(
                 "SELECT index1, minute, blob3, blob4, n, si, round(s1, 3), hi1 FROM rollup_minutes
