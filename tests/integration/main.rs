@@ -31,6 +31,7 @@ mod server_concurrency;
 mod server_demo;
 mod server_durability;
 mod server_fidelity;
+mod server_parse_errors;
 mod server_query;
 mod server_rawlog;
 mod server_realism;
