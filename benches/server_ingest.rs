@@ -208,6 +208,8 @@ fn main() {
         db.busy_timeout(Duration::from_secs(30)).expect("busy");
         db.execute("UPDATE events SET timestamp = timestamp - (id * 7919) % 86400", [])
             .expect("spread timestamps");
+        // The server never moves events; the per-minute rollup follows.
+        aepipe::server::store::rollup::backfill(&db).expect("rebuild the rollup");
         drop(db);
         client
             .ingest("small", "tenant", &points(1)[..20])

@@ -101,6 +101,12 @@ fn build(path: &PathBuf) -> rusqlite::Result<()> {
             }
         }
     }
+    // Rows written straight into the table: the server's writer would have
+    // kept the per-minute rollup; fill it once.
+    if let Err(e) = aepipe::server::store::rollup::backfill(&tx) {
+        eprintln!("filling the rollup: {e}");
+        std::process::exit(1);
+    }
     tx.commit()?;
     conn.execute_batch("ANALYZE;")?;
     Ok(())
@@ -110,14 +116,17 @@ fn ready(path: &PathBuf) -> bool {
     let Ok(conn) = Connection::open(path) else {
         return false;
     };
-    // Built with the current schema (its indexes) too.
+    // Built with the current schema (its indexes and rollup) too.
     let current = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
-            params![aepipe::server::store::schema::TIME_INDEX],
+            "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2)",
+            params![
+                aepipe::server::store::schema::TIME_INDEX,
+                aepipe::server::store::rollup::TABLE
+            ],
             |r| r.get::<_, i64>(0),
         )
-        .map(|n| n == 1)
+        .map(|n| n == 2)
         .unwrap_or(false);
     current
         && conn

@@ -6,6 +6,7 @@ mod batch;
 pub mod demo;
 mod error;
 mod extract;
+mod parse_errors;
 pub mod realism;
 pub mod retention;
 mod routes;
@@ -207,7 +208,7 @@ pub async fn start(config: ServerConfig) -> Result<ServerHandle, ServerError> {
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(async move {
-        let result = axum::serve(listener, app::router(state))
+        let result = axum::serve(parse_errors::Listener(listener), app::router(state))
             .with_graceful_shutdown(async move {
                 // A dropped sender (handle dropped) stops the server too.
                 let _ = stopped.await;

@@ -66,7 +66,7 @@ pub fn prefers_time_index(selection: Option<&Expr>, aliases: &HashMap<String, &E
 }
 
 /// The terms of a top-level AND chain.
-fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(super) fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match e {
         Expr::BinaryOp {
             left,

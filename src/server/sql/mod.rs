@@ -6,6 +6,7 @@
 //! - translate.rs: queries (sources, aliases, grouping, LIMIT) → SQLite SQL;
 //! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
 //! - pre_aggregate.rs: time-bucket counts without a sort of every event;
+//! - rollup_plan.rs: aggregates from the per-minute rollup of the store;
 //! - index_hint.rs: the time index for time-bounded queries;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
@@ -21,6 +22,7 @@ mod names;
 mod parse;
 mod pre_aggregate;
 mod render;
+mod rollup_plan;
 mod scope;
 mod time_functions;
 mod translate;
@@ -224,19 +226,33 @@ mod tests {
                 "{sql} scans all tenants\n  plan: {p}"
             );
         }
-        // A time-bounded breakdown by event reads only that time range.
+        // A time-bounded breakdown the rollup cannot answer (by path) reads
+        // only that time range of the events.
         let p = plan(
             &conn,
-            "SELECT blob3, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob3",
+            "SELECT blob6, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob6",
         );
         assert!(
             p.contains("events_tenant_time (index1=? AND timestamp>?)"),
             "{p}"
         );
-        // Grouping by event walks the (index1, blob3) index: no sort, no temp table.
+        // Grouping by path walks the tenant's rows in one index, no table scan.
+        let p = plan(&conn, "SELECT blob6, count() FROM aepipe GROUP BY blob6");
+        assert!(p.contains("USING INDEX events_tenant_"), "{p}");
+        // By event, the rollup answers: its whole minutes in the range, and
+        // the events of the cut minute only.
+        let p = plan(
+            &conn,
+            "SELECT blob3, count() FROM aepipe WHERE timestamp > now() - INTERVAL 1 HOUR GROUP BY blob3",
+        );
+        assert!(
+            p.contains("SEARCH r USING PRIMARY KEY (index1=? AND minute>?)")
+                && p.contains("events_tenant_time (index1=? AND timestamp>? AND timestamp<?)"),
+            "{p}"
+        );
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
-            p.contains("events_tenant_event") && !p.contains("TEMP B-TREE"),
+            p.contains("SEARCH r USING PRIMARY KEY (index1=?)") && !p.contains("events"),
             "{p}"
         );
     }

@@ -16,7 +16,7 @@ use super::translate::SelectParts;
 const TIMESTAMP: &str = "events.timestamp";
 /// Aggregates the translator emits; any left after the partials are
 /// replaced disables the rewrite.
-const AGGREGATES: [&str; 12] = [
+pub(super) const AGGREGATES: [&str; 12] = [
     "COUNT(",
     "SUM(",
     "TOTAL(",

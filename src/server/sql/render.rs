@@ -9,24 +9,44 @@ use rusqlite::types::ValueRef;
 use super::datetime;
 use super::translate::OutColumn;
 use super::types::ChType;
-use super::udf::{float_to_string, wrap_int, TWO_POW_63};
+use super::udf::{float_to_string, push_float, wrap_int, TWO_POW_63};
 use super::zones;
 
-/// Builds the answer row by row while SQLite steps.
+/// Builds the answer row by row while SQLite steps, in one buffer: `meta`
+/// is known before the first row, so the rows are written in place and the
+/// answer is never copied (a 100,000 x 25 answer is some 40 MB).
 pub struct JsonWriter<'c> {
     columns: &'c [OutColumn],
     keys: Vec<String>,
-    data: String,
+    out: String,
+    /// Where `data`'s rows start in `out`.
+    data_start: usize,
     rows: u64,
 }
 
 impl<'c> JsonWriter<'c> {
     pub fn new(columns: &'c [OutColumn]) -> Self {
-        let keys = columns.iter().map(|c| json_string(&c.name)).collect();
+        let keys: Vec<String> = columns.iter().map(|c| json_string(&c.name)).collect();
+        let meta: Vec<String> = columns
+            .iter()
+            .zip(&keys)
+            .map(|(c, k)| {
+                format!(
+                    "{{\"name\":{k},\"type\":{}}}",
+                    json_string(&c.ty.to_string())
+                )
+            })
+            .collect();
+        let mut out = String::with_capacity(4096);
+        out.push_str("{\"meta\":[");
+        out.push_str(&meta.join(","));
+        out.push_str("],\"data\":[");
+        let data_start = out.len();
         Self {
             columns,
             keys,
-            data: String::new(),
+            out,
+            data_start,
             rows: 0,
         }
     }
@@ -34,18 +54,18 @@ impl<'c> JsonWriter<'c> {
     /// Append one row; `value(i)` gives column i.
     pub fn push_row<'v>(&mut self, mut value: impl FnMut(usize) -> ValueRef<'v>) {
         if self.rows > 0 {
-            self.data.push(',');
+            self.out.push(',');
         }
-        self.data.push('{');
+        self.out.push('{');
         for (i, col) in self.columns.iter().enumerate() {
             if i > 0 {
-                self.data.push(',');
+                self.out.push(',');
             }
-            self.data.push_str(&self.keys[i]);
-            self.data.push(':');
-            render_value(&mut self.data, value(i), &col.ty);
+            self.out.push_str(&self.keys[i]);
+            self.out.push(':');
+            render_value(&mut self.out, value(i), &col.ty);
         }
-        self.data.push('}');
+        self.out.push('}');
         self.rows += 1;
     }
 
@@ -55,22 +75,8 @@ impl<'c> JsonWriter<'c> {
         elapsed_secs: f64,
         rows_read: u64,
     ) -> String {
-        let meta: Vec<String> = self
-            .columns
-            .iter()
-            .zip(&self.keys)
-            .map(|(c, k)| {
-                format!(
-                    "{{\"name\":{k},\"type\":{}}}",
-                    json_string(&c.ty.to_string())
-                )
-            })
-            .collect();
-        let mut out = String::with_capacity(self.data.len() + 256);
-        out.push_str("{\"meta\":[");
-        out.push_str(&meta.join(","));
-        out.push_str("],\"data\":[");
-        out.push_str(&self.data);
+        let data_bytes = self.out.len() - self.data_start;
+        let mut out = self.out;
         out.push_str("],\"rows\":");
         out.push_str(&self.rows.to_string());
         if let Some(n) = rows_before_limit {
@@ -84,7 +90,7 @@ impl<'c> JsonWriter<'c> {
         out.push_str(&format!(
             ",\"statistics\":{{\"elapsed\":{},\"rows_read\":{rows_read},\"bytes_read\":{}}}}}",
             float_to_string(elapsed_secs),
-            self.data.len()
+            data_bytes
         ));
         out
     }
@@ -161,7 +167,7 @@ pub fn render_value(out: &mut String, v: ValueRef<'_>, ty: &ChType) {
                 _ => None,
             };
             match f {
-                Some(f) if f.is_finite() => out.push_str(&float_to_string(f)),
+                Some(f) if f.is_finite() => push_float(out, f),
                 _ => out.push_str("null"),
             }
         }

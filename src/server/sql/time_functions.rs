@@ -9,6 +9,7 @@ use sqlparser::ast::{Expr, Value as AstValue};
 use super::datetime;
 use super::error::{at, err_at, SqlError};
 use super::functions::{expect_args, Call};
+use super::rollup_plan;
 use super::translate::{Lit, Translator, Typed};
 use super::types::{ChType, IntervalUnit};
 use super::zones::{self, Tz};
@@ -173,7 +174,7 @@ impl Translator {
                 };
                 self.in_zone(t, explicit, |_, t| {
                     Ok(Typed::from_parts(
-                        floor_sql(&t.sql, step),
+                        floor_minutes(&t.sql, step),
                         ChType::DateTime(None),
                         &[&t],
                     ))
@@ -296,7 +297,7 @@ impl Translator {
             ChType::Date => x,
             ChType::DateTime(_) => self.in_zone(x, zone, |_, t| {
                 Ok(Typed::from_parts(
-                    floor_sql(&t.sql, 86_400),
+                    floor_minutes(&t.sql, 86_400),
                     ChType::Date,
                     &[&t],
                 ))
@@ -349,7 +350,30 @@ pub(super) fn floor_sql(t: &str, step: i64) -> String {
     format!("({t} - ((({t}) % {step}) + {step}) % {step})")
 }
 
+/// [`floor_sql`] for a step of whole minutes. The stored timestamp is first
+/// floored to its minute (the same result) in the very form the rollup
+/// planner reads as its `minute` column (rollup_plan.rs), so buckets of
+/// minutes, hours and days can be answered from per-minute rows.
+fn floor_minutes(t: &str, step: i64) -> String {
+    if step % 60 == 0 && t == "events.timestamp" {
+        floor_sql(&rollup_plan::minute_of_timestamp(), step)
+    } else {
+        floor_sql(t, step)
+    }
+}
+
 fn start_of_interval(t: &Typed, n: i64, unit: IntervalUnit) -> Typed {
+    // A bucket of whole minutes is the same for a timestamp and its minute.
+    let minute;
+    let t = if t.sql == "events.timestamp" {
+        minute = Typed::from_parts(rollup_plan::minute_of_timestamp(), t.ty.clone(), &[t]);
+        match unit.fixed_seconds() {
+            Some(s) if n.saturating_mul(s) % 60 != 0 => t,
+            _ => &minute,
+        }
+    } else {
+        t
+    };
     let (sql, ty) = match unit {
         IntervalUnit::Week => {
             // Weeks start on Monday and are counted from the Monday before

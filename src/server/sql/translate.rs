@@ -18,6 +18,7 @@ use super::index_hint;
 use super::names::column_name;
 use super::parse::check_query;
 use super::pre_aggregate::{self, Partial};
+use super::rollup_plan::{self, Conjunct};
 use super::scope::{self, Source};
 use super::types::ChType;
 
@@ -511,8 +512,18 @@ impl Translator {
                 offset: constant_u64(offset, "LIMIT offset")?,
             }),
         };
+        // The rollup reads every row, so not in the realistic mode, where
+        // queries see only the rows visible by then.
+        let conjuncts = if scoped && grouped && self.visible_by_ms.is_none() {
+            self.conjuncts(&mut env, s.selection.as_ref())
+        } else {
+            None
+        };
         parts.partials = std::mem::take(&mut self.partials);
-        let mut select_sql = match pre_aggregate::by_timestamp(&parts, scoped) {
+        let rewritten = conjuncts
+            .and_then(|c| rollup_plan::by_minute(&parts, &c))
+            .or_else(|| pre_aggregate::by_timestamp(&parts, scoped));
+        let mut select_sql = match rewritten {
             Some(rewritten) => rewritten.assemble(),
             None => parts.assemble(),
         };
@@ -545,6 +556,22 @@ impl Translator {
             columns: out_columns,
             window,
         })
+    }
+
+    /// The terms of the WHERE's top-level AND chain, each translated on its
+    /// own for the rollup planner; None if one fails (the whole did not).
+    fn conjuncts(&mut self, env: &mut Env<'_>, selection: Option<&Expr>) -> Option<Vec<Conjunct>> {
+        let Some(w) = selection else {
+            return Some(Vec::new());
+        };
+        let mut terms = Vec::new();
+        index_hint::conjuncts(w, &mut terms);
+        let mut out = Vec::with_capacity(terms.len());
+        for term in terms {
+            let t = self.expr(env, term).ok()?;
+            out.push(rollup_plan::classify(&t.sql));
+        }
+        Some(out)
     }
 
     /// The `i`-th select item's expression, for positional GROUP BY.

@@ -88,22 +88,27 @@ fn parse_float(s: &str) -> Option<f64> {
 /// ClickHouse's text for a Float64: shortest round-trip digits, `1` not
 /// `1.0`, exponent form for very large or small magnitudes, `nan`/`inf`.
 pub fn float_to_string(f: f64) -> String {
+    let mut out = String::new();
+    push_float(&mut out, f);
+    out
+}
+
+/// [`float_to_string`] appended to `out`: no allocation per value when an
+/// answer renders many floats.
+pub fn push_float(out: &mut String, f: f64) {
+    use std::fmt::Write as _;
     if f.is_nan() {
-        "nan".into()
+        out.push_str("nan");
     } else if f.is_infinite() {
-        if f > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        }
+        out.push_str(if f > 0.0 { "inf" } else { "-inf" });
     } else if f != 0.0 && f.fract() == 0.0 && f.abs() < TWO_POW_63 {
         // ClickHouse prints an integral value that fits Int64 as that
         // integer: 1e18 is 1000000000000000000.
-        format!("{}", f as i64)
+        let _ = write!(out, "{}", f as i64);
     } else if f != 0.0 && (f.abs() >= 1e16 || f.abs() < 1e-5) {
-        format!("{f:e}")
+        let _ = write!(out, "{f:e}");
     } else {
-        format!("{f}")
+        let _ = write!(out, "{f}");
     }
 }
 

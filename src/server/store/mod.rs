@@ -8,6 +8,7 @@ mod checkpoint;
 mod group_commit;
 mod readers;
 mod reads;
+pub mod rollup;
 pub mod schema;
 mod writer;
 
@@ -78,8 +79,28 @@ impl Store {
             checkpoint::WRITER_BACKSTOP_PAGES,
         )?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
-        writer.execute_batch(&schema::create_statements())?;
-        schema::migrate(&writer)?;
+        // A database from before the rollup gets it filled from its events
+        // once, in the same transaction that creates it.
+        let had_rollup = rollup::exists(&writer)?;
+        writer.execute_batch("BEGIN IMMEDIATE")?;
+        let created = writer
+            .execute_batch(&schema::create_statements())
+            .map_err(StoreError::from)
+            .and_then(|()| schema::migrate(&writer).map_err(StoreError::from))
+            .and_then(|()| {
+                if had_rollup {
+                    Ok(())
+                } else {
+                    rollup::backfill(&writer)
+                }
+            });
+        match created {
+            Ok(()) => writer.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = writer.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
         writer.set_prepared_statement_cache_capacity(64);
         let readers = ReaderPool::open(&path, READERS)?;
         Ok(Self {

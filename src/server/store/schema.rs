@@ -43,6 +43,7 @@ pub fn create_statements() -> String {
     let doubles: String = (1..=20)
         .map(|i| format!(",\n    double{i} REAL NOT NULL DEFAULT 0"))
         .collect();
+    let rollup = super::rollup::create_statements();
     format!(
         "
 CREATE TABLE IF NOT EXISTS events (
@@ -92,6 +93,6 @@ CREATE TABLE IF NOT EXISTS logstores (
     logstore TEXT NOT NULL,
     PRIMARY KEY (project, logstore)
 ) WITHOUT ROWID;
-"
+{rollup}"
     )
 }

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use rusqlite::{params, params_from_iter, Connection, ToSql};
 
+use super::rollup::Pending;
 use super::StoreError;
 use crate::limits::{MAX_BLOBS, MAX_DOUBLES, PAYLOAD_PURGE_BATCH};
 
@@ -107,10 +108,13 @@ pub fn write_points(
     if points.iter().any(|p| p.payload.is_some()) {
         purge_expired_payloads(tx, now_ms)?;
     }
+    let index = crate::limits::index_of(project, logstore);
+    let mut rollup = Pending::new(&index);
     let ref_ids = points
         .iter()
-        .map(|point| insert_point(tx, project, logstore, point, now_ms))
+        .map(|point| store_point(tx, project, logstore, point, now_ms, &mut rollup))
         .collect::<Result<Vec<_>, _>>()?;
+    rollup.flush(tx)?;
     if !points.is_empty() {
         remember_logstore(tx, project, logstore)?;
     }
@@ -125,6 +129,23 @@ pub fn insert_point(
     logstore: &str,
     point: &NewPoint,
     ts_ms: i64,
+) -> Result<Option<String>, StoreError> {
+    let index = crate::limits::index_of(project, logstore);
+    let mut rollup = Pending::new(&index);
+    let ref_id = store_point(tx, project, logstore, point, ts_ms, &mut rollup)?;
+    rollup.flush(tx)?;
+    Ok(ref_id)
+}
+
+/// [`insert_point`], its event counted in `rollup` (the tenant's; written
+/// by the caller).
+fn store_point<'a>(
+    tx: &Connection,
+    project: &str,
+    logstore: &str,
+    point: &'a NewPoint,
+    ts_ms: i64,
+    rollup: &mut Pending<'a>,
 ) -> Result<Option<String>, StoreError> {
     let ref_id = match &point.payload {
         Some((payload, expires_at)) => {
@@ -174,6 +195,12 @@ pub fn insert_point(
     values.extend(doubles.iter().map(|d| d as &dyn ToSql));
     tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
         .execute(params_from_iter(values))?;
+    rollup.add(
+        ts,
+        (&point.event, &point.level),
+        shape.sample_interval,
+        doubles,
+    );
     Ok(ref_id)
 }
 
@@ -292,11 +319,17 @@ pub fn purge_old_events(
     index: &str,
     before_s: i64,
 ) -> Result<usize, StoreError> {
-    Ok(conn.execute(
-        "DELETE FROM events WHERE id IN (SELECT id FROM events
-         WHERE index1 = ?1 AND timestamp < ?2 LIMIT ?3)",
+    // Oldest first, so the per-minute rollup has at most one minute to
+    // rebuild after each chunk.
+    let n = conn.execute(
+        "DELETE FROM events WHERE id IN (SELECT id FROM events INDEXED BY events_tenant_time
+         WHERE index1 = ?1 AND timestamp < ?2 ORDER BY timestamp LIMIT ?3)",
         params![index, before_s, PURGE_CHUNK as i64],
-    )?)
+    )?;
+    if n > 0 {
+        super::rollup::after_purge(conn, index)?;
+    }
+    Ok(n)
 }
 
 /// Retention, one chunk: drop up to [`PURGE_CHUNK`] raw records of a tenant
