@@ -153,6 +153,8 @@ pub enum PickerKind {
     Snippets,
     Export,
     TimeRange,
+    /// A tail line's column values, to pivot on one.
+    TailPivot,
 }
 
 /// A small list popup (history, snippets, export format).

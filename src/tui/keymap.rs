@@ -132,6 +132,7 @@ pub enum Command {
     ToggleEmpty,
     PathFilter,
     CopyPayload,
+    RawAround,
     // Live tail.
     Follow,
     PauseFollow,
@@ -274,6 +275,11 @@ const COMMANDS: &[(&str, Command, &str)] = &[
         "copy_payload",
         Command::CopyPayload,
         "copy the whole payload (pretty JSON)",
+    ),
+    (
+        "raw_around",
+        Command::RawAround,
+        "raw logs ±5 min around this time",
     ),
 ];
 

@@ -8,6 +8,7 @@ mod keys;
 mod mouse;
 mod names;
 mod query;
+mod raw_window;
 mod time;
 mod tree;
 
@@ -270,7 +271,10 @@ fn tail_connection(app: &mut App, event: &crate::tui::tail::TailEvent) {
                 retry_at: app.tick,
             }
         }
-        TailEvent::Gaps(_) | TailEvent::Malformed(_) => {}
+        TailEvent::Window { result: Ok(_), .. } => app.conn_state = ConnState::Connected,
+        // A failed window says why in the tail pane; the next request
+        // decides about the connection.
+        TailEvent::Gaps(_) | TailEvent::Malformed(_) | TailEvent::Window { .. } => {}
     }
 }
 
