@@ -197,22 +197,25 @@ fn render_window_status(
     buf: &mut Buffer,
     theme: &Theme,
 ) {
-    let mut spans = vec![Span::styled("◼ ", theme.warning)];
-    match state.conn() {
-        ConnState::Connecting => {
-            spans.push(Span::styled(window.label(), theme.dim));
-            spans.push(Span::styled(" · loading…", theme.dim));
-        }
-        ConnState::Failed(message) => {
-            spans.push(Span::styled(window.label(), theme.dim));
-            spans.push(Span::styled(
-                format!(" · ✖ {}", crate::sanitize::line(message)),
+    // What matters most first: a narrow pane cuts the end.
+    let spans = match state.conn() {
+        ConnState::Connecting => vec![
+            Span::styled("◼ loading… ", theme.dim),
+            Span::styled(window.label(), theme.dim),
+        ],
+        ConnState::Failed(message) => vec![
+            Span::styled(
+                format!("✖ {} ", crate::sanitize::line(message)),
                 theme.error,
-            ));
-        }
-        _ => spans.push(Span::raw(window.label())),
-    }
-    spans.push(Span::styled(" · paused · F goes live", theme.dim));
+            ),
+            Span::styled(window.label(), theme.dim),
+        ],
+        _ => vec![
+            Span::styled("◼ ", theme.warning),
+            Span::raw(window.label()),
+            Span::styled(" · paused · F goes live", theme.dim),
+        ],
+    };
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 

@@ -34,16 +34,14 @@ pub struct RawWindow {
 }
 
 impl RawWindow {
-    /// "raw logs ±5 min around 02:15:30 UTC · 37 lines".
+    /// "±5 min around 2026-11-27 02:15:30 UTC · 37 lines" (the pane's
+    /// title says "raw logs").
     pub fn label(&self) -> String {
         let at = DateTime::<Utc>::from_timestamp_millis(self.center_ms).map_or_else(
             || self.center_ms.to_string(),
             |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         );
-        format!(
-            "raw logs ±{AROUND_MINUTES} min around {at} · {} lines",
-            self.count
-        )
+        format!("±{AROUND_MINUTES} min around {at} · {} lines", self.count)
     }
 }
 
