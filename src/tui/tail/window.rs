@@ -148,6 +148,6 @@ mod tests {
         assert_eq!(lines[0].level, "gap");
         assert!(w
             .label()
-            .starts_with("raw logs ±5 min around 1970-01-01 00:00:01 UTC"));
+            .starts_with("±5 min around 1970-01-01 00:00:01 UTC"));
     }
 }
