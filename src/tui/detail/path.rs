@@ -59,7 +59,13 @@ pub fn parse(text: &str) -> Result<Vec<Step>, PathError> {
                     continue;
                 }
                 let start = i;
-                while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                // `-` inside a name too (`.x-request-id`): there is no
+                // arithmetic here for it to mean, and headers are named so.
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric()
+                        || chars[i] == '_'
+                        || (chars[i] == '-' && i > start))
+                {
                     i += 1;
                 }
                 if i == start {
@@ -200,6 +206,10 @@ mod tests {
         assert_eq!(
             parse("$.user[\"first name\"]").unwrap(),
             vec![f("user"), f("first name")]
+        );
+        assert_eq!(
+            parse(".headers.x-request-id").unwrap(),
+            vec![f("headers"), f("x-request-id")]
         );
         assert_eq!(
             parse(".[\"a]b\"].[-1]").unwrap(),
