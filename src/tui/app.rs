@@ -88,6 +88,9 @@ pub struct LayoutState {
     pub tree_width: u16,
     pub detail_width: u16,
     pub editor_height: u16,
+    /// The detail pane's share of the width (per mille) the user chose with
+    /// `<`/`>`; None: the built-in size (see `ui::layout`).
+    pub detail_share: Option<u16>,
 }
 
 impl Default for LayoutState {
@@ -97,6 +100,7 @@ impl Default for LayoutState {
             tree_width: 22,
             detail_width: 30,
             editor_height: 8,
+            detail_share: None,
         }
     }
 }
@@ -149,6 +153,8 @@ pub enum PickerKind {
     Snippets,
     Export,
     TimeRange,
+    /// A tail line's column values, to pivot on one.
+    TailPivot,
 }
 
 /// A small list popup (history, snippets, export format).

@@ -130,6 +130,9 @@ pub enum Command {
     CopyPath,
     Refetch,
     ToggleEmpty,
+    PathFilter,
+    CopyPayload,
+    RawAround,
     // Live tail.
     Follow,
     PauseFollow,
@@ -263,6 +266,21 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("next_field", Command::NextField, "next field"),
     ("prev_field", Command::PrevField, "previous field"),
     ("toggle_kind", Command::ToggleKind, "log / event"),
+    (
+        "path_filter",
+        Command::PathFilter,
+        "path filter (.a.b[0]; Esc clears)",
+    ),
+    (
+        "copy_payload",
+        Command::CopyPayload,
+        "copy the whole payload (pretty JSON)",
+    ),
+    (
+        "raw_around",
+        Command::RawAround,
+        "raw logs ±5 min around this time",
+    ),
 ];
 
 impl Command {

@@ -18,6 +18,7 @@ pub mod event_loop;
 pub mod fields;
 pub mod grid;
 pub mod keymap;
+pub mod layout_store;
 pub mod send_form;
 pub mod settings;
 pub mod snippets;
@@ -70,11 +71,24 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
+    let layout_path = layout_store::default_path();
+    let mut layout_warning = None;
+    let saved_layout = match layout_path.as_deref().map(layout_store::SavedLayout::load) {
+        Some(Ok(saved)) => saved,
+        // Pane sizes are not worth refusing to start over: built-in sizes.
+        Some(Err(e)) => {
+            layout_warning = Some(format!("{e} (pane sizes reset)"));
+            Default::default()
+        }
+        None => Default::default(),
+    };
+    saved_layout.apply(&mut app.layout);
     app.fields_path = fields::FieldsConfig::default_path();
     if let Some(path) = &app.fields_path {
         app.fields = fields::FieldsConfig::load(path)?;
     }
     app.connection_warnings.clone_from(&conn.warnings);
+    app.connection_warnings.extend(layout_warning);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());
     app.user_snippets = dirs::config_dir()
@@ -101,6 +115,13 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     )
     .await;
     drop(guard);
+    // The sizes the user chose, for the next start (only when they changed).
+    let chosen = layout_store::SavedLayout::from_layout(&app.layout);
+    if let Some(path) = layout_path.filter(|_| chosen != saved_layout) {
+        if let Err(e) = chosen.save(&path) {
+            tracing::warn!("{e}");
+        }
+    }
     conn.close().await;
     Ok(ended?)
 }

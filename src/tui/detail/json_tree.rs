@@ -54,6 +54,36 @@ pub struct Node {
     pub root: Option<usize>,
 }
 
+impl Node {
+    /// A string shown as lines of its own: its text holds line feeds, which
+    /// a one-line (JSON-quoted, sanitised) text never does.
+    pub fn is_multiline(&self) -> bool {
+        self.kind == NodeKind::String && self.text.contains('\n')
+    }
+}
+
+/// Most lines of one string shown as lines; the rest is summed up (a value
+/// from a server may hold millions of them).
+pub const MAX_STRING_LINES: usize = 2_000;
+
+/// A multi-line string as the pane shows it: its lines, each made safe
+/// (tabs become spaces, a `\r` before a line feed goes), joined by `\n`.
+fn multiline_text(s: &str) -> String {
+    let mut lines: Vec<String> = s
+        .split('\n')
+        .take(MAX_STRING_LINES)
+        .map(|l| shown(l.strip_suffix('\r').unwrap_or(l)))
+        .collect();
+    let total = s.split('\n').count();
+    if total > MAX_STRING_LINES {
+        lines.push(format!(
+            "… {} more lines (y copies them all)",
+            total - MAX_STRING_LINES
+        ));
+    }
+    lines.join("\n")
+}
+
 /// One line on screen: a node, and which wrapped piece of its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VisibleLine {
@@ -177,6 +207,9 @@ impl JsonTree {
         let (kind, text) = match v {
             Value::Object(m) => (NodeKind::Object, format!("{{{}}}", m.len())),
             Value::Array(a) => (NodeKind::Array, format!("[{}]", a.len())),
+            // A stack trace reads as lines, one under the other (each made
+            // safe on its own); see `multiline_text`.
+            Value::String(s) if s.contains('\n') => (NodeKind::String, multiline_text(s)),
             // JSON escapes C0 controls; C1, DEL and bidi controls are left.
             Value::String(s) => (
                 NodeKind::String,
@@ -292,6 +325,9 @@ impl JsonTree {
         let whole = vec![(0, node.text.len())];
         // Every leaf wraps: a number after a long key (`_sample_interval`)
         // moves under it rather than being cut at the pane's edge.
+        if node.is_multiline() {
+            return self.multiline_ranges(node);
+        }
         if self.wrap_width == 0 || node.kind.is_container() {
             return whole;
         }
@@ -323,9 +359,37 @@ impl JsonTree {
         ranges
     }
 
+    /// A multi-line string: an empty first piece after the key, then each
+    /// of its lines (wrapped when longer than the pane) under the key.
+    fn multiline_ranges(&self, node: &Node) -> Vec<(usize, usize)> {
+        let rest = self
+            .wrap_width
+            .saturating_sub(self.continuation_indent(node));
+        let mut out = vec![(0, 0)];
+        let mut start = 0;
+        for line in node.text.split('\n') {
+            let end = start + line.len();
+            if self.wrap_width == 0 || rest < 4 || str_width(line) <= rest {
+                out.push((start, end));
+            } else {
+                out.extend(
+                    wrap_ranges(line, rest, rest)
+                        .into_iter()
+                        .map(|(s, e)| (start + s, start + e)),
+                );
+            }
+            start = end + 1;
+        }
+        out
+    }
+
     /// Columns before a wrapped value's continuation lines: under the value
     /// when there is room, else a hanging indent under the key.
     pub fn continuation_indent(&self, node: &Node) -> usize {
+        if node.is_multiline() {
+            // The lines of a stack trace go under the key, a little in.
+            return usize::from(node.depth) * INDENT + 4;
+        }
         let prefix = prefix_width(node);
         if self.wrap_width.saturating_sub(prefix) >= 16 {
             prefix
@@ -658,6 +722,56 @@ mod tests {
             .map(|l| &node.text[l.start..l.end])
             .collect();
         assert_eq!(pieces, ["", "\"2026-11-27 ", "02:00:00\""]);
+    }
+
+    #[test]
+    fn multi_line_strings_show_as_lines_under_their_key() {
+        let mut t = JsonTree::new();
+        let trace = "Error: boom\r\n  at f (a.js:1)\n\tat g (b.js:2)\u{1b}[31m";
+        t.push_section("payload", "", json!({"stack": trace, "n": 1}));
+        t.set_wrap_width(40);
+        let node = &t.nodes()[2];
+        assert!(node.is_multiline());
+        let pieces: Vec<&str> = t
+            .visible()
+            .iter()
+            .filter(|l| l.node == 2)
+            .map(|l| &node.text[l.start..l.end])
+            .collect();
+        // The escape is made safe, the tab a space, the \r dropped.
+        assert_eq!(
+            pieces,
+            [
+                "",
+                "Error: boom",
+                "  at f (a.js:1)",
+                " at g (b.js:2)\u{241b}[31m"
+            ]
+        );
+        assert_eq!(t.continuation_indent(node), 6);
+        assert_eq!(t.copy_text(2).as_deref(), Some(trace), "copy is exact");
+        assert!(!t.nodes()[1].is_multiline(), "a number is one line");
+    }
+
+    #[test]
+    fn long_lines_of_a_multi_line_string_wrap_and_huge_ones_are_cut() {
+        let mut t = JsonTree::new();
+        t.push_section("p", "", json!({"s": format!("{}\nb", "x".repeat(30))}));
+        t.set_wrap_width(20);
+        // indent 2 + 4 = 6, so 14 columns a line: 30 x → 3 lines, then "b".
+        assert_eq!(
+            t.visible().iter().filter(|l| l.node == 1).count(),
+            1 + 3 + 1
+        );
+        let many = vec!["l"; MAX_STRING_LINES + 5].join("\n");
+        let mut t = JsonTree::new();
+        t.push_section("p", "", json!({"s": many}));
+        let text = &t.nodes()[1].text;
+        assert_eq!(text.matches('\n').count(), MAX_STRING_LINES);
+        assert!(
+            text.ends_with("… 5 more lines (y copies them all)"),
+            "{text:.40}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod cache;
 mod fetch;
 pub mod json_tree;
+pub mod path;
 pub mod render;
 pub mod search;
 pub mod time_fmt;
@@ -77,6 +78,8 @@ pub struct DetailState {
     show_empty: bool,
     /// `/` search in the JSON.
     search: search::Search,
+    /// `.` jq-style path: only the subtree it names is shown.
+    path: path::PathFilter,
 }
 
 impl Default for DetailState {
@@ -135,6 +138,7 @@ impl DetailState {
             names: Default::default(),
             show_empty: false,
             search: Default::default(),
+            path: Default::default(),
         }
     }
 
@@ -294,6 +298,9 @@ impl DetailState {
         if self.search.typing {
             return self.search_key(key);
         }
+        if self.path.typing {
+            return self.path_key(key);
+        }
         match keymap.lookup_in(Context::Detail, &key) {
             Some(cmd) => self.command(cmd),
             None => DetailOutcome::Ignored,
@@ -360,6 +367,21 @@ impl DetailState {
             Command::ClearFilter if self.search.is_active() => {
                 self.search = Default::default();
             }
+            Command::ClearFilter if !self.path.text.is_empty() => {
+                self.path = Default::default();
+                self.rebuild_from_top();
+            }
+            Command::PathFilter if !self.is_empty() => self.path.edit(),
+            Command::CopyPayload => {
+                return match self.document() {
+                    Some((what, value)) => DetailOutcome::Copy {
+                        text: serde_json::to_string_pretty(&value)
+                            .unwrap_or_else(|_| value.to_string()),
+                        what: what.into(),
+                    },
+                    None => DetailOutcome::Handled,
+                };
+            }
             Command::ToggleEmpty => {
                 self.show_empty = !self.show_empty;
                 let node = self.cursor_node();
@@ -413,6 +435,64 @@ impl DetailState {
         DetailOutcome::Handled
     }
 
+    /// A key while the path is typed: it applies as it is typed; Enter keeps
+    /// it, Esc drops it.
+    fn path_key(&mut self, key: KeyEvent) -> DetailOutcome {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let mut text = self.path.text.clone();
+        match key.code {
+            KeyCode::Enter => {
+                self.path.typing = false;
+                return DetailOutcome::Handled;
+            }
+            KeyCode::Esc => {
+                self.path = Default::default();
+                self.rebuild_from_top();
+                return DetailOutcome::Handled;
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => text.clear(),
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            _ => return DetailOutcome::Handled,
+        }
+        let before = self.path.steps().to_vec();
+        self.path.set_text(text);
+        if self.path.steps() != before {
+            self.rebuild_from_top();
+        }
+        DetailOutcome::Handled
+    }
+
+    /// Rebuild after the path changed: the cursor goes to the top.
+    fn rebuild_from_top(&mut self) {
+        self.cursor = 0;
+        self.scroll = 0;
+        self.rebuild();
+    }
+
+    /// The JSON the path filter and "copy payload" work on, and what it is
+    /// called: the payload when it is loaded, else the opened value, else the
+    /// row's fields as an object.
+    fn document(&self) -> Option<(&'static str, Value)> {
+        match (&self.content, &self.shown) {
+            (Content::Empty, _) => None,
+            (Content::Json { value, .. }, _) => Some(("value", value.clone())),
+            (Content::Row { .. }, Some(PayloadStatus::Found(entry))) => {
+                Some(("payload", entry.payload.clone()))
+            }
+            (Content::Row { fields, .. }, _) => {
+                Some(("row", Value::Object(fields.iter().cloned().collect())))
+            }
+        }
+    }
+
+    /// The path filter, for the title.
+    pub fn path(&self) -> &path::PathFilter {
+        &self.path
+    }
+
     /// After the query changed: find it again and go to its first match.
     fn search_from_top(&mut self) {
         self.search.refresh(&self.tree);
@@ -438,7 +518,7 @@ impl DetailState {
 
     /// The pane takes every key while a search is typed.
     pub fn captures_input(&self) -> bool {
-        self.search.typing
+        self.search.typing || self.path.typing
     }
 
     fn cursor_to_node_or_ancestor(&mut self, node: Option<usize>) {
@@ -544,10 +624,28 @@ impl DetailState {
                 }
             }
         }
+        if self.path.is_active() {
+            tree = self.filtered_tree();
+            // The created/expires lines are not in the filtered tree.
+            self.meta_nodes = None;
+        }
         tree.set_wrap_width(usize::from(self.width));
         self.tree = tree;
         self.search.refresh(&self.tree);
         self.clamp();
+    }
+
+    /// Only the subtree the path names, under a heading that says which.
+    fn filtered_tree(&self) -> JsonTree {
+        let mut tree = JsonTree::new();
+        let Some((what, doc)) = self.document() else {
+            return tree;
+        };
+        match path::select(&doc, self.path.steps()) {
+            Some(v) => tree.push_section(what, &self.path.text, v.clone()),
+            None => tree.push_note_section(what, &self.path.text, "nothing at this path"),
+        }
+        tree
     }
 
     fn push_payload(&mut self, tree: &mut JsonTree, ref_id: &str, status: &PayloadStatus) {
@@ -618,6 +716,11 @@ impl DetailState {
             Content::Empty => "detail".into(),
             Content::Row { title, .. } => format!("detail · {title}"),
             Content::Json { title, .. } => format!("detail · {title}"),
+        };
+        let base = if self.path.typing || self.path.is_active() {
+            format!("{base} · {}", self.path.label())
+        } else {
+            base
         };
         if self.search.typing || self.search.is_active() {
             format!("{base} · {}", self.search.label())

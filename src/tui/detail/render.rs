@@ -115,6 +115,11 @@ fn draw_line<'a>(tree: &JsonTree, node: &'a Node, line: &VisibleLine, theme: &Th
             spans.push(Span::styled(text, theme.dim));
             spans.push(Span::styled(" …", theme.dim));
         }
+        NodeKind::String if node.is_multiline() => {
+            // The lines follow below; say how many, as a folded container does.
+            let lines = node.text.matches('\n').count() + 1;
+            spans.push(Span::styled(format!("({lines} lines)"), theme.dim));
+        }
         kind => spans.push(Span::styled(text, value_style(kind, theme))),
     }
     Line::from(spans)

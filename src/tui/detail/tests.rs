@@ -305,3 +305,78 @@ fn ref_id_must_be_a_uuid_in_ref_id_or_blob5() {
     assert_eq!(row_ref_id(&r, 0).as_deref(), Some(ID_A));
     assert_eq!(row_ref_id(&r, 1), None, "only ref_id/blob5 columns count");
 }
+
+fn esc() -> KeyEvent {
+    KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)
+}
+
+fn type_text(s: &mut DetailState, text: &str) {
+    for c in text.chars() {
+        s.handle_key(key(c));
+    }
+}
+
+#[test]
+fn a_path_filter_shows_only_its_subtree_and_esc_clears_it() {
+    let mut s = loaded(0);
+    let before = texts(&s);
+    s.handle_key(key('.'));
+    assert!(s.captures_input());
+    type_text(&mut s, "cart.items[0]");
+    // Applied as it is typed; the payload's subtree under a heading.
+    assert_eq!(texts(&s), ["payload", "2", "\"A1\""]);
+    assert!(s.title().contains(".cart.items[0]▏"), "{}", s.title());
+    s.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(!s.captures_input());
+    assert!(s.title().ends_with(".cart.items[0]"), "{}", s.title());
+    // `y` on the heading-level value still copies exactly.
+    s.handle_key(key('j'));
+    assert_eq!(
+        s.handle_key(key('y')),
+        DetailOutcome::Copy {
+            text: "2".into(),
+            what: "value".into()
+        }
+    );
+    s.handle_key(esc());
+    assert_eq!(texts(&s), before);
+    assert!(!s.title().contains(".cart"), "{}", s.title());
+}
+
+#[test]
+fn a_path_to_nothing_says_so_and_a_bad_one_keeps_the_last_good_one() {
+    let mut s = loaded(0);
+    s.handle_key(key('.'));
+    type_text(&mut s, "cart[");
+    assert!(s.title().contains("unclosed"), "{}", s.title());
+    assert_eq!(texts(&s)[0], "payload");
+    assert!(texts(&s).contains(&"31.5".to_string()), "{:?}", texts(&s));
+    s.handle_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
+    type_text(&mut s, ".nope");
+    assert_eq!(texts(&s), ["payload", "nothing at this path"]);
+    s.handle_key(esc());
+    assert!(!s.captures_input());
+    assert!(texts(&s).len() > 5);
+}
+
+#[test]
+fn copy_payload_gives_the_whole_payload_pretty() {
+    let mut s = loaded(0);
+    let DetailOutcome::Copy { text, what } = s.handle_key(key('C')) else {
+        panic!("expected a copy")
+    };
+    assert_eq!(what, "payload");
+    assert!(text.contains("\n  \"cart\": {"), "{text}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).ok(),
+        Some(entry(ID_A).payload)
+    );
+    // A row without a payload copies its fields.
+    let mut s = DetailState::default();
+    s.show_row(&result(), 2, 0..3, Instant::now());
+    let DetailOutcome::Copy { what, text } = s.handle_key(key('C')) else {
+        panic!("expected a copy")
+    };
+    assert_eq!(what, "row");
+    assert!(text.contains("\"plain\""), "{text}");
+}

@@ -73,4 +73,10 @@ pub enum Effect {
         text: String,
     },
     SetMouseCapture(bool),
+    /// The raw logs around a moment, for the tail pane's window `id`.
+    FetchRawWindow {
+        scope: Scope,
+        id: u64,
+        center_ms: i64,
+    },
 }

@@ -161,6 +161,27 @@ impl TaskRunner {
                 });
             }
             Effect::SetMouseCapture(_) => {}
+            Effect::FetchRawWindow {
+                scope,
+                id,
+                center_ms,
+            } => {
+                // Not aborted: an answer for a window no longer shown is
+                // dropped by its id.
+                tokio::spawn(async move {
+                    use crate::tui::tail::task::{TailEvent, TailMsg};
+                    let (before, after) = crate::tui::tail::window::requests(center_ms);
+                    let (p, l) = (&scope.project, &scope.logstore);
+                    let (b, a) =
+                        tokio::join!(client.rawlog(p, l, &before), client.rawlog(p, l, &after));
+                    let result = match (b, a) {
+                        (Ok(b), Ok(a)) => Ok((b.logs, a.logs)),
+                        (Err(e), _) | (_, Err(e)) => Err(TaskError::from_client(&e).message),
+                    };
+                    let event = TailEvent::Window { center_ms, result };
+                    let _ = tx.send(Action::Tail(TailMsg { id, event }));
+                });
+            }
         }
     }
 

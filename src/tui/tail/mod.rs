@@ -4,12 +4,14 @@
 //! only takes its messages and keys.
 
 pub mod buffer;
+pub mod columns;
 pub mod conn;
 pub mod filter;
 pub mod line;
 pub mod rate;
 pub mod render;
 pub mod task;
+pub mod window;
 
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,14 @@ pub enum TailOutcome {
         text: String,
         what: String,
     },
+    /// Show the raw logs around this moment (Unix ms; None: the line has
+    /// no valid time).
+    RawAround(Option<i64>),
+    /// Every row with one of this line's column values: the host offers
+    /// the columns (see `columns`) and runs the chosen pivot.
+    PivotOn(Value),
+    /// Leave the raw-logs window: the host starts the live tail again.
+    GoLive,
 }
 
 /// How timestamps are shown; `T` cycles.
@@ -99,6 +109,8 @@ pub struct TailState {
     gaps: usize,
     /// Records skipped for having no valid timestamp.
     skipped: usize,
+    /// The raw logs around a moment, shown paused instead of the live tail.
+    window: Option<window::RawWindow>,
 }
 
 impl Default for TailState {
@@ -130,6 +142,7 @@ impl TailState {
             editing: None,
             gaps: 0,
             skipped: 0,
+            window: None,
         }
     }
 
@@ -145,8 +158,85 @@ impl TailState {
         self.started = now;
         self.gaps = 0;
         self.skipped = 0;
+        self.window = None;
         self.resume();
         self.id
+    }
+
+    /// Show the raw logs of `project/logstore` around `center_ms` instead
+    /// of the live tail (whose messages are dropped from now on): returns
+    /// the id the window's answer must carry. Paused until `F`.
+    pub fn begin_window(&mut self, project: &str, logstore: &str, center_ms: i64) -> u64 {
+        self.id += 1;
+        self.source = Some((project.to_string(), logstore.to_string()));
+        self.buffer.clear();
+        self.rate = RateMeter::default();
+        self.conn = ConnState::Connecting;
+        self.last_ok = None;
+        self.started = self.now;
+        self.gaps = 0;
+        self.skipped = 0;
+        self.window = Some(window::RawWindow {
+            center_ms,
+            count: 0,
+            after_full: false,
+            before_full: false,
+        });
+        self.follow = false;
+        self.cursor = 0;
+        self.scroll = 0;
+        self.new_while_paused = 0;
+        self.id
+    }
+
+    /// The window's answer: its lines, the cursor on the first at or after
+    /// the moment, in the middle of the view.
+    fn on_window(
+        &mut self,
+        id: u64,
+        center_ms: i64,
+        result: Result<(Vec<RawLogEntry>, Vec<RawLogEntry>), String>,
+    ) {
+        if id != self.id || self.window.is_none() {
+            return;
+        }
+        let (before, after) = match result {
+            Ok(halves) => halves,
+            Err(message) => {
+                self.conn = ConnState::Failed(message);
+                return;
+            }
+        };
+        let (shown, lines) = window::assemble(center_ms, before, after);
+        for line in lines {
+            self.buffer.push(line);
+        }
+        self.window = Some(shown);
+        self.conn = ConnState::Live;
+        self.last_ok = Some(self.now);
+        let n = self.buffer.shown_len();
+        let idx = (0..n)
+            .position(|i| {
+                self.buffer
+                    .shown(i)
+                    .and_then(|l| l.time)
+                    .is_some_and(|t| t.timestamp_millis() >= center_ms)
+            })
+            .unwrap_or(n.saturating_sub(1));
+        self.cursor = n.saturating_sub(1).saturating_sub(idx);
+        self.scroll = self.cursor.saturating_sub(usize::from(self.height) / 2);
+        self.clamp();
+    }
+
+    /// Forget the logstore shown, so the next start is a fresh live tail.
+    pub fn forget_source(&mut self) {
+        self.source = None;
+        self.window = None;
+    }
+
+    /// The raw-logs window shown instead of the live tail, if any.
+    pub fn window(&self) -> Option<&window::RawWindow> {
+        self.window.as_ref()
     }
 
     /// The tailed logstore's column names, for the lines to come.
@@ -174,6 +264,7 @@ impl TailState {
                     self.skipped += n;
                 }
             }
+            TailEvent::Window { center_ms, result } => self.on_window(msg.id, center_ms, result),
         }
     }
 
@@ -308,6 +399,15 @@ impl TailState {
 
     pub fn command(&mut self, cmd: Command) -> TailOutcome {
         let page = usize::from(self.height.max(2) - 1);
+        // A window is not fed by the live tail: following means going live.
+        if self.window.is_some()
+            && matches!(
+                cmd,
+                Command::Follow | Command::Last | Command::PauseFollow | Command::ClearBuffer
+            )
+        {
+            return TailOutcome::GoLive;
+        }
         match cmd {
             Command::Up => self.move_up(1),
             Command::Down => self.move_down(1),
@@ -355,6 +455,19 @@ impl TailState {
                         text: line.data.to_string(),
                         what: "log line JSON".into(),
                     },
+                    None => TailOutcome::Handled,
+                }
+            }
+            Command::RawAround => {
+                return TailOutcome::RawAround(
+                    self.selected()
+                        .and_then(|l| l.time)
+                        .map(|t| t.timestamp_millis()),
+                )
+            }
+            Command::Pivot => {
+                return match self.selected() {
+                    Some(line) => TailOutcome::PivotOn(line.data.clone()),
                     None => TailOutcome::Handled,
                 }
             }
@@ -485,6 +598,9 @@ impl TailState {
 
     /// How long no poll succeeded, when that is longer than `STALL_AFTER`.
     pub fn stalled_for(&self) -> Option<Duration> {
+        if self.window.is_some() {
+            return None; // nothing is polled
+        }
         let since = self.last_ok.unwrap_or(self.started);
         let quiet = self.now.saturating_duration_since(since);
         (quiet > STALL_AFTER && !matches!(self.conn, ConnState::Failed(_))).then_some(quiet)

@@ -37,13 +37,19 @@ pub fn render_with_keys(
     focused: bool,
     keymap: &Keymap,
 ) {
+    // A window of raw logs is not the live tail: the title says so.
+    let name = if state.window().is_some() {
+        "raw logs"
+    } else {
+        "tail"
+    };
     let title = match state.source() {
         Some((p, l)) => format!(
-            " tail · {}/{} ",
+            " {name} · {}/{} ",
             crate::sanitize::line(p),
             crate::sanitize::line(l)
         ),
-        None => " tail ".to_string(),
+        None => format!(" {name} "),
     };
     let block = theme
         .pane_block(focused)
@@ -65,6 +71,9 @@ pub fn render_with_keys(
 }
 
 fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme) {
+    if let Some(window) = state.window() {
+        return render_window_status(state, window, area, buf, theme);
+    }
     let now_ms = state.now_ms();
     // Short facts first; a failure's message last, where it may be cut.
     let (mut spans, message) = match state.conn() {
@@ -177,6 +186,37 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
     if left_w + right_w < area.width {
         buf.set_line(area.x + area.width - right_w, area.y, &right, right_w);
     }
+}
+
+/// The status row of a raw-logs window: which moment, how many lines,
+/// how to go live again; loading or why it failed.
+fn render_window_status(
+    state: &TailState,
+    window: &super::window::RawWindow,
+    area: Rect,
+    buf: &mut Buffer,
+    theme: &Theme,
+) {
+    // What matters most first: a narrow pane cuts the end.
+    let spans = match state.conn() {
+        ConnState::Connecting => vec![
+            Span::styled("◼ loading… ", theme.dim),
+            Span::styled(window.label(), theme.dim),
+        ],
+        ConnState::Failed(message) => vec![
+            Span::styled(
+                format!("✖ {} ", crate::sanitize::line(message)),
+                theme.error,
+            ),
+            Span::styled(window.label(), theme.dim),
+        ],
+        _ => vec![
+            Span::styled("◼ ", theme.warning),
+            Span::raw(window.label()),
+            Span::styled(" · paused · F goes live", theme.dim),
+        ],
+    };
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
 }
 
 fn render_lines(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {

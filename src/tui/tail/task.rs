@@ -37,6 +37,12 @@ pub enum TailEvent {
     Gaps(Vec<Gap>),
     /// Records skipped because they have no valid timestamp.
     Malformed(usize),
+    /// The answer to a raw-logs window (see `tail::window`): the records
+    /// before the moment and from it on, or why they could not be read.
+    Window {
+        center_ms: i64,
+        result: Result<(Vec<RawLogEntry>, Vec<RawLogEntry>), String>,
+    },
 }
 
 /// The running task; dropping it stops the polling.

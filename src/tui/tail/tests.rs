@@ -236,3 +236,65 @@ fn t_cycles_time_modes_and_unknown_keys_pass() {
     assert_eq!(s.handle_key(key(KeyCode::Tab)), TailOutcome::Ignored);
     assert_eq!(s.handle_key(ch('q')), TailOutcome::Ignored);
 }
+
+#[test]
+fn a_raw_window_shows_paused_with_the_cursor_at_the_moment() {
+    let t0 = Instant::now();
+    let mut s = TailState::default();
+    s.set_viewport(80, 6);
+    let live = s.start("p", "l", t0);
+    let center = NOW_MS - 30_000 + 5;
+    let id = s.begin_window("p", "l", center);
+    assert_ne!(id, live);
+    // The live tail's late lines are dropped.
+    s.on_tail_entries(live, entries(0..3), t0, NOW_MS);
+    assert_eq!(s.buffer().shown_len(), 0);
+    let msg = |result| TailMsg {
+        id,
+        event: TailEvent::Window {
+            center_ms: center,
+            result,
+        },
+    };
+    // rawlog answers newest first.
+    let mut before = entries(0..5);
+    before.reverse();
+    let mut after = entries(5..12);
+    after.reverse();
+    s.on_tail_msg(msg(Ok((before, after))), t0, NOW_MS);
+    assert!(!s.is_following());
+    assert_eq!(s.window().map(|w| w.count), Some(12));
+    assert_eq!(s.selected().map(|l| l.message.as_str()), Some("line 5"));
+    assert_eq!(s.stalled_for(), None, "a window polls nothing");
+    // Following means going live: the host's call.
+    assert_eq!(s.handle_key(ch('F')), TailOutcome::GoLive);
+    assert_eq!(s.handle_key(ch(' ')), TailOutcome::GoLive);
+    assert_eq!(s.handle_key(ch('a')), TailOutcome::RawAround(Some(center)));
+    s.start("p", "l", t0);
+    assert!(s.window().is_none() && s.is_following());
+}
+
+#[test]
+fn a_failed_window_says_why_and_pivot_hands_over_the_line() {
+    let mut s = TailState::default();
+    s.set_viewport(80, 6);
+    let id = s.begin_window("p", "l", NOW_MS);
+    s.on_tail_msg(
+        TailMsg {
+            id,
+            event: TailEvent::Window {
+                center_ms: NOW_MS,
+                result: Err("HTTP 500".into()),
+            },
+        },
+        Instant::now(),
+        NOW_MS,
+    );
+    assert_eq!(s.conn(), &ConnState::Failed("HTTP 500".into()));
+    let live = s.start("p", "l", Instant::now());
+    s.on_tail_entries(live, entries(0..2), Instant::now(), NOW_MS);
+    let TailOutcome::PivotOn(data) = s.handle_key(ch('=')) else {
+        panic!("expected the line's data")
+    };
+    assert_eq!(data["n"], 1);
+}

@@ -38,7 +38,7 @@ pub fn compute(app: &App) -> Panes {
     // On narrow terminals the side panes give way so the middle keeps at
     // least about half the width (80×24 must stay usable).
     let tree_w = app.layout.tree_width.min(w * 22 / 100).max(w.min(12));
-    let detail_w = app.layout.detail_width.min(w * 28 / 100);
+    let detail_w = detail_width(app, w, tree_w);
     let middle_w = w.saturating_sub(tree_w + detail_w);
     let editor_h = app
         .layout
@@ -50,6 +50,24 @@ pub fn compute(app: &App) -> Panes {
     panes.results = Rect::new(tree_w, editor_h, middle_w, body_h.saturating_sub(editor_h));
     panes.detail = Rect::new(tree_w + middle_w, 0, detail_w, body_h);
     panes
+}
+
+/// Columns the middle (editor and grid) keeps however wide the detail pane
+/// is made.
+const MIN_MIDDLE: u16 = 30;
+
+/// The detail pane's width: the user's share of the screen when one was
+/// chosen, else a quarter of a wide screen (at 200 columns a fixed 30 left
+/// the grid 80 empty columns) and at most 28% of a narrow one. Either way
+/// the middle keeps `MIN_MIDDLE` columns when the screen has them.
+fn detail_width(app: &App, w: u16, tree_w: u16) -> u16 {
+    let wanted = match app.layout.detail_share {
+        Some(share) => u16::try_from(u32::from(w) * u32::from(share) / 1000).unwrap_or(w),
+        None => app.layout.detail_width.min(w * 28 / 100).max(w / 4),
+    };
+    let max = w.saturating_sub(tree_w + MIN_MIDDLE);
+    let min = w.saturating_sub(tree_w).min(16);
+    wanted.min(max).max(min.min(wanted))
 }
 
 #[cfg(test)]
@@ -91,6 +109,20 @@ mod tests {
         let p = compute(&a);
         assert_eq!(p.results, Rect::new(0, 0, 100, 28));
         assert_eq!(p.tree, Rect::default());
+    }
+
+    #[test]
+    fn a_wide_screen_gives_the_detail_pane_a_share() {
+        let p = compute(&app(200, 50));
+        assert_eq!(p.detail.width, 50);
+        assert_eq!(compute(&app(120, 32)).detail.width, 30, "as before");
+        let mut a = app(200, 50);
+        a.layout.detail_share = Some(400);
+        assert_eq!(compute(&a).detail.width, 80);
+        a.layout.detail_share = Some(800);
+        let p = compute(&a);
+        assert_eq!(p.editor.width, 30, "the middle keeps its columns: {p:?}");
+        assert_eq!(p.tree.width + p.editor.width + p.detail.width, 200);
     }
 
     #[test]

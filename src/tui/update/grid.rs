@@ -39,6 +39,7 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::DrillOut => return drill::drill_down(app, crate::tui::editor::drill::Op::Ne),
         Command::Back => return drill::go_back(app),
         Command::Pivot => return drill::pivot(app),
+        Command::RawAround => return super::raw_window::raw_around_row(app),
         Command::NameField => names::open_prompt(app),
         Command::NarrowTime => return super::time::narrow_to_row(app),
         _ => {}

@@ -81,6 +81,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 return Vec::new();
             }
             TailOutcome::Copy { text, what } => return vec![Effect::Copy { what, text }],
+            outcome => return super::raw_window::tail_outcome(app, outcome),
         }
     }
     if app.focus == Focus::Editor && app.editor.completion.is_some() {
@@ -230,6 +231,7 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
     };
     match picker.kind {
         PickerKind::TimeRange => super::time::picked(app, &value),
+        PickerKind::TailPivot => super::raw_window::pivot_picked(app, &value),
         PickerKind::Snippets => {
             // A snippet follows the logstore's time range.
             let sql = super::time::with_range(app, &value);

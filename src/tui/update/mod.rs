@@ -8,6 +8,7 @@ mod keys;
 mod mouse;
 mod names;
 mod query;
+mod raw_window;
 mod time;
 mod tree;
 
@@ -270,7 +271,10 @@ fn tail_connection(app: &mut App, event: &crate::tui::tail::TailEvent) {
                 retry_at: app.tick,
             }
         }
-        TailEvent::Gaps(_) | TailEvent::Malformed(_) => {}
+        TailEvent::Window { result: Ok(_), .. } => app.conn_state = ConnState::Connected,
+        // A failed window says why in the tail pane; the next request
+        // decides about the connection.
+        TailEvent::Gaps(_) | TailEvent::Malformed(_) | TailEvent::Window { .. } => {}
     }
 }
 
@@ -593,6 +597,7 @@ pub(super) fn resize_pane(app: &mut App, delta: i16) {
     let before = layout::compute(app);
     let step =
         |v: u16, d: i16, min: u16, max: u16| (v as i16 + d).clamp(min as i16, max as i16) as u16;
+    let w = app.size.0;
     let l = &mut app.layout;
     let name = match app.focus {
         Focus::Tree => {
@@ -600,7 +605,14 @@ pub(super) fn resize_pane(app: &mut App, delta: i16) {
             "tree"
         }
         Focus::Detail => {
-            l.detail_width = step(before.detail.width, delta, 16, 100);
+            // Kept as a share of the width, so it follows the terminal's size
+            // and is what the next start restores (see `layout_store`).
+            let cols = step(before.detail.width, delta, 1, w.max(1));
+            let share = (u32::from(cols) * 1000).div_ceil(u32::from(w.max(1)));
+            l.detail_share = Some(u16::try_from(share).unwrap_or(u16::MAX).clamp(
+                crate::tui::layout_store::MIN_SHARE,
+                crate::tui::layout_store::MAX_SHARE,
+            ));
             "detail pane"
         }
         Focus::Editor => {

@@ -1,0 +1,87 @@
+//! The real binary in tmux: from a grid row to the raw logs around its
+//! time (`a`), back to the live tail (`F`), and the detail pane's size
+//! chosen with `>` kept in layout.toml on exit. Needs tmux, as the other
+//! end-to-end tests.
+
+use crate::tmux_support::{tmux_required, Tmux};
+
+use std::time::Duration;
+
+#[test]
+fn raw_logs_around_a_row_in_tmux() {
+    if !tmux_required("raw_logs_around_a_row_in_tmux") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let bin = env!("CARGO_BIN_EXE_aepipe");
+    let script = format!(
+        "cd {dir} && env -u AEPIPE_URL -u AEPIPE_TOKEN -u AEPIPE_PROFILE -u NO_COLOR HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
+        dir = h.display(),
+    );
+    let t = Tmux {
+        socket: format!("aepipe-e2e-rawwin-{}", std::process::id()),
+        session: "rawwin",
+    };
+    let out = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        t.session,
+        "-x",
+        "160",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(
+        out.status.success(),
+        "tmux: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let long = Duration::from_secs(60);
+    t.wait_for("demo projects", long, |s| s.contains("shop"));
+    t.keys(&["End", "Enter"]);
+    t.wait_for("logstores", long, |s| s.contains("checkout"));
+    t.keys(&["Down", "Enter"]);
+    t.wait_for("scoped editor", long, |s| s.contains("SQL · shop/api"));
+
+    t.keys(&["C-l"]);
+    t.text("SELECT timestamp, blob3 FROM aepipe ORDER BY timestamp DESC LIMIT 5");
+    t.keys(&["F5"]);
+    let s = t.wait_for("rows", long, |s| s.contains("5 rows"));
+    let time = regex::Regex::new(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+        .unwrap()
+        .find(&s)
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| panic!("a row time in:\n{s}"));
+
+    // From the first row to the raw logs around it.
+    t.keys(&["Tab", "a"]);
+    let s = t.wait_for("the raw-logs window", long, |s| {
+        s.contains("raw logs · shop/api") && s.contains(" lines · paused")
+    });
+    assert!(s.contains(&format!("±5 min around {time} UTC")), "{s}");
+    // The demo writes a raw record with each point: the row's own is there.
+    let clock = &time[11..];
+    assert!(
+        s.lines().any(|l| l.contains(&format!("{clock}."))),
+        "a line at {clock}:\n{s}"
+    );
+
+    // F goes live again.
+    t.keys(&["F"]);
+    t.wait_for("the live tail", long, |s| {
+        s.contains("tail · shop/api") && !s.contains("raw logs ·")
+    });
+
+    // A wider detail pane is kept for the next start.
+    t.keys(&["4", ">", ">", ">"]);
+    t.keys(&["q"]);
+    let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
+    assert!(s.contains("EXITED:0"), "{s}");
+    let saved = std::fs::read_to_string(h.join("config/aepipe/layout.toml")).unwrap_or_default();
+    assert!(saved.contains("detail_share = "), "layout.toml: {saved:?}");
+}
