@@ -149,7 +149,10 @@ fn sqlite_error(e: rusqlite::Error) -> SqlError {
 }
 
 fn execute(conn: &Connection, c: &Compiled, started: Instant) -> Result<String, SqlError> {
-    let mut stmt = conn.prepare(&c.sql).map_err(sqlite_error)?;
+    // Literals are bound parameters, so the same query (a watched one, the
+    // chart's, a snippet) is the same text: SQLite's plan is made once per
+    // reader connection, not on every run.
+    let mut stmt = conn.prepare_cached(&c.sql).map_err(sqlite_error)?;
     // Literals folded at translation (e.g. a string parsed as a DateTime)
     // leave their parameter unused; SQLite only knows up to the last one used.
     let used = stmt.parameter_count();
