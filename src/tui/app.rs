@@ -264,6 +264,8 @@ pub struct App {
     pub time_ranges: std::collections::BTreeMap<String, crate::tui::timerange::TimeRange>,
     /// A custom time range being typed (`from .. to`).
     pub range_prompt: Option<crate::tui::send_form::Input>,
+    /// Result tabs; the shown one's state is in the fields above.
+    pub tabs: crate::tui::tabs::Tabs,
 }
 
 impl App {
@@ -308,6 +310,7 @@ impl App {
             watch: Default::default(),
             time_ranges: Default::default(),
             range_prompt: None,
+            tabs: Default::default(),
         }
     }
 

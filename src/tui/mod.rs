@@ -21,6 +21,7 @@ pub mod keymap;
 pub mod send_form;
 pub mod settings;
 pub mod snippets;
+pub mod tabs;
 pub mod tail;
 pub mod terminal;
 pub mod theme;

@@ -53,6 +53,7 @@ mod tui_panic_hook;
 mod tui_polish;
 mod tui_realism;
 mod tui_snapshots;
+mod tui_tabs;
 mod tui_tail_narrow;
 mod tui_theme;
 mod tui_update;

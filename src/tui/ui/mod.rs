@@ -9,6 +9,7 @@ pub mod layout;
 pub mod picker;
 pub mod safe;
 pub mod status;
+pub mod tabs;
 pub mod tree;
 
 use ratatui::layout::Rect;
@@ -23,6 +24,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
     tree::render(app, frame, panes.tree);
     editor::render(app, frame, panes.editor);
+    tabs::render(app, frame, panes.tabs);
     match app.bottom {
         Bottom::Grid => grid::render(app, frame, panes.results),
         Bottom::Tail => {

@@ -8,6 +8,7 @@ mod keys;
 mod mouse;
 mod names;
 mod query;
+mod tabs;
 mod time;
 mod tree;
 
@@ -120,6 +121,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             result,
             elapsed,
         } => {
+            if app.query.running.as_ref().is_none_or(|r| r.id != id) {
+                if let Some(tab) = app.tabs.parked_running(id) {
+                    let action = Action::QueryFinished {
+                        id,
+                        result,
+                        elapsed,
+                    };
+                    return tabs::in_background(app, tab, action);
+                }
+            }
             let Some(running) = app.query.running.take_if(|r| r.id == id) else {
                 return Vec::new();
             };
@@ -139,6 +150,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                             app.grid.set_result_keeping_column(result, run);
                         }
                         RunKind::Refresh => app.grid.refresh_result(result, run),
+                    }
+                    if let Some(sql) = app.grid.run.as_ref().map(|r| r.sql.clone()) {
+                        crate::tui::tabs::ran(app, &sql, &running.scope, chrono::Utc::now());
                     }
                     app.result_scope = Some(running.scope);
                     let labels = app.result_names().clone();
@@ -475,6 +489,12 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RunQuery => return run_query(app),
         Command::Watch | Command::WatchInterval => watch_command(app, cmd),
         Command::TimeRange => time::open_picker(app),
+        Command::TabNew
+        | Command::TabNext
+        | Command::TabPrev
+        | Command::TabClose
+        | Command::TabRerun
+        | Command::GoTab(_) => return tabs::tab_command(app, cmd),
         Command::Cancel => return cancel(app),
         Command::Zoom => {
             app.layout.zoomed = !app.layout.zoomed;

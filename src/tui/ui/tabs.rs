@@ -1,0 +1,71 @@
+//! The result tabs' strip above the results: each tab's number, logstore
+//! and the start of its statement, the shown one highlighted, and when the
+//! shown one ran at the right when there is room. Labels share the width,
+//! so nine tabs still fit at 80 columns (as numbers, at worst).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::App;
+use crate::tui::tabs;
+
+/// A tab's label is cut to this many columns even when there is room, so
+/// one long statement does not push the others out.
+const MAX_LABEL: usize = 28;
+/// Below this width the strip has room for the tabs only.
+const WHEN_FROM_WIDTH: usize = 50;
+/// A label narrower than this shows no statement (a few letters of it
+/// say nothing).
+const SQL_FROM_WIDTH: usize = 16;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let width = area.width as usize;
+    let n = app.tabs.len();
+    let when = app
+        .tabs
+        .current()
+        .ran_at
+        .map(|at| format!(" ran {} UTC", at.format("%H:%M:%S")))
+        .filter(|_| width >= WHEN_FROM_WIDTH);
+    let room = width.saturating_sub(when.as_ref().map_or(0, String::len));
+    // One column between labels.
+    let each = (room.saturating_sub(n - 1) / n.max(1)).min(MAX_LABEL);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, tab) in app.tabs.tabs.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", app.theme.dim));
+            used += 1;
+        }
+        // Server names and SQL: `truncate` makes them safe.
+        let full = tabs::label(i, tab);
+        let short = tabs::short_label(i, tab);
+        let fits = |s: &str| unicode_width::UnicodeWidthStr::width(s) <= each;
+        // Narrow: the logstore whole rather than a statement cut to "…".
+        let text = if fits(&full) || each >= SQL_FROM_WIDTH || !fits(&short) {
+            super::truncate(&full, each)
+        } else {
+            super::truncate(&short, each)
+        };
+        used += unicode_width::UnicodeWidthStr::width(text.as_str());
+        let style = if i == app.tabs.active {
+            app.theme.selected
+        } else {
+            app.theme.dim
+        };
+        spans.push(Span::styled(text, style));
+    }
+    if let Some(when) = when {
+        if used + when.len() <= width {
+            let pad = width - used - when.len();
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(when, app.theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
