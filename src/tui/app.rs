@@ -266,6 +266,14 @@ pub struct App {
     pub range_prompt: Option<crate::tui::send_form::Input>,
     /// Result tabs; the shown one's state is in the fields above.
     pub tabs: crate::tui::tabs::Tabs,
+    /// Where the editor and tabs are kept between runs; None keeps nothing.
+    pub session_path: Option<PathBuf>,
+    /// The scoped logstore's saved queries (F3).
+    pub saved: crate::tui::saved::SavedQueries,
+    /// A name being typed to save the editor's statement under.
+    pub save_prompt: Option<crate::tui::send_form::Input>,
+    /// The F2 history popup, while open.
+    pub history_view: Option<crate::tui::history_view::HistoryView>,
 }
 
 impl App {
@@ -311,6 +319,10 @@ impl App {
             time_ranges: Default::default(),
             range_prompt: None,
             tabs: Default::default(),
+            session_path: None,
+            saved: Default::default(),
+            save_prompt: None,
+            history_view: None,
         }
     }
 

@@ -154,6 +154,7 @@ pub enum Command {
     TabClose,
     TabRerun,
     GoTab(u8),
+    SaveQuery,
 }
 
 /// (config name, command, what help says).
@@ -288,6 +289,11 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("tab_7", Command::GoTab(7), "result tab 7"),
     ("tab_8", Command::GoTab(8), "result tab 8"),
     ("tab_9", Command::GoTab(9), "result tab 9"),
+    (
+        "save_query",
+        Command::SaveQuery,
+        "save the statement (listed in F3)",
+    ),
 ];
 
 impl Command {

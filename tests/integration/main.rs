@@ -50,6 +50,7 @@ mod tui_panes_send_chart;
 mod tui_panes_tail;
 mod tui_panes_wiring;
 mod tui_panic_hook;
+mod tui_persist;
 mod tui_polish;
 mod tui_realism;
 mod tui_snapshots;

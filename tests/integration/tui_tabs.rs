@@ -57,14 +57,14 @@ pub(crate) fn scoped(w: u16, h: u16) -> App {
     app
 }
 
-fn started(effects: &[Effect]) -> Option<(u64, String)> {
+pub(crate) fn started(effects: &[Effect]) -> Option<(u64, String)> {
     effects.iter().find_map(|e| match e {
         Effect::RunQuery { id, sql, .. } => Some((*id, sql.clone())),
         _ => None,
     })
 }
 
-fn answer(app: &mut App, id: u64, result: Arc<QueryResult>) {
+pub(crate) fn answer(app: &mut App, id: u64, result: Arc<QueryResult>) {
     press(
         app,
         [Action::QueryFinished {
@@ -77,7 +77,7 @@ fn answer(app: &mut App, id: u64, result: Arc<QueryResult>) {
 }
 
 /// `n` rows of one text column whose cells say `word`.
-fn rows(word: &str, n: usize) -> Arc<QueryResult> {
+pub(crate) fn rows(word: &str, n: usize) -> Arc<QueryResult> {
     let cols = vec![Column {
         name: "blob6".into(),
         type_name: "String".into(),
@@ -89,7 +89,7 @@ fn rows(word: &str, n: usize) -> Arc<QueryResult> {
 }
 
 /// Run `sql` from the editor (F5) and answer it.
-fn run(app: &mut App, sql: &str, result: Arc<QueryResult>) {
+pub(crate) fn run(app: &mut App, sql: &str, result: Arc<QueryResult>) {
     app.editor.set_text(sql);
     app.focus = aepipe::tui::app::Focus::Editor;
     let (id, got) = started(&press(app, [key(KeyCode::F(5))])).expect("runs");

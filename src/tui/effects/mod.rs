@@ -65,6 +65,7 @@ pub enum Effect {
     },
     SaveHistory {
         file: PathBuf,
+        /// The file's lines (`History::lines`).
         entries: Vec<String>,
     },
     /// Write the column names file (names given in the explorer).
@@ -73,4 +74,11 @@ pub enum Effect {
         text: String,
     },
     SetMouseCapture(bool),
+    /// Write a small file of the user's (the session, saved queries)
+    /// whole, atomically and 0600; `what` names it in a failure's log.
+    WritePrivate {
+        path: PathBuf,
+        text: String,
+        what: &'static str,
+    },
 }

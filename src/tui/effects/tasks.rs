@@ -161,6 +161,13 @@ impl TaskRunner {
                 });
             }
             Effect::SetMouseCapture(_) => {}
+            Effect::WritePrivate { path, text, what } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::session::save(&path, &text) {
+                        tracing::warn!("saving the {what} to {}: {e}", path.display());
+                    }
+                });
+            }
         }
     }
 

@@ -7,6 +7,7 @@ mod grid;
 mod keys;
 mod mouse;
 mod names;
+mod persist;
 mod query;
 mod tabs;
 mod time;
@@ -144,8 +145,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         sql: running.sql,
                         limit_reached,
                     };
+                    let mut effects = Vec::new();
                     match running.kind {
                         RunKind::User => {
+                            effects.extend(persist::record_answer(
+                                app,
+                                &running.scope,
+                                &run.sql,
+                                result.len(),
+                                elapsed,
+                            ));
                             drill::remember_result(app);
                             app.grid.set_result_keeping_column(result, run);
                         }
@@ -161,7 +170,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if app.bottom == Bottom::Tail && running.kind == RunKind::User {
                         app.bottom = Bottom::Grid;
                     }
-                    return sync_detail(app);
+                    if running.kind == RunKind::User {
+                        effects.extend(persist::save_session(app));
+                    }
+                    effects.extend(sync_detail(app));
+                    return effects;
                 }
                 Err(e) => {
                     if e.retryable {
@@ -536,29 +549,18 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 "choose a logstore first, then send to it",
             ),
         },
-        Command::History => {
-            let items: Vec<(String, String)> = app
-                .editor
-                .history
-                .entries
-                .iter()
-                .rev()
-                .map(|q| (q.replace('\n', " "), q.clone()))
-                .collect();
-            if items.is_empty() {
-                app.notify(NoticeLevel::Info, "no history yet for this logstore");
-            } else {
-                app.picker = Some(Picker {
-                    kind: PickerKind::History,
-                    title: "History (newest first)".into(),
-                    items,
-                    selected: 0,
-                });
-            }
-        }
+        Command::History => persist::open_history(app),
+        Command::SaveQuery => persist::open_save_prompt(app),
         Command::Snippets => {
             let mut items = crate::tui::snippets::snippets();
             items.extend(app.user_snippets.iter().cloned());
+            // The logstore's own saved queries, after the bundled ones.
+            items.extend(
+                app.saved
+                    .items
+                    .iter()
+                    .map(|q| (format!("saved: {}", q.name), q.sql.clone())),
+            );
             app.picker = Some(Picker {
                 kind: PickerKind::Snippets,
                 title: "Starter queries".into(),
@@ -576,7 +578,8 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
 /// quit key says so, a second one within a few seconds quits.
 pub(super) fn request_quit(app: &mut App) {
     let asked = app.quit_asked_until.is_some_and(|until| app.tick < until);
-    if asked || !editor_has_unrun_text(app) {
+    // A kept session brings the editor's text back: nothing is lost.
+    if asked || !editor_has_unrun_text(app) || app.session_path.is_some() {
         app.should_quit = true;
         return;
     }

@@ -50,6 +50,7 @@ pub(super) fn tab_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         _ => return effects,
     }
     effects.extend(shown(app));
+    effects.extend(super::persist::save_session(app));
     effects
 }
 
