@@ -25,6 +25,7 @@ mod client_tail;
 mod client_tail_realism;
 mod e2e_tmux;
 mod e2e_tmux_investigate;
+mod e2e_tmux_tabs;
 mod hostile_data;
 mod hostile_tmux;
 mod server_api;
