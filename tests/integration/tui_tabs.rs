@@ -166,8 +166,27 @@ fn an_answer_lands_in_the_tab_that_asked() {
     let (id, _) = started(&press(&mut app, [key(KeyCode::F(5))])).expect("runs");
     press(&mut app, [ctrl('t')]);
     assert!(app.query.running.is_none(), "the query stays with tab 1");
-    answer(&mut app, id, rows("pear", 2));
+    let dir = tempfile::tempdir().unwrap();
+    app.session_path = Some(dir.path().join("s.json"));
+    let effects = press(
+        &mut app,
+        [Action::QueryFinished {
+            id,
+            result: Ok(rows("pear", 2)),
+            elapsed: Duration::from_millis(35),
+        }],
+    );
+    app.notice = None;
     assert_eq!(app.tabs.active, 1, "the hidden tab stays hidden");
+    let kept: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::WritePrivate { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(kept[0].contains("\"active\": 1"), "{}", kept[0]);
     assert!(screen(&app).contains("apple-0"), "tab 2 is unchanged");
     press(&mut app, [alt(KeyCode::Char('1'))]);
     assert!(screen(&app).contains("pear-0"), "{}", screen(&app));

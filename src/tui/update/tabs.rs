@@ -91,11 +91,25 @@ pub(super) fn in_background(app: &mut App, tab: usize, action: Action) -> Vec<Ef
     let shown = app.tabs.active;
     let bottom = app.bottom;
     tabs::switch_to(app, tab);
-    let mut effects = update(app, action);
+    // The session is written below, once the shown tab is back (written
+    // from here it would record the hidden tab as the one shown).
+    let mut effects: Vec<Effect> = update(app, action)
+        .into_iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                Effect::WritePrivate {
+                    what: "session",
+                    ..
+                }
+            )
+        })
+        .collect();
     tabs::switch_to(app, shown);
     // Answering may have left the tail for the grid: that was the hidden
     // tab's business, not the screen's.
     app.bottom = bottom;
     effects.extend(self::shown(app));
+    effects.extend(super::persist::save_session(app));
     effects
 }
