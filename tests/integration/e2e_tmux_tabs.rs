@@ -17,9 +17,11 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
     let h = home.path();
     let bin = env!("CARGO_BIN_EXE_aepipe");
     // The explorer twice in a row in one terminal: the second start must
-    // find what the first one kept.
+    // find what the first one kept. It starts once the test has seen the
+    // first one end and created `restart` (else its screen would hide the
+    // first one's exit status).
     let script = format!(
-        "cd {dir} && export HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color && unset AEPIPE_URL AEPIPE_TOKEN AEPIPE_PROFILE NO_COLOR; {bin}; echo FIRST-EXITED:$?; {bin}; echo SECOND-EXITED:$?; sleep 60",
+        "cd {dir} && export HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color && unset AEPIPE_URL AEPIPE_TOKEN AEPIPE_PROFILE NO_COLOR; {bin}; echo FIRST-EXITED:$?; while [ ! -e {dir}/restart ]; do sleep 0.1; done; {bin}; echo SECOND-EXITED:$?; sleep 60",
         dir = h.display(),
     );
     let t = Tmux {
@@ -101,6 +103,8 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
         assert_eq!(mode & 0o777, 0o600, "the session holds queries: 0600");
     }
 
+    std::fs::write(h.join("restart"), "").unwrap();
+
     // The second start: the editor's text and both tabs are back.
     let s = t.wait_for("the restored session", long, |s| {
         s.contains("SELECT 'kept across restarts' AS k")
@@ -109,6 +113,10 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
     });
     assert!(s.contains("SQL · shop/api"), "{s}");
     assert!(!s.contains("3 rows"), "rows are not kept:\n{s}");
+    assert!(
+        s.contains("Alt-r runs this tab's query again on shop/api"),
+        "{s}"
+    );
     // Alt-R runs the shown tab's own statement (not the editor's).
     t.keys(&["M-r"]);
     t.wait_for("tab 2 run again", long, |s| s.contains("3 rows"));

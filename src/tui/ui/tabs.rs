@@ -69,3 +69,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+/// What an empty tab that has a statement (kept from the last session)
+/// says in place of rows.
+pub fn rerun_hint(app: &App) -> String {
+    let key = app
+        .keymap
+        .key_for(
+            crate::tui::keymap::Context::Global,
+            crate::tui::keymap::Command::TabRerun,
+        )
+        .map_or_else(|| "tab_rerun".to_string(), |k| k.to_string());
+    let store = app
+        .tabs
+        .current()
+        .scope
+        .as_ref()
+        .map_or_else(String::new, |s| format!(" on {s}"));
+    // The statement is the user's, the scope a server's: made safe by the
+    // grid's renderer (`safe::scrub` at the end of the frame) and here.
+    super::safe::text(&format!(
+        "Rows are not kept between runs: {key} runs this tab's query again{store}."
+    ))
+    .into_owned()
+}
