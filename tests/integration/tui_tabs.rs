@@ -275,3 +275,47 @@ fn a_tab_runs_its_own_query_again() {
     answer(&mut app, id, rows("plum", 1));
     assert!(screen(&app).contains("plum-0"));
 }
+
+#[test]
+fn tab_labels_from_a_server_are_drawn_safe() {
+    let mut app = two_tabs(120, 24);
+    let hostile = "api\u{1b}]0;PWNED\u{7}\u{202e}";
+    app.tabs.tabs[0].scope = Some(aepipe::tui::app::Scope {
+        project: "shop".into(),
+        logstore: hostile.into(),
+    });
+    app.tabs.tabs[0].sql = Some("SELECT '\u{1b}[2J' FROM aepipe".into());
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 24)).unwrap();
+    terminal.draw(|f| aepipe::tui::ui::render(&app, f)).unwrap();
+    crate::hostile_support::assert_buffer_safe(terminal.backend().buffer(), "tab strip");
+    let s = screen(&app);
+    assert!(s.contains("1 api␛]0;PWNED"), "shown, made visible:\n{s}");
+}
+
+#[test]
+fn a_click_on_the_strip_shows_that_tab() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = two_tabs(120, 30);
+    let s = screen(&app);
+    let (y, line) = s
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("1 api: SELECT"))
+        .expect("the strip");
+    let x = line
+        .chars()
+        .take_while(|c| *c != '1')
+        .map(|c| unicode_width::UnicodeWidthChar::width(c).unwrap_or(0))
+        .sum::<usize>();
+    press(
+        &mut app,
+        [Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: x as u16 + 2,
+            row: y as u16,
+            modifiers: crossterm::event::KeyModifiers::NONE,
+        })],
+    );
+    assert_eq!(app.tabs.active, 0);
+    assert!(screen(&app).contains("apple-0"));
+}

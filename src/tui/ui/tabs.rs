@@ -20,11 +20,26 @@ const WHEN_FROM_WIDTH: usize = 50;
 /// say nothing).
 const SQL_FROM_WIDTH: usize = 16;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    if area.is_empty() {
-        return;
+/// The strip laid out for `width` columns: each tab's text and where it
+/// starts, and when the shown tab ran (when there is room). Drawing and
+/// mouse clicks both use it, so a click lands on the tab drawn there.
+pub struct Strip {
+    /// (tab index, first column, text).
+    pub cells: Vec<(usize, usize, String)>,
+    pub when: Option<String>,
+}
+
+impl Strip {
+    /// The tab drawn at column `x` (relative to the strip).
+    pub fn tab_at(&self, x: usize) -> Option<usize> {
+        self.cells.iter().find_map(|(i, start, text)| {
+            let w = unicode_width::UnicodeWidthStr::width(text.as_str());
+            (x >= *start && x < start + w).then_some(*i)
+        })
     }
-    let width = area.width as usize;
+}
+
+pub fn layout(app: &App, width: usize) -> Strip {
     let n = app.tabs.len();
     let when = app
         .tabs
@@ -35,24 +50,43 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let room = width.saturating_sub(when.as_ref().map_or(0, String::len));
     // One column between labels.
     let each = (room.saturating_sub(n - 1) / n.max(1)).min(MAX_LABEL);
-    let mut spans = Vec::new();
+    let mut cells = Vec::new();
     let mut used = 0;
     for (i, tab) in app.tabs.tabs.iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled("│", app.theme.dim));
             used += 1;
         }
-        // Server names and SQL: `truncate` makes them safe.
         let full = tabs::label(i, tab);
         let short = tabs::short_label(i, tab);
         let fits = |s: &str| unicode_width::UnicodeWidthStr::width(s) <= each;
         // Narrow: the logstore whole rather than a statement cut to "…".
+        // Server names and SQL: `truncate` makes them safe.
         let text = if fits(&full) || each >= SQL_FROM_WIDTH || !fits(&short) {
             super::truncate(&full, each)
         } else {
             super::truncate(&short, each)
         };
-        used += unicode_width::UnicodeWidthStr::width(text.as_str());
+        let w = unicode_width::UnicodeWidthStr::width(text.as_str());
+        cells.push((i, used, text));
+        used += w;
+    }
+    let when = when.filter(|w| used + w.len() <= width);
+    Strip { cells, when }
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    if area.is_empty() {
+        return;
+    }
+    let width = area.width as usize;
+    let strip = layout(app, width);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (i, start, text) in strip.cells {
+        if i > 0 {
+            spans.push(Span::styled("│", app.theme.dim));
+        }
+        used = start + unicode_width::UnicodeWidthStr::width(text.as_str());
         let style = if i == app.tabs.active {
             app.theme.selected
         } else {
@@ -60,12 +94,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         spans.push(Span::styled(text, style));
     }
-    if let Some(when) = when {
-        if used + when.len() <= width {
-            let pad = width - used - when.len();
-            spans.push(Span::raw(" ".repeat(pad)));
-            spans.push(Span::styled(when, app.theme.dim));
-        }
+    if let Some(when) = strip.when {
+        spans.push(Span::raw(
+            " ".repeat(width.saturating_sub(used + when.len())),
+        ));
+        spans.push(Span::styled(when, app.theme.dim));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -113,3 +113,16 @@ pub(super) fn in_background(app: &mut App, tab: usize, action: Action) -> Vec<Ef
     effects.extend(super::persist::save_session(app));
     effects
 }
+
+/// A click on the tab strip shows the tab under it.
+pub(super) fn clicked(app: &mut App, strip: Rect, column: u16) -> Vec<Effect> {
+    let layout = crate::tui::ui::tabs::layout(app, usize::from(strip.width));
+    match layout.tab_at(usize::from(column.saturating_sub(strip.x))) {
+        Some(i) if tabs::switch_to(app, i) => {
+            let mut effects = shown(app);
+            effects.extend(super::persist::save_session(app));
+            effects
+        }
+        _ => Vec::new(),
+    }
+}
