@@ -145,13 +145,13 @@ pub struct QueryState {
 /// What a picker popup chooses between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
-    History,
     Snippets,
     Export,
     TimeRange,
 }
 
-/// A small list popup (history, snippets, export format).
+/// A small list popup (snippets, export format, time range; F2 history
+/// has its own, searchable: `history_view`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picker {
     pub kind: PickerKind,

@@ -1,4 +1,4 @@
-//! The list popup used for history, snippets and export formats.
+//! The list popup used for snippets, export formats and time ranges.
 
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState};

@@ -244,12 +244,6 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
             app.focus = Focus::Editor;
             Vec::new()
         }
-        PickerKind::History => {
-            app.editor.set_text(&value);
-            app.editor.history_pos = None;
-            app.focus = Focus::Editor;
-            Vec::new()
-        }
         PickerKind::Export => {
             let format = ExportFormat::ALL
                 .into_iter()
