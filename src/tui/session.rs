@@ -103,7 +103,8 @@ pub fn load(path: &Path) -> Result<Option<Session>, SessionError> {
         })
 }
 
-/// Write the session whole, atomically, readable by the user only.
+/// Write a small file of the user's whole, atomically, readable by the
+/// user only (the session here; saved queries use it too).
 pub fn save(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         safe_fs::create_dir_all(dir, Access::Private)?;
