@@ -5,7 +5,10 @@
 //! 3. first frame, and first frame with the project list, after start
 //!    against a running server and on the embedded server with existing data;
 //! 4. memory of a 100,000-row result (decoded by the real client from a real
-//!    HTTP answer) against the size of its JSON.
+//!    HTTP answer) against the size of its JSON;
+//! 5. five result tabs of 100,000 rows each: the frame (and a tab switch
+//!    plus its frame) against the 2 ms budget, what each tab adds to the
+//!    heap against its result's own size, and what closing them frees.
 //!
 //! Run: `cargo bench --bench tui_render`
 
@@ -364,8 +367,121 @@ async fn memory() {
     );
 }
 
+/// Frame budget of issue 12 with result tabs open.
+const FRAME_BUDGET: Duration = Duration::from_millis(2);
+
+fn key_action(code: KeyCode, m: KeyModifiers) -> Action {
+    Action::Key(KeyEvent::new(code, m))
+}
+
+/// Run the editor's query through `update` (F5) and answer it with `rows`.
+fn run_in_tab(app: &mut App, sql: &str, rows: Arc<QueryResult>) {
+    app.editor.set_text(sql);
+    app.focus = Focus::Editor;
+    let id = update::update(app, key_action(KeyCode::F(5), KeyModifiers::NONE))
+        .iter()
+        .find_map(|e| match e {
+            aepipe::tui::effects::Effect::RunQuery { id, .. } => Some(*id),
+            _ => None,
+        })
+        .expect("F5 runs");
+    update::update(
+        app,
+        Action::QueryFinished {
+            id,
+            result: Ok(rows),
+            elapsed: Duration::from_millis(100),
+        },
+    );
+}
+
+fn five_tabs() {
+    let rows = 100_000;
+    let mut app = app();
+    app.scope = Some(Scope {
+        project: "p".into(),
+        logstore: "l".into(),
+    });
+    let base = LIVE.load(Ordering::SeqCst);
+    let mut own = Vec::new();
+    let mut grown = Vec::new();
+    for t in 0..5 {
+        // From before the tab opens: its growth counts the copy Ctrl-T
+        // makes (rows shared, the row index copied) and its own answer.
+        let before = LIVE.load(Ordering::SeqCst);
+        if t > 0 {
+            update::update(
+                &mut app,
+                key_action(KeyCode::Char('t'), KeyModifiers::CONTROL),
+            );
+        }
+        let before_result = LIVE.load(Ordering::SeqCst);
+        let r = result(rows);
+        let size = LIVE.load(Ordering::SeqCst) - before_result;
+        run_in_tab(&mut app, &format!("SELECT … tab {t}"), r);
+        own.push(size);
+        grown.push(LIVE.load(Ordering::SeqCst).saturating_sub(before));
+    }
+    app.focus = Focus::Results;
+    let mb = |b: usize| b as f64 / 1_048_576.0;
+    for (t, (size, g)) in own.iter().zip(&grown).enumerate() {
+        println!(
+            "tab {} of 5: result {:.2} MiB, heap grew {:.2} MiB ({:.3}x its result; the rest is the grid's row index, 8 bytes a row)",
+            t + 1,
+            mb(*size),
+            mb(*g),
+            *g as f64 / *size as f64
+        );
+    }
+    let total_own: usize = own.iter().sum();
+    let total = LIVE.load(Ordering::SeqCst).saturating_sub(base);
+    println!(
+        "5 tabs of {rows} rows: results {:.1} MiB, heap grew {:.1} MiB in all ({:.3}x)",
+        mb(total_own),
+        mb(total),
+        total as f64 / total_own as f64
+    );
+
+    let mut term = Terminal::new(TestBackend::new(W, H)).expect("terminal");
+    let verdict = |d: Duration| if d <= FRAME_BUDGET { "within" } else { "OVER" };
+    let (mean, max) = time(500, || {
+        term.draw(|f| ui::render(&app, f)).expect("draw");
+    });
+    println!(
+        "frame {W}x{H}, 5 tabs of {rows} rows: mean {mean:>9.2?}  max {max:>9.2?}  ({} the 2 ms budget on the mean)",
+        verdict(mean)
+    );
+    let mut next = 0u8;
+    let (mean, max) = time(500, || {
+        next = next % 5 + 1;
+        update::update(
+            &mut app,
+            key_action(KeyCode::Char(char::from(b'0' + next)), KeyModifiers::ALT),
+        );
+        term.draw(|f| ui::render(&app, f)).expect("draw");
+    });
+    println!(
+        "Alt-n tab switch + frame, 5 tabs of {rows} rows: mean {mean:>9.2?}  max {max:>9.2?}  ({} the 2 ms budget on the mean)",
+        verdict(mean)
+    );
+
+    // Closing four tabs frees their rows (the first tab's stay).
+    let before = LIVE.load(Ordering::SeqCst);
+    update::update(&mut app, key_action(KeyCode::Char('5'), KeyModifiers::ALT));
+    for _ in 0..4 {
+        update::update(&mut app, key_action(KeyCode::Char('w'), KeyModifiers::ALT));
+    }
+    let freed = before.saturating_sub(LIVE.load(Ordering::SeqCst));
+    println!(
+        "closing 4 of the 5 tabs freed {:.1} MiB (their results: {:.1} MiB)",
+        mb(freed),
+        mb(own[1..].iter().sum())
+    );
+}
+
 fn main() {
     // `cargo bench` passes --bench; `cargo test --benches` runs it once too.
+    five_tabs();
     frame_cost();
     keypress_to_frame();
     filter_keystrokes();

@@ -149,7 +149,6 @@ pub struct QueryState {
 /// What a picker popup chooses between.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PickerKind {
-    History,
     Snippets,
     Export,
     TimeRange,
@@ -157,7 +156,8 @@ pub enum PickerKind {
     TailPivot,
 }
 
-/// A small list popup (history, snippets, export format).
+/// A small list popup (snippets, export format, time range; F2 history
+/// has its own, searchable: `history_view`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Picker {
     pub kind: PickerKind,
@@ -270,6 +270,16 @@ pub struct App {
     pub time_ranges: std::collections::BTreeMap<String, crate::tui::timerange::TimeRange>,
     /// A custom time range being typed (`from .. to`).
     pub range_prompt: Option<crate::tui::send_form::Input>,
+    /// Result tabs; the shown one's state is in the fields above.
+    pub tabs: crate::tui::tabs::Tabs,
+    /// Where the editor and tabs are kept between runs; None keeps nothing.
+    pub session_path: Option<PathBuf>,
+    /// The scoped logstore's saved queries (F3).
+    pub saved: crate::tui::saved::SavedQueries,
+    /// A name being typed to save the editor's statement under.
+    pub save_prompt: Option<crate::tui::send_form::Input>,
+    /// The F2 history popup, while open.
+    pub history_view: Option<crate::tui::history_view::HistoryView>,
 }
 
 impl App {
@@ -314,6 +324,11 @@ impl App {
             watch: Default::default(),
             time_ranges: Default::default(),
             range_prompt: None,
+            tabs: Default::default(),
+            session_path: None,
+            saved: Default::default(),
+            save_prompt: None,
+            history_view: None,
         }
     }
 

@@ -150,6 +150,14 @@ pub enum Command {
     NextField,
     PrevField,
     ToggleKind,
+    // Result tabs.
+    TabNew,
+    TabNext,
+    TabPrev,
+    TabClose,
+    TabRerun,
+    GoTab(u8),
+    SaveQuery,
 }
 
 /// (config name, command, what help says).
@@ -281,6 +289,29 @@ const COMMANDS: &[(&str, Command, &str)] = &[
         Command::RawAround,
         "raw logs ±5 min around this time",
     ),
+    (
+        "tab_new",
+        Command::TabNew,
+        "new result tab (a copy of this one)",
+    ),
+    ("tab_next", Command::TabNext, "next result tab"),
+    ("tab_prev", Command::TabPrev, "previous result tab"),
+    ("tab_close", Command::TabClose, "close the result tab"),
+    ("tab_rerun", Command::TabRerun, "run the tab's query again"),
+    ("tab_1", Command::GoTab(1), "result tab 1"),
+    ("tab_2", Command::GoTab(2), "result tab 2"),
+    ("tab_3", Command::GoTab(3), "result tab 3"),
+    ("tab_4", Command::GoTab(4), "result tab 4"),
+    ("tab_5", Command::GoTab(5), "result tab 5"),
+    ("tab_6", Command::GoTab(6), "result tab 6"),
+    ("tab_7", Command::GoTab(7), "result tab 7"),
+    ("tab_8", Command::GoTab(8), "result tab 8"),
+    ("tab_9", Command::GoTab(9), "result tab 9"),
+    (
+        "save_query",
+        Command::SaveQuery,
+        "save the statement (listed in F3)",
+    ),
 ];
 
 impl Command {
@@ -297,6 +328,10 @@ impl Command {
             .map_or("?", |(n, _, _)| n)
     }
     pub fn description(self) -> &'static str {
+        // The help screen shows the nine tab keys as one row.
+        if self == Command::GoTab(0) {
+            return "result tab 1…9";
+        }
         COMMANDS
             .iter()
             .find(|(_, c, _)| *c == self)

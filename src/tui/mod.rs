@@ -17,11 +17,15 @@ pub mod effects;
 pub mod event_loop;
 pub mod fields;
 pub mod grid;
+pub mod history_view;
 pub mod keymap;
 pub mod layout_store;
+pub mod saved;
 pub mod send_form;
+pub mod session;
 pub mod settings;
 pub mod snippets;
+pub mod tabs;
 pub mod tail;
 pub mod terminal;
 pub mod theme;
@@ -95,6 +99,21 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
         .map(|d| snippets::user_snippets(&d.join("aepipe").join("queries")))
         .unwrap_or_default();
 
+    let data = dirs::data_dir().map(|d| d.join("aepipe"));
+    app.saved.root = data.as_ref().map(|d| d.join("saved"));
+    app.session_path = data
+        .as_ref()
+        .map(|d| session::path_for(&d.join("session"), &app.profile_name()));
+    // A damaged session file costs the last session, not this one.
+    let last_session = match app.session_path.as_deref().map(session::load) {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => {
+            tracing::warn!("{e}");
+            None
+        }
+        None => None,
+    };
+
     let mut guard = TerminalGuard::enter(app.mouse_capture).context("setting up the terminal")?;
     let size = guard.terminal.size().context("reading the terminal size")?;
     app.size = (size.width, size.height);
@@ -102,7 +121,10 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = TaskRunner::new(conn.client.clone(), tx);
     let mut host = terminal::RealTerminal;
-    let first = update::start(&mut app);
+    let mut first = update::start(&mut app);
+    if let Some(last) = last_session {
+        first.extend(session::restore(&mut app, last));
+    }
     event_loop::run_effects(&mut runner, &mut host, first);
 
     let ended = event_loop::drive(
@@ -120,6 +142,16 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     if let Some(path) = layout_path.filter(|_| chosen != saved_layout) {
         if let Err(e) = chosen.save(&path) {
             tracing::warn!("{e}");
+        }
+    }
+    // The editor and tabs as they are now, for the next start.
+    if let Some(path) = &app.session_path {
+        let text = session::to_text(&session::capture(&app));
+        if let Err(e) = session::save(path, &text) {
+            eprintln!(
+                "aepipe: could not keep the session in {}: {e}",
+                path.display()
+            );
         }
     }
     conn.close().await;

@@ -65,6 +65,7 @@ pub enum Effect {
     },
     SaveHistory {
         file: PathBuf,
+        /// The file's lines (`History::lines`).
         entries: Vec<String>,
     },
     /// Write the column names file (names given in the explorer).
@@ -78,5 +79,12 @@ pub enum Effect {
         scope: Scope,
         id: u64,
         center_ms: i64,
+    },
+    /// Write a small file of the user's (the session, saved queries)
+    /// whole, atomically and 0600; `what` names it in a failure's log.
+    WritePrivate {
+        path: PathBuf,
+        text: String,
+        what: &'static str,
     },
 }

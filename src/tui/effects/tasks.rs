@@ -182,6 +182,13 @@ impl TaskRunner {
                     let _ = tx.send(Action::Tail(TailMsg { id, event }));
                 });
             }
+            Effect::WritePrivate { path, text, what } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::tui::session::save(&path, &text) {
+                        tracing::warn!("saving the {what} to {}: {e}", path.display());
+                    }
+                });
+            }
         }
     }
 

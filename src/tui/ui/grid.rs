@@ -74,6 +74,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let Some(result) = &g.result else {
         let hint = match &app.scope {
+            // A tab kept from the last session: its rows were not kept.
+            _ if app.tabs.current().sql.is_some() => super::tabs::rerun_hint(app),
             None => format!(
                 "Choose a logstore in the tree, then run a query ({}).",
                 run_key(app)

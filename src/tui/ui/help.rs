@@ -29,6 +29,36 @@ fn heading(ctx: Context) -> &'static str {
     }
 }
 
+/// The nine "go to tab n" rows as one ("Alt-1, …, Alt-9"), described as
+/// tab 1…9, where the first of them stood.
+fn fold_tab_keys(rows: Vec<(String, Command)>) -> Vec<(String, Command)> {
+    let tab_keys: Vec<&str> = rows
+        .iter()
+        .filter(|(_, c)| matches!(c, Command::GoTab(_)))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if tab_keys.len() < 2 {
+        return rows;
+    }
+    let joined = match (tab_keys.first(), tab_keys.last()) {
+        (Some(first), Some(last)) => format!("{first} … {last}"),
+        _ => return rows,
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    let mut done = false;
+    for (keys, cmd) in rows {
+        match cmd {
+            Command::GoTab(_) if done => {}
+            Command::GoTab(_) => {
+                done = true;
+                out.push((joined.clone(), Command::GoTab(0)));
+            }
+            _ => out.push((keys, cmd)),
+        }
+    }
+    out
+}
+
 /// The help text for a box `inner_width` columns wide (the default box).
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     lines_for_width(app, BOX_WIDTH - 2)
@@ -51,7 +81,7 @@ pub fn lines_for_width(app: &App, inner_width: u16) -> Vec<Line<'static>> {
                     (keys.join(", "), cmd)
                 })
                 .collect();
-            (ctx, rows)
+            (ctx, fold_tab_keys(rows))
         })
         .filter(|(_, rows): &(Context, Vec<(String, Command)>)| !rows.is_empty())
         .collect();

@@ -10,6 +10,8 @@ pub struct Panes {
     pub tree: Rect,
     pub editor: Rect,
     pub results: Rect,
+    /// The result tabs' strip, above the results (only when 2+ are open).
+    pub tabs: Rect,
     pub detail: Rect,
     pub status: Rect,
     pub footer: Rect,
@@ -33,7 +35,7 @@ pub fn compute(app: &App) -> Panes {
             Focus::Results => panes.results = body,
             Focus::Detail => panes.detail = body,
         }
-        return panes;
+        return with_tab_strip(app, panes);
     }
     // On narrow terminals the side panes give way so the middle keeps at
     // least about half the width (80×24 must stay usable).
@@ -49,6 +51,17 @@ pub fn compute(app: &App) -> Panes {
     panes.editor = Rect::new(tree_w, 0, middle_w, editor_h);
     panes.results = Rect::new(tree_w, editor_h, middle_w, body_h.saturating_sub(editor_h));
     panes.detail = Rect::new(tree_w + middle_w, 0, detail_w, body_h);
+    with_tab_strip(app, panes)
+}
+
+/// With two or more result tabs, their strip takes the results' top row
+/// (one tab shows none, so the screen is as it was before tabs).
+fn with_tab_strip(app: &App, mut panes: Panes) -> Panes {
+    if app.tabs.len() > 1 && panes.results.height >= 4 {
+        let r = panes.results;
+        panes.tabs = Rect::new(r.x, r.y, r.width, 1);
+        panes.results = Rect::new(r.x, r.y + 1, r.width, r.height - 1);
+    }
     panes
 }
 

@@ -5,10 +5,12 @@ pub mod editor;
 pub mod footer;
 pub mod grid;
 pub mod help;
+pub mod history;
 pub mod layout;
 pub mod picker;
 pub mod safe;
 pub mod status;
+pub mod tabs;
 pub mod tree;
 
 use ratatui::layout::Rect;
@@ -23,6 +25,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
     tree::render(app, frame, panes.tree);
     editor::render(app, frame, panes.editor);
+    tabs::render(app, frame, panes.tabs);
     match app.bottom {
         Bottom::Grid => grid::render(app, frame, panes.results),
         Bottom::Tail => {
@@ -87,6 +90,18 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     if let Some(prompt) = &app.name_prompt {
         picker::render_name_prompt(app, prompt, frame);
+    }
+    if let Some(view) = &app.history_view {
+        history::render(app, view, frame);
+    }
+    if let Some(input) = &app.save_prompt {
+        picker::render_input_prompt(
+            app,
+            " Save the statement as · Enter saves · Esc cancels ",
+            input,
+            "a name; it is listed in F3 for this logstore",
+            frame,
+        );
     }
     if app.editor.completion.is_some() && app.focus == Focus::Editor {
         editor::render_completion(app, frame, panes.editor);

@@ -1,4 +1,4 @@
-//! The list popup used for history, snippets and export formats.
+//! The list popup used for snippets, export formats and time ranges.
 
 use ratatui::layout::Rect;
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState};
@@ -140,7 +140,7 @@ pub fn render_name_prompt(
 }
 
 /// A one-line input in a small box: the text with its cursor, and a hint.
-fn render_input_prompt(
+pub(crate) fn render_input_prompt(
     app: &App,
     title: &str,
     input: &crate::tui::send_form::Input,

@@ -18,6 +18,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.name_prompt.is_some() {
         return super::names::prompt_key(app, &key);
     }
+    if app.save_prompt.is_some() {
+        return super::persist::save_prompt_key(app, &key);
+    }
+    if app.history_view.is_some() {
+        return super::persist::history_key(app, &key);
+    }
     if app.range_prompt.is_some() {
         return super::time::prompt_key(app, &key);
     }
@@ -236,12 +242,6 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
             // A snippet follows the logstore's time range.
             let sql = super::time::with_range(app, &value);
             app.editor.set_text(&sql);
-            app.editor.history_pos = None;
-            app.focus = Focus::Editor;
-            Vec::new()
-        }
-        PickerKind::History => {
-            app.editor.set_text(&value);
             app.editor.history_pos = None;
             app.focus = Focus::Editor;
             Vec::new()

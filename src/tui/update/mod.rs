@@ -7,8 +7,10 @@ mod grid;
 mod keys;
 mod mouse;
 mod names;
+mod persist;
 mod query;
 mod raw_window;
+mod tabs;
 mod time;
 mod tree;
 
@@ -121,6 +123,16 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             result,
             elapsed,
         } => {
+            if app.query.running.as_ref().is_none_or(|r| r.id != id) {
+                if let Some(tab) = app.tabs.parked_running(id) {
+                    let action = Action::QueryFinished {
+                        id,
+                        result,
+                        elapsed,
+                    };
+                    return tabs::in_background(app, tab, action);
+                }
+            }
             let Some(running) = app.query.running.take_if(|r| r.id == id) else {
                 return Vec::new();
             };
@@ -134,12 +146,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         sql: running.sql,
                         limit_reached,
                     };
+                    let mut effects = Vec::new();
                     match running.kind {
                         RunKind::User => {
+                            effects.extend(persist::record_answer(
+                                app,
+                                &running.scope,
+                                &run.sql,
+                                result.len(),
+                                elapsed,
+                            ));
                             drill::remember_result(app);
                             app.grid.set_result_keeping_column(result, run);
                         }
                         RunKind::Refresh => app.grid.refresh_result(result, run),
+                    }
+                    if let Some(sql) = app.grid.run.as_ref().map(|r| r.sql.clone()) {
+                        crate::tui::tabs::ran(app, &sql, &running.scope, chrono::Utc::now());
                     }
                     app.result_scope = Some(running.scope);
                     let labels = app.result_names().clone();
@@ -148,7 +171,11 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if app.bottom == Bottom::Tail && running.kind == RunKind::User {
                         app.bottom = Bottom::Grid;
                     }
-                    return sync_detail(app);
+                    if running.kind == RunKind::User {
+                        effects.extend(persist::save_session(app));
+                    }
+                    effects.extend(sync_detail(app));
+                    return effects;
                 }
                 Err(e) => {
                     if e.retryable {
@@ -479,6 +506,12 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RunQuery => return run_query(app),
         Command::Watch | Command::WatchInterval => watch_command(app, cmd),
         Command::TimeRange => time::open_picker(app),
+        Command::TabNew
+        | Command::TabNext
+        | Command::TabPrev
+        | Command::TabClose
+        | Command::TabRerun
+        | Command::GoTab(_) => return tabs::tab_command(app, cmd),
         Command::Cancel => return cancel(app),
         Command::Zoom => {
             app.layout.zoomed = !app.layout.zoomed;
@@ -520,29 +553,18 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 "choose a logstore first, then send to it",
             ),
         },
-        Command::History => {
-            let items: Vec<(String, String)> = app
-                .editor
-                .history
-                .entries
-                .iter()
-                .rev()
-                .map(|q| (q.replace('\n', " "), q.clone()))
-                .collect();
-            if items.is_empty() {
-                app.notify(NoticeLevel::Info, "no history yet for this logstore");
-            } else {
-                app.picker = Some(Picker {
-                    kind: PickerKind::History,
-                    title: "History (newest first)".into(),
-                    items,
-                    selected: 0,
-                });
-            }
-        }
+        Command::History => persist::open_history(app),
+        Command::SaveQuery => persist::open_save_prompt(app),
         Command::Snippets => {
             let mut items = crate::tui::snippets::snippets();
             items.extend(app.user_snippets.iter().cloned());
+            // The logstore's own saved queries, after the bundled ones.
+            items.extend(
+                app.saved
+                    .items
+                    .iter()
+                    .map(|q| (format!("saved: {}", q.name), q.sql.clone())),
+            );
             app.picker = Some(Picker {
                 kind: PickerKind::Snippets,
                 title: "Starter queries".into(),
@@ -560,7 +582,8 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
 /// quit key says so, a second one within a few seconds quits.
 pub(super) fn request_quit(app: &mut App) {
     let asked = app.quit_asked_until.is_some_and(|until| app.tick < until);
-    if asked || !editor_has_unrun_text(app) {
+    // A kept session brings the editor's text back: nothing is lost.
+    if asked || !editor_has_unrun_text(app) || app.session_path.is_some() {
         app.should_quit = true;
         return;
     }

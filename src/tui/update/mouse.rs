@@ -7,6 +7,9 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
     let panes = layout::compute(app);
     let at = Position::new(m.column, m.row);
     let inside = |r: Rect| r.contains(at);
+    if inside(panes.tabs) && m.kind == MouseEventKind::Down(MouseButton::Left) {
+        return tabs::clicked(app, panes.tabs, m.column);
+    }
     let target = [
         (panes.tree, Focus::Tree),
         (panes.editor, Focus::Editor),

@@ -58,7 +58,7 @@ pub(super) fn run_sql(app: &mut App, scope: Scope, sql: String, kind: RunKind) -
         if let Some(file) = app.editor.history.file.clone() {
             effects.push(Effect::SaveHistory {
                 file,
-                entries: app.editor.history.entries.clone(),
+                entries: app.editor.history.lines(),
             });
         }
     }

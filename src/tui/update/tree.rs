@@ -139,6 +139,7 @@ pub fn choose_logstore(app: &mut App, scope: Scope) -> Vec<Effect> {
         None => History::default(),
     };
     app.editor.history_pos = None;
+    super::persist::load_saved(app, &scope);
     app.notify(NoticeLevel::Info, format!("editor scoped to {scope}"));
     app.scope = Some(scope);
     if app.editor.is_empty() {

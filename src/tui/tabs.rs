@@ -1,0 +1,261 @@
+//! Result tabs: several results open at once, each with the SQL that made
+//! it, the logstore it ran on and when it ran.
+//!
+//! The shown tab's state lives where it always has (`App::grid`,
+//! `result_scope`, `past`, `watch`, `query`), so every pane keeps reading
+//! it as before; a tab that is not shown holds its own in a [`Parked`].
+//! Switching swaps the two. So the drill-back history, the watch and a
+//! query in flight belong to the tab they were started in; a watch waits
+//! while its tab is not shown and goes on when it is shown again.
+
+use crate::tui::app::{App, PastResult, QueryState, Scope};
+use crate::tui::grid::GridState;
+use crate::tui::watch::WatchState;
+
+/// Tabs open at most (Alt-1..9 reach them all).
+pub const MAX_TABS: usize = 9;
+
+/// What a tab owns while another one is shown.
+#[derive(Debug, Default)]
+pub struct Parked {
+    pub grid: GridState,
+    pub result_scope: Option<Scope>,
+    pub past: Vec<PastResult>,
+    pub watch: WatchState,
+    pub query: QueryState,
+}
+
+/// One tab: what it runs, where, and when it last ran.
+#[derive(Debug, Default)]
+pub struct Tab {
+    /// The statement of the tab's result (or, restored from the last
+    /// session and not run yet, the one it will run).
+    pub sql: Option<String>,
+    pub scope: Option<Scope>,
+    /// When its result arrived (None: never run in this session).
+    pub ran_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Its state while not shown; None for the shown tab.
+    pub parked: Option<Parked>,
+}
+
+#[derive(Debug)]
+pub struct Tabs {
+    /// Never empty.
+    pub tabs: Vec<Tab>,
+    pub active: usize,
+}
+
+impl Default for Tabs {
+    fn default() -> Self {
+        Self {
+            tabs: vec![Tab::default()],
+            active: 0,
+        }
+    }
+}
+
+impl Tabs {
+    pub fn len(&self) -> usize {
+        self.tabs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tabs.is_empty()
+    }
+
+    pub fn current(&self) -> &Tab {
+        &self.tabs[self.active.min(self.tabs.len() - 1)]
+    }
+
+    pub fn current_mut(&mut self) -> &mut Tab {
+        let i = self.active.min(self.tabs.len() - 1);
+        &mut self.tabs[i]
+    }
+
+    /// The tab whose query in flight has this id (the shown tab's is in
+    /// `App::query`, not here).
+    pub fn parked_running(&self, id: crate::tui::action::RequestId) -> Option<usize> {
+        self.tabs.iter().position(|t| {
+            t.parked
+                .as_ref()
+                .and_then(|p| p.query.running.as_ref())
+                .is_some_and(|r| r.id == id)
+        })
+    }
+}
+
+/// Take the shown tab's state out of the app.
+fn park(app: &mut App) -> Parked {
+    Parked {
+        grid: std::mem::take(&mut app.grid),
+        result_scope: app.result_scope.take(),
+        past: std::mem::take(&mut app.past),
+        watch: std::mem::take(&mut app.watch),
+        query: std::mem::take(&mut app.query),
+    }
+}
+
+fn unpark(app: &mut App, p: Parked) {
+    app.grid = p.grid;
+    app.result_scope = p.result_scope;
+    app.past = p.past;
+    app.watch = p.watch;
+    app.query = p.query;
+}
+
+/// Show tab `i` (the shown one is parked). Panes derived from the grid
+/// (chart, detail, viewport sizes) are left to the caller to refresh.
+pub fn switch_to(app: &mut App, i: usize) -> bool {
+    if i >= app.tabs.len() || i == app.tabs.active {
+        return false;
+    }
+    let parked = park(app);
+    let old = app.tabs.active;
+    app.tabs.tabs[old].parked = Some(parked);
+    app.tabs.active = i;
+    let next = app.tabs.tabs[i].parked.take().unwrap_or_default();
+    unpark(app, next);
+    true
+}
+
+/// A new tab after the shown one, shown; it starts as a copy of the shown
+/// tab (the result is shared, not copied), so drilling down in it keeps
+/// the original one tab away. False when [`MAX_TABS`] are open.
+pub fn open_copy(app: &mut App) -> bool {
+    if app.tabs.len() >= MAX_TABS {
+        return false;
+    }
+    let copy = Parked {
+        grid: app.grid.clone(),
+        result_scope: app.result_scope.clone(),
+        past: Vec::new(),
+        watch: WatchState {
+            every_secs: app.watch.every_secs,
+            ..WatchState::default()
+        },
+        query: QueryState::default(),
+    };
+    let current = app.tabs.current();
+    let tab = Tab {
+        sql: current.sql.clone(),
+        scope: current.scope.clone(),
+        ran_at: current.ran_at,
+        parked: Some(copy),
+    };
+    let at = app.tabs.active + 1;
+    app.tabs.tabs.insert(at, tab);
+    // The shown tab moves to the parked slot of its own entry.
+    let parked = park(app);
+    app.tabs.tabs[at - 1].parked = Some(parked);
+    app.tabs.active = at;
+    let next = app.tabs.tabs[at].parked.take().unwrap_or_default();
+    unpark(app, next);
+    true
+}
+
+/// Close the shown tab: its result, history and watch are dropped (memory
+/// is freed once nothing else shares the rows). The last tab is emptied
+/// instead. Returns the id of its query in flight, to abort.
+pub fn close_current(app: &mut App) -> Option<crate::tui::action::RequestId> {
+    let closed = park(app);
+    let running = closed.query.running.as_ref().map(|r| r.id);
+    drop(closed);
+    if app.tabs.len() == 1 {
+        app.tabs.tabs[0] = Tab::default();
+        return running;
+    }
+    app.tabs.tabs.remove(app.tabs.active);
+    let i = app.tabs.active.min(app.tabs.len() - 1);
+    app.tabs.active = i;
+    let next = app.tabs.tabs[i].parked.take().unwrap_or_default();
+    unpark(app, next);
+    running
+}
+
+/// A result arrived in the shown tab: it now stands for that statement.
+pub fn ran(app: &mut App, sql: &str, scope: &Scope, at: chrono::DateTime<chrono::Utc>) {
+    let tab = app.tabs.current_mut();
+    tab.sql = Some(sql.to_string());
+    tab.scope = Some(scope.clone());
+    tab.ran_at = Some(at);
+}
+
+/// The short label of a tab on the strip: its number, logstore and the
+/// start of its statement, cut to `width` columns by the renderer.
+pub fn label(i: usize, tab: &Tab) -> String {
+    let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
+    let sql = tab
+        .sql
+        .as_deref()
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    if sql.is_empty() {
+        format!("{} {store}", i + 1)
+    } else {
+        format!("{} {store}: {sql}", i + 1)
+    }
+}
+
+/// The label when there is no room for the statement.
+pub fn short_label(i: usize, tab: &Tab) -> String {
+    let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
+    format!("{} {store}", i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::app::ConnectionInfo;
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    fn app() -> App {
+        App::new(
+            ConnectionInfo {
+                place: "local".into(),
+                profile: None,
+                embedded: true,
+            },
+            Keymap::defaults(),
+            Theme::monochrome(),
+        )
+    }
+
+    #[test]
+    fn switching_swaps_each_tabs_own_state() {
+        let mut a = app();
+        a.grid.filter = "one".into();
+        assert!(open_copy(&mut a));
+        assert_eq!(a.tabs.active, 1);
+        assert_eq!(a.grid.filter, "one", "a copy starts where the tab was");
+        a.grid.filter = "two".into();
+        assert!(switch_to(&mut a, 0));
+        assert_eq!(a.grid.filter, "one");
+        assert!(switch_to(&mut a, 1));
+        assert_eq!(a.grid.filter, "two");
+        assert!(!switch_to(&mut a, 5));
+    }
+
+    #[test]
+    fn closing_shows_a_neighbour_and_the_last_tab_is_emptied() {
+        let mut a = app();
+        a.grid.filter = "one".into();
+        open_copy(&mut a);
+        a.grid.filter = "two".into();
+        close_current(&mut a);
+        assert_eq!((a.tabs.len(), a.tabs.active), (1, 0));
+        assert_eq!(a.grid.filter, "one");
+        close_current(&mut a);
+        assert_eq!(a.tabs.len(), 1);
+        assert_eq!(a.grid.filter, "");
+    }
+
+    #[test]
+    fn at_most_nine() {
+        let mut a = app();
+        for _ in 1..MAX_TABS {
+            assert!(open_copy(&mut a));
+        }
+        assert!(!open_copy(&mut a));
+    }
+}
