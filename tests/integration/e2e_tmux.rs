@@ -30,28 +30,7 @@ fn explorer_end_to_end_in_tmux() {
         "cd {dir} && env -u AEPIPE_URL -u AEPIPE_TOKEN -u AEPIPE_PROFILE -u NO_COLOR HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
         dir = h.display(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-e2e-{}", std::process::id()),
-        session: "e2e",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "132",
-        "-y",
-        "36",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let t = Tmux::start("e2e", 132, 36, &script);
 
     // The demo projects appear (seeded on first start).
     let long = Duration::from_secs(30);
@@ -167,24 +146,7 @@ fn a_panic_gives_the_terminal_back_before_the_message() {
         go = go.display(),
         exe = exe.display(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-e2e-panic-{}", std::process::id()),
-        session: "panic",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success());
+    let t = Tmux::start("panic", 100, 30, &script);
     let start = Instant::now();
     while t.format("#{alternate_on}") != "1" {
         assert!(
@@ -261,24 +223,7 @@ fn explorer_on_the_realistic_preset_in_tmux() {
         "cd {dir} && env -u AEPIPE_PROFILE -u NO_COLOR AEPIPE_URL={url} AEPIPE_TOKEN=e2e-token HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
         dir = h.display(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-e2e-realism-{}", std::process::id()),
-        session: "realism",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "132",
-        "-y",
-        "36",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success());
+    let t = Tmux::start("realism", 132, 36, &script);
     let long = Duration::from_secs(60);
     t.wait_for("demo projects", long, |s| {
         s.contains("auth") && s.contains("jobs") && s.contains("shop")

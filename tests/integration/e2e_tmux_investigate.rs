@@ -26,34 +26,9 @@ fn field_names_and_drill_down_in_tmux() {
         "cd {dir} && env -u AEPIPE_URL -u AEPIPE_TOKEN -u AEPIPE_PROFILE -u NO_COLOR HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color {bin}; echo EXITED:$?; sleep 60",
         dir = h.display(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-e2e-drill-{}", std::process::id()),
-        session: "drill",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "150",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let t = Tmux::start("drill", 150, 40, &script);
     let long = Duration::from_secs(60);
-    t.wait_for("demo projects", long, |s| s.contains("shop"));
-    t.keys(&["End", "Enter"]);
-    t.wait_for("logstores", long, |s| s.contains("checkout"));
-    t.keys(&["Down", "Enter"]);
-    t.wait_for("scoped editor", long, |s| s.contains("SQL · shop/api"));
+    t.open_shop_api(long);
 
     t.keys(&["C-l"]);
     for (i, line) in [

@@ -24,34 +24,9 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
         "cd {dir} && export HOME={dir} XDG_DATA_HOME={dir}/data XDG_CONFIG_HOME={dir}/config TERM=xterm-256color && unset AEPIPE_URL AEPIPE_TOKEN AEPIPE_PROFILE NO_COLOR; {bin}; echo FIRST-EXITED:$?; while [ ! -e {dir}/restart ]; do sleep 0.1; done; {bin}; echo SECOND-EXITED:$?; sleep 60",
         dir = h.display(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-e2e-tabs-{}", std::process::id()),
-        session: "tabs",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "150",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let t = Tmux::start("tabs", 150, 40, &script);
     let long = Duration::from_secs(60);
-    t.wait_for("demo projects", long, |s| s.contains("shop"));
-    t.keys(&["End", "Enter"]);
-    t.wait_for("logstores", long, |s| s.contains("checkout"));
-    t.keys(&["Down", "Enter"]);
-    t.wait_for("scoped editor", long, |s| s.contains("SQL · shop/api"));
+    t.open_shop_api(long);
 
     // Tab 1: five rows.
     t.keys(&["C-l"]);

@@ -37,28 +37,7 @@ fn hostile_log_data_cannot_drive_the_terminal() {
         url = server.url(),
         token = server.token(),
     );
-    let t = Tmux {
-        socket: format!("aepipe-hostile-{}", std::process::id()),
-        session: "hostile",
-    };
-    let out = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        t.session,
-        "-x",
-        "150",
-        "-y",
-        "36",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(
-        out.status.success(),
-        "tmux: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let t = Tmux::start("hostile", 150, 36, &script);
     let title = || t.format("#{pane_title}");
     assert!(!title().contains("PWNED"));
 

@@ -12,6 +12,45 @@ pub struct Tmux {
 }
 
 impl Tmux {
+    /// A detached session `session` of `width`×`height` running `script`
+    /// (`sh -c`), on a tmux server of this test's own.
+    pub fn start(session: &'static str, width: u16, height: u16, script: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("aepipe-e2e-{session}-{}", std::process::id()),
+            session,
+        };
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = t.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            t.session,
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    /// From the first screen of the demo data to the editor scoped to
+    /// shop/api: the project list, `shop` expanded, `api` chosen.
+    pub fn open_shop_api(&self, timeout: Duration) {
+        self.wait_for("demo projects", timeout, |s| s.contains("shop"));
+        self.keys(&["End", "Enter"]);
+        self.wait_for("logstores", timeout, |s| s.contains("checkout"));
+        self.keys(&["Down", "Enter"]);
+        self.wait_for("scoped editor", timeout, |s| s.contains("SQL · shop/api"));
+    }
+
     pub fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
