@@ -33,42 +33,6 @@ fn shop_api_names() -> FieldsConfig {
     FieldsConfig::from_table(&table).unwrap()
 }
 
-/// An app scoped to shop/api (answers fed by hand).
-fn scoped(w: u16, h: u16) -> App {
-    let mut app = new_app(w, h);
-    aepipe::tui::update::start(&mut app);
-    let projects = app.pending.projects.unwrap_or(1);
-    press(
-        &mut app,
-        [Action::ProjectsLoaded {
-            id: projects,
-            result: Ok(vec!["auth".into(), "shop".into()]),
-        }],
-    );
-    let effects = press(&mut app, [key(KeyCode::End), key(KeyCode::Enter)]);
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::LoadLogstores { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("logstores load");
-    press(
-        &mut app,
-        [
-            Action::LogstoresLoaded {
-                id,
-                project: "shop".into(),
-                result: Ok(vec!["api".into(), "checkout".into()]),
-            },
-            key(KeyCode::Down),
-            key(KeyCode::Enter),
-        ],
-    );
-    app.notice = None;
-    app
-}
-
 /// The SQL of the query the effects start, with its id.
 fn started_query(effects: &[Effect]) -> Option<(u64, String)> {
     effects.iter().find_map(|e| match e {
