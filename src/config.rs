@@ -29,6 +29,8 @@ pub const ENV_TOKEN: &str = "AEPIPE_TOKEN";
 pub const ENV_PROFILE: &str = "AEPIPE_PROFILE";
 /// Environment variable: the largest answer read, in MiB.
 pub const ENV_MAX_RESPONSE_MB: &str = "AEPIPE_MAX_RESPONSE_MB";
+/// Environment variable: the deployment's Workers Logs head sampling rate.
+pub const ENV_RAWLOG_SAMPLE_RATE: &str = "AEPIPE_RAWLOG_SAMPLE_RATE";
 
 /// Connection settings as given by flags; resolved against env and file.
 #[derive(Debug, Clone, Default)]
@@ -60,7 +62,7 @@ impl std::fmt::Display for Origin {
 }
 
 /// A deployment to talk to.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq)]
 pub struct Connection {
     pub url: String,
     pub token: String,
@@ -70,6 +72,11 @@ pub struct Connection {
     pub token_origin: Origin,
     /// Largest answer the client reads.
     pub max_response_bytes: u64,
+    /// The deployment's Workers Logs head sampling rate when below 1: raw
+    /// logs are then a sample, and the tail says so. Nothing in a record or
+    /// a `rawlog` answer tells; the operator knows it from the worker's
+    /// configuration (`head_sampling_rate`).
+    pub rawlog_sample_rate: Option<f64>,
     /// Things the user should know before the token is used: it goes over
     /// plain http, or the file holding it is readable by others.
     pub warnings: Vec<String>,
@@ -94,13 +101,14 @@ impl std::fmt::Debug for Connection {
             .field("url_origin", &self.url_origin)
             .field("token_origin", &self.token_origin)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("rawlog_sample_rate", &self.rawlog_sample_rate)
             .field("warnings", &self.warnings)
             .finish()
     }
 }
 
 /// The outcome of [`resolve`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Resolved {
     Configured(Connection),
     /// No URL from flag, env or profile: the explorer runs its embedded server.
@@ -120,7 +128,7 @@ impl Resolved {
 }
 
 /// One named profile of the file. At most one way to get the token.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub url: Option<String>,
@@ -131,6 +139,10 @@ pub struct Profile {
     pub token_command: Option<String>,
     /// Largest answer read, in MiB (default 512).
     pub max_response_mb: Option<u64>,
+    /// The deployment's Workers Logs head sampling rate, 0 < r ≤ 1 (the
+    /// worker's `head_sampling_rate`); below 1 the tail says raw logs are a
+    /// sample.
+    pub rawlog_sample_rate: Option<f64>,
 }
 
 /// Debug output shows the token masked, so a logged config leaks no secret.
@@ -142,12 +154,13 @@ impl std::fmt::Debug for Profile {
             .field("token_env", &self.token_env)
             .field("token_command", &self.token_command)
             .field("max_response_mb", &self.max_response_mb)
+            .field("rawlog_sample_rate", &self.rawlog_sample_rate)
             .finish()
     }
 }
 
 /// The profiles file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub default_profile: Option<String>,
@@ -194,6 +207,8 @@ pub enum ConfigError {
     CredentialsInUrl { origin: Origin },
     #[error("invalid {ENV_MAX_RESPONSE_MB} {value:?}: a whole number of MiB, at least 1")]
     BadMaxResponse { value: String },
+    #[error("invalid {ENV_RAWLOG_SAMPLE_RATE} {value:?}: a rate above 0 and at most 1 (e.g. 0.1)")]
+    BadSampleRate { value: String },
 }
 
 fn list_or_none(names: &[String]) -> String {
@@ -312,6 +327,18 @@ pub fn resolve_with(
         ),
         (None, None) => profile.as_ref().and_then(|(_, p)| p.max_response_mb),
     };
+    let rawlog_sample_rate = match env(ENV_RAWLOG_SAMPLE_RATE) {
+        Some(v) => Some(
+            v.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|r| valid_sample_rate(*r))
+                .ok_or(ConfigError::BadSampleRate { value: v })?,
+        ),
+        None => profile.as_ref().and_then(|(_, p)| p.rawlog_sample_rate),
+    }
+    // A rate of 1 keeps every record: nothing to say.
+    .filter(|r| *r < 1.0);
     let max_response_bytes = max_response_mb
         .map_or(crate::client::DEFAULT_MAX_RESPONSE_BYTES, |mb| {
             mb.saturating_mul(1024 * 1024)
@@ -339,8 +366,14 @@ pub fn resolve_with(
         url_origin,
         token_origin,
         max_response_bytes,
+        rawlog_sample_rate,
         warnings,
     }))
+}
+
+/// A head sampling rate Workers Logs accepts: above 0, at most 1.
+fn valid_sample_rate(r: f64) -> bool {
+    r > 0.0 && r <= 1.0
 }
 
 /// A warning when the profiles file holds a token and others may read it.
@@ -560,6 +593,12 @@ fn check(path: &Path, text: &str, file: &ConfigFile) -> Result<(), ConfigError> 
                 ));
             }
         }
+        if p.rawlog_sample_rate.is_some_and(|r| !valid_sample_rate(r)) {
+            return Err(invalid(
+                format!("profiles.{name}.rawlog_sample_rate"),
+                "must be above 0 and at most 1 (e.g. 0.1)".to_string(),
+            ));
+        }
         if p.max_response_mb == Some(0) {
             return Err(invalid(
                 format!("profiles.{name}.max_response_mb"),
@@ -699,6 +738,33 @@ token_command = "echo '  from-command  '"
             Resolved::Configured(c) => c,
             other => panic!("expected a connection, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_raw_log_sample_rate_comes_from_env_or_profile_and_is_checked() {
+        let text = format!("{FILE}rawlog_sample_rate = 0.1\n");
+        let (_d, path) = with_file(&text);
+        let profile = flags(None, None, Some("cmd"));
+        let rate = |env: &[(&str, &str)]| {
+            resolve_with(&profile, &env_of(env), Some(&path))
+                .map(|r| configured(r).rawlog_sample_rate)
+        };
+        assert_eq!(rate(&[]).unwrap(), Some(0.1));
+        assert_eq!(
+            rate(&[(ENV_RAWLOG_SAMPLE_RATE, "0.25")]).unwrap(),
+            Some(0.25)
+        );
+        // 1 keeps every record: nothing to say.
+        assert_eq!(rate(&[(ENV_RAWLOG_SAMPLE_RATE, "1")]).unwrap(), None);
+        for bad in ["0", "1.5", "-0.2", "ten", "NaN"] {
+            match rate(&[(ENV_RAWLOG_SAMPLE_RATE, bad)]) {
+                Err(ConfigError::BadSampleRate { value }) => assert_eq!(value, bad),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let (_d2, bad_file) = with_file(&format!("{FILE}rawlog_sample_rate = 0.0\n"));
+        let err = resolve_with(&profile, &env_of(&[]), Some(&bad_file)).unwrap_err();
+        assert!(err.to_string().contains("rawlog_sample_rate"), "{err}");
     }
 
     #[test]

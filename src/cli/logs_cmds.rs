@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::known::{unknown_note, warn_if_unknown};
 use super::output::{paint_level, write_csv_row, Format, Style, Table};
 use super::when::{parse_duration, parse_time};
-use super::{connect, stdout, style, CommonArgs, UsageError};
+use super::{connect_with_sampling, stdout, style, CommonArgs, UsageError};
 use crate::client::tail::iso_ms;
 use crate::client::tail::{follow, FollowEvent, TailBatch};
 use crate::client::{RawLogEntry, RawLogRequest, TailOptions, TailStart, Tailer};
@@ -90,7 +90,8 @@ pub async fn rawlog(a: RawlogArgs, outer: &CommonArgs) -> anyhow::Result<()> {
         start: start.map(|t| iso_ms(t.timestamp_millis())),
         end: end.map(|t| iso_ms(t.timestamp_millis())),
     };
-    let client = connect(&common)?;
+    let (client, sampled) = connect_with_sampling(&common)?;
+    note_sampling(sampled);
     let mut logs = client.rawlog(&a.project, &a.logstore, &req).await?.logs;
     sort_oldest_first(&mut logs);
     let limit = a.limit.unwrap_or(RAWLOG_DEFAULT_LIMIT) as usize;
@@ -280,6 +281,14 @@ impl LinePrinter {
     }
 }
 
+/// Raw logs of a deployment that samples them are a sample: said once, on
+/// stderr, so a reader of the lines knows some writes will never show.
+fn note_sampling(rate: Option<f64>) {
+    if let Some(note) = crate::client::tail::sampling_note(rate) {
+        eprintln!("note: {note}");
+    }
+}
+
 pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
     let common = a.common.or(outer);
     let interval = parse_duration(&a.interval)?;
@@ -303,7 +312,8 @@ pub async fn tail(a: TailArgs, outer: &CommonArgs) -> anyhow::Result<()> {
             .collect(),
         grep,
     };
-    let client = connect(&common)?;
+    let (client, sampled) = connect_with_sampling(&common)?;
+    note_sampling(sampled);
     // A typo would otherwise print nothing, or wait forever with -f.
     if let Some(note) = unknown_note(&client, &a.project, Some(&a.logstore)).await {
         let waiting = if a.follow {

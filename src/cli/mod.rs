@@ -170,12 +170,18 @@ fn run_async(command: Command, outer: &CommonArgs) -> anyhow::Result<()> {
 
 /// A client for the resolved connection; none configured is a usage error.
 pub(crate) fn connect(common: &CommonArgs) -> anyhow::Result<Client> {
+    connect_with_sampling(common).map(|(client, _)| client)
+}
+
+/// [`connect`], with the deployment's raw-log sampling rate when it
+/// samples (for `tail` and `rawlog` to say so).
+pub(crate) fn connect_with_sampling(common: &CommonArgs) -> anyhow::Result<(Client, Option<f64>)> {
     match config::resolve(&common.connection_flags())? {
         Resolved::Configured(c) => {
             for w in &c.warnings {
                 eprintln!("warning: {}", crate::sanitize::line(w));
             }
-            Ok(c.client()?)
+            Ok((c.client()?, c.rawlog_sample_rate))
         }
         Resolved::Unconfigured { profile } => {
             let where_ = config::config_path()

@@ -672,8 +672,45 @@ pub fn iso_ms(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// What to say of a head sampling rate below 1 (the CLI and the explorer
+/// say the same).
+pub fn sampling_note(rate: Option<f64>) -> Option<String> {
+    let rate = rate.filter(|r| *r < 1.0)?;
+    Some(format!(
+        "raw logs are head-sampled at {}% by this deployment (Workers Logs): \
+         about 1 write in {:.0} appears here; the others are never shown",
+        percent(rate),
+        (1.0 / rate).round()
+    ))
+}
+
+/// A rate as a short percentage: 25, 2.5, 0.1.
+pub fn percent(rate: f64) -> String {
+    let p = rate * 100.0;
+    if p >= 10.0 {
+        format!("{p:.0}")
+    } else {
+        let s = format!("{p:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sampling_is_said_in_plain_numbers() {
+        assert_eq!(sampling_note(None), None);
+        assert_eq!(sampling_note(Some(1.0)), None);
+        let note = sampling_note(Some(0.25)).unwrap();
+        assert!(
+            note.contains("25%") && note.contains("1 write in 4"),
+            "{note}"
+        );
+        assert_eq!(percent(0.025), "2.5");
+        assert_eq!(percent(0.001), "0.1");
+        assert_eq!(percent(0.5), "50");
+    }
     use super::*;
     use serde_json::json;
 

@@ -258,6 +258,16 @@ async fn serve(config: ServerConfig, source: TokenSource) -> anyhow::Result<()> 
     let data_dir = config.data_dir.clone();
     let realism_on = config.realism.is_on();
     let realism_summary = format!("{:?}", config.realism);
+    // Clients cannot see head sampling in the records; the export line
+    // tells them, as an operator would for a real deployment.
+    let sampling = (config.realism.rawlog_sample_rate < 1.0).then(|| {
+        format!(
+            " {}={}",
+            crate::config::ENV_RAWLOG_SAMPLE_RATE,
+            config.realism.rawlog_sample_rate
+        )
+    });
+    let sampling = sampling.unwrap_or_default();
     let handle = super::start(config).await?;
     let token_file = data_dir.join(TOKEN_FILE);
     let mut banner = format!(
@@ -283,9 +293,11 @@ async fn serve(config: ServerConfig, source: TokenSource) -> anyhow::Result<()> 
     }
     banner.push_str("To use it from the CLI or the explorer, paste:\n");
     match source {
-        TokenSource::Given => banner.push_str(&format!("export AEPIPE_URL={}\n", handle.url())),
+        TokenSource::Given => {
+            banner.push_str(&format!("export AEPIPE_URL={}{sampling}\n", handle.url()))
+        }
         TokenSource::New | TokenSource::Kept => banner.push_str(&format!(
-            "export AEPIPE_URL={} AEPIPE_TOKEN={}\n",
+            "export AEPIPE_URL={} AEPIPE_TOKEN={}{sampling}\n",
             handle.url(),
             handle.token
         )),

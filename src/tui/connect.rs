@@ -20,6 +20,8 @@ pub struct Connection {
     pub server: Option<ServerHandle>,
     /// See [`crate::config::Connection::warnings`].
     pub warnings: Vec<String>,
+    /// See [`crate::config::Connection::rawlog_sample_rate`].
+    pub rawlog_sample_rate: Option<f64>,
 }
 
 impl Connection {
@@ -54,6 +56,7 @@ pub async fn connect(flags: &ConnectionFlags) -> anyhow::Result<Connection> {
                 },
                 server: None,
                 warnings: c.warnings,
+                rawlog_sample_rate: c.rawlog_sample_rate,
             })
         }
         Resolved::Unconfigured { profile } => {
@@ -87,6 +90,8 @@ pub async fn start_embedded(
         },
         server: Some(server),
         warnings: Vec::new(),
+        // The embedded server keeps every record.
+        rawlog_sample_rate: None,
     })
 }
 

@@ -92,6 +92,7 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
         app.fields = fields::FieldsConfig::load(path)?;
     }
     app.connection_warnings.clone_from(&conn.warnings);
+    app.tail.set_sample_rate(conn.rawlog_sample_rate);
     app.connection_warnings.extend(layout_warning);
     app.history_dir = dirs::data_dir().map(|d| d.join("aepipe").join("history"));
     app.export_dir = std::env::current_dir().unwrap_or_else(|_| std::env::temp_dir());

@@ -341,3 +341,54 @@ async fn ndjson_into_a_closed_pipe_ends_quietly() {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(!stderr.contains("error"), "{stderr}");
 }
+
+/// A deployment that head-samples its raw logs (AEPIPE_RAWLOG_SAMPLE_RATE,
+/// or `rawlog_sample_rate` in the profile): `tail` and `rawlog` say so once
+/// on stderr, and the lines themselves stay as they are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_and_rawlog_say_when_raw_logs_are_sampled() {
+    let server = TestServer::start().await;
+    let home = tempfile::tempdir().unwrap();
+    server
+        .client()
+        .log("shop", "api", &[LogEntry::new("kept line")])
+        .await
+        .unwrap();
+    for cmd in [
+        ["tail", "shop", "api", "-n", "5"],
+        ["rawlog", "shop", "api", "--format", "table"],
+    ] {
+        let out = connected(&server, home.path())
+            .env("AEPIPE_RAWLOG_SAMPLE_RATE", "0.25")
+            .args(cmd)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(stdout.contains("kept line"), "{cmd:?}: {stdout}");
+        assert!(
+            stderr.contains("head-sampled at 25%") && stderr.contains("1 write in 4"),
+            "{cmd:?}: {stderr}"
+        );
+        assert!(!stdout.contains("sampled"), "{cmd:?}: {stdout}");
+    }
+    // Unset: not a word about it.
+    let out = connected(&server, home.path())
+        .args(["tail", "shop", "api", "-n", "5"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("sampled"));
+    // A rate that is not one is refused with the variable's name.
+    connected(&server, home.path())
+        .env("AEPIPE_RAWLOG_SAMPLE_RATE", "25%")
+        .args(["tail", "shop", "api"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("AEPIPE_RAWLOG_SAMPLE_RATE"));
+}

@@ -328,3 +328,41 @@ async fn a_closed_stdout_costs_the_banner_not_the_server() {
         .expect("the server still answers");
     assert!(projects.is_empty(), "{projects:?}");
 }
+
+/// A realistic server that head-samples raw logs hands the rate on in its
+/// export line, so the CLI and explorer pasted from it say the tail is a
+/// sample; without sampling the line has no such variable.
+#[test]
+fn the_export_line_carries_the_raw_log_sample_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sampled");
+    let s = serve(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--token",
+            "t",
+            "--rawlog-sample-rate",
+            "0.5",
+        ],
+        &[],
+        None,
+    );
+    let export = s.lines.iter().find(|l| l.starts_with("export ")).unwrap();
+    assert!(
+        export.ends_with(" AEPIPE_RAWLOG_SAMPLE_RATE=0.5"),
+        "{export}"
+    );
+    let plain_dir = dir.path().join("plain");
+    let plain = serve(
+        &["--data-dir", plain_dir.to_str().unwrap(), "--token", "t"],
+        &[],
+        None,
+    );
+    let export = plain
+        .lines
+        .iter()
+        .find(|l| l.starts_with("export "))
+        .unwrap();
+    assert!(!export.contains("SAMPLE"), "{export}");
+}

@@ -450,3 +450,30 @@ fn without_colour_the_paused_cursor_and_matches_stay_visible() {
     assert!(match_off_cursor, "matches on other lines are reversed too");
     assert!((0..W).all(|x| (0..H).all(|y| buf[(x, y)].fg == Color::Reset)));
 }
+
+/// A deployment that head-samples its raw logs: the header says so, paused
+/// or not, and the note survives a restart of the tail on another logstore.
+#[test]
+fn tail_header_says_raw_logs_are_sampled() {
+    let (mut s, t0) = pane();
+    assert!(!screen(&shot(&s)).contains("sampled"));
+    s.set_sample_rate(Some(0.25));
+    let text = screen(&shot(&s));
+    // The first line inside the border is the pane's header.
+    let header = text.lines().nth(1).unwrap_or_default();
+    assert!(header.contains("sampled 25%"), "{text}");
+    for _ in 0..3 {
+        s.handle_key(KeyEvent::from(KeyCode::Up));
+    }
+    let paused = screen(&shot(&s));
+    let paused_header = paused.lines().nth(1).unwrap_or_default();
+    assert!(
+        paused_header.contains("sampled 25%") && paused_header.contains("paused"),
+        "{paused}"
+    );
+    s.start("shop", "api", t0);
+    assert!(screen(&shot(&s)).contains("sampled 25%"));
+    // A rate of 1 keeps everything: nothing to say.
+    s.set_sample_rate(Some(1.0));
+    assert!(!screen(&shot(&s)).contains("sampled"));
+}

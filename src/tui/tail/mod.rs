@@ -111,6 +111,8 @@ pub struct TailState {
     skipped: usize,
     /// The raw logs around a moment, shown paused instead of the live tail.
     window: Option<window::RawWindow>,
+    /// The deployment's head sampling rate of raw logs, when below 1.
+    sample_rate: Option<f64>,
 }
 
 impl Default for TailState {
@@ -143,11 +145,22 @@ impl TailState {
             gaps: 0,
             skipped: 0,
             window: None,
+            sample_rate: None,
         }
     }
 
     /// Begin a new tail of `project/logstore`: clears the buffer and returns
     /// the id to give `task::spawn`. Filters and time mode are kept.
+    /// The deployment samples its raw logs at `rate` (below 1): the header
+    /// says so for as long as the pane shows them.
+    pub fn set_sample_rate(&mut self, rate: Option<f64>) {
+        self.sample_rate = rate.filter(|r| *r < 1.0);
+    }
+
+    pub fn sample_rate(&self) -> Option<f64> {
+        self.sample_rate
+    }
+
     pub fn start(&mut self, project: &str, logstore: &str, now: Instant) -> u64 {
         self.id += 1;
         self.source = Some((project.to_string(), logstore.to_string()));

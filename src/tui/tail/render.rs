@@ -136,6 +136,12 @@ fn render_status(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme)
             theme.warning,
         ));
     }
+    if let Some(rate) = state.sample_rate() {
+        spans.push(Span::styled(
+            format!("· sampled {}% ", crate::client::tail::percent(rate)),
+            theme.warning,
+        ));
+    }
     let mut with_rate = spans.clone();
     with_rate.push(rate);
     let (left, right) = if state.is_following() {
