@@ -251,8 +251,14 @@ fn explorer_on_the_realistic_preset_in_tmux() {
     });
     assert!(t.screen().contains("● connected"), "{}", t.screen());
     t.keys(&["F1"]);
-    t.wait_for("help", long, |s| s.contains("F5") && s.contains("F4"));
+    // The help's own title, not F4/F5 (the footer names them too).
+    t.wait_for("help", long, |s| {
+        s.contains("Help · Esc closes") && s.contains("F5") && s.contains("F4")
+    });
     t.keys(&["Escape"]);
+    // A `q` right behind a lone Esc can reach the explorer as Alt-q; wait
+    // until the help has closed.
+    t.wait_for("help closed", long, |s| !s.contains("Help · Esc closes"));
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
     assert!(s.contains("EXITED:0"), "{s}");
