@@ -23,6 +23,7 @@ use json_tree::{JsonTree, NodeKind};
 
 use crate::client::{DetailResult, QueryResult};
 use crate::tui::keymap::{Command, Context, Keymap};
+use crate::tui::ref_id::row_ref_id;
 
 /// What the host should do after a call into the pane.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,17 +89,6 @@ impl Default for DetailState {
     }
 }
 
-/// The ref_id of a row: a column named `ref_id` or `blob5` holding a UUID.
-pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
-    result
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.name.eq_ignore_ascii_case("ref_id") || c.name == "blob5")
-        .find_map(|(i, _)| result.get_str(row, i).filter(|s| is_uuid(s)))
-        .map(str::to_string)
-}
-
 /// What AE stores for a blob or double never set: `""` or 0.
 fn is_empty_value(v: &Value) -> bool {
     match v {
@@ -107,10 +97,6 @@ fn is_empty_value(v: &Value) -> bool {
         Value::Number(n) => n.as_f64() == Some(0.0),
         _ => false,
     }
-}
-
-fn is_uuid(s: &str) -> bool {
-    s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
 }
 
 /// Where a row stands among the rows the grid shows.

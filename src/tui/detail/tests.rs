@@ -283,29 +283,6 @@ fn relative_times_follow_the_clock() {
     assert!(created(&s).ends_with("(3 h ago)"), "{}", created(&s));
 }
 
-#[test]
-fn ref_id_must_be_a_uuid_in_ref_id_or_blob5() {
-    let cols = vec![
-        Column {
-            name: "blob5".into(),
-            type_name: "String".into(),
-        },
-        Column {
-            name: "note".into(),
-            type_name: "String".into(),
-        },
-    ];
-    let r = QueryResult::from_parts(
-        cols,
-        vec![
-            vec![Cell::Text(ID_A.into()), Cell::Text(ID_B.into())],
-            vec![Cell::Text("not-a-uuid".into()), Cell::Text(ID_B.into())],
-        ],
-    );
-    assert_eq!(row_ref_id(&r, 0).as_deref(), Some(ID_A));
-    assert_eq!(row_ref_id(&r, 1), None, "only ref_id/blob5 columns count");
-}
-
 fn esc() -> KeyEvent {
     KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)
 }

@@ -465,31 +465,6 @@ fn shown_width(s: &str) -> usize {
     crate::sanitize::line(s).width()
 }
 
-/// A UUID as AE stores ref_ids (36 chars, 8-4-4-4-12 hex).
-pub fn looks_like_uuid(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
-}
-
-/// The ref_id of a result row: a column named blob5 or ref_id with a UUID.
-pub fn row_ref_id(result: &QueryResult, row: usize) -> Option<String> {
-    result
-        .columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.name == "blob5" || c.name == "ref_id")
-        .find_map(|(i, _)| {
-            result
-                .get_str(row, i)
-                .filter(|s| looks_like_uuid(s))
-                .map(str::to_string)
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,12 +584,5 @@ mod tests {
         assert_eq!((g.row, g.offset), (2, 1));
         g.move_rows(-5);
         assert_eq!((g.row, g.offset), (0, 0));
-    }
-
-    #[test]
-    fn uuid_check() {
-        assert!(looks_like_uuid("123e4567-e89b-12d3-a456-426614174000"));
-        assert!(!looks_like_uuid("123e4567e89b12d3a456426614174000"));
-        assert!(!looks_like_uuid(""));
     }
 }
