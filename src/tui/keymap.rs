@@ -11,308 +11,197 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
-/// Where a binding applies. Lookup goes pane table → `normal` (outside the
-/// editor) → `global`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Context {
-    Global,
-    Normal,
-    Tree,
-    Editor,
-    Grid,
-    Detail,
-    Tail,
-    Chart,
-    SendForm,
-    Help,
+/// The contexts, each written once: the enum, [`Context::ALL`] and the
+/// table names a keymap file uses all come from this list.
+macro_rules! contexts {
+    ($( $(#[$doc:meta])* $variant:ident => $table:literal, )*) => {
+        /// Where a binding applies. Lookup goes pane table → `normal`
+        /// (outside the editor) → `global`; the popups and one-line inputs
+        /// (picker, completion, filter) use their own table only.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Context {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Context {
+            pub const ALL: &'static [Context] = &[$( Context::$variant, )*];
+
+            pub fn table_name(self) -> &'static str {
+                match self {
+                    $( Context::$variant => $table, )*
+                }
+            }
+        }
+    };
+}
+
+contexts! {
+    Global => "global",
+    Normal => "normal",
+    Tree => "tree",
+    Editor => "editor",
+    Grid => "grid",
+    Detail => "detail",
+    Tail => "tail",
+    Chart => "chart",
+    SendForm => "send_form",
+    /// A list to choose from (time range, export format, snippets, pivot).
+    Picker => "picker",
+    /// The editor's completion popup; keys it leaves go to the editor.
+    Completion => "completion",
+    /// Typing a one-line filter (the tree's or the grid's `/`).
+    Filter => "filter",
+    /// A one-line question: a file name, a column's name, a time range, a
+    /// saved query's name.
+    Prompt => "prompt",
+    Help => "help",
 }
 
 impl Context {
-    pub const ALL: [Context; 10] = [
-        Context::Global,
-        Context::Normal,
-        Context::Tree,
-        Context::Editor,
-        Context::Grid,
-        Context::Detail,
-        Context::Tail,
-        Context::Chart,
-        Context::SendForm,
-        Context::Help,
-    ];
-    pub fn table_name(self) -> &'static str {
-        match self {
-            Context::Global => "global",
-            Context::Normal => "normal",
-            Context::Tree => "tree",
-            Context::Editor => "editor",
-            Context::Grid => "grid",
-            Context::Detail => "detail",
-            Context::Tail => "tail",
-            Context::Chart => "chart",
-            Context::SendForm => "send_form",
-            Context::Help => "help",
-        }
-    }
     fn from_table_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.table_name() == name)
+        Self::ALL.iter().copied().find(|c| c.table_name() == name)
+    }
+
+    /// Whether the table is looked up alone, without the `normal` and
+    /// `global` fallbacks: text inputs and popups, where a `q` types or is
+    /// ignored rather than quitting.
+    fn stands_alone(self) -> bool {
+        matches!(
+            self,
+            Context::Picker | Context::Completion | Context::Filter | Context::Prompt
+        )
     }
 }
 
-/// Everything a key can ask for. Pane-specific commands (up, down, …) mean
-/// the obvious thing in the pane whose table binds them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Command {
-    Quit,
-    Help,
-    Close,
-    FocusNext,
-    FocusPrev,
-    FocusTree,
-    FocusEditor,
-    FocusGrid,
-    FocusDetail,
-    RunQuery,
-    Cancel,
-    Zoom,
-    ShrinkPane,
-    GrowPane,
-    ToggleMouse,
-    ToggleTail,
-    ToggleChart,
-    SendForm,
-    History,
-    Snippets,
-    HistoryPrev,
-    HistoryNext,
-    Complete,
-    CompleteOrNext,
-    ClearEditor,
-    Undo,
-    Redo,
-    BufferStart,
-    BufferEnd,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    First,
-    Last,
-    Select,
-    Expand,
-    Collapse,
-    Refresh,
-    Filter,
-    Sort,
-    Widen,
-    Narrow,
-    CopyCell,
-    CopyRow,
-    Export,
-    OpenDetail,
-    DrillIn,
-    DrillOut,
-    Back,
-    Watch,
-    WatchInterval,
-    Pivot,
-    NarrowTime,
-    SearchNext,
-    SearchPrev,
-    NameField,
-    TimeRange,
-    // Detail pane.
-    ToggleFold,
-    FoldAll,
-    CopyValue,
-    CopyPath,
-    Refetch,
-    ToggleEmpty,
-    PathFilter,
-    CopyPayload,
-    RawAround,
-    // Live tail.
-    Follow,
-    PauseFollow,
-    LevelFilter,
-    InvertFilter,
-    TimeMode,
-    ClearBuffer,
-    ClearFilter,
-    CopyJson,
-    // Chart.
-    ChartKind,
-    NextSeries,
-    // Send form.
-    Send,
-    NextField,
-    PrevField,
-    ToggleKind,
-    // Result tabs.
-    TabNew,
-    TabNext,
-    TabPrev,
-    TabClose,
-    TabRerun,
-    GoTab(u8),
-    SaveQuery,
+/// The commands, each written once: the enum, the names a keymap file
+/// uses (and the "did you mean" suggestions draw from) and what help says
+/// all come from this list. Its order is the order help lists them in.
+macro_rules! commands {
+    (
+        $( $variant:ident => $name:literal, $desc:literal; )*
+        ;
+        $( $nvariant:ident($n:literal) => $nname:literal, $ndesc:literal; )*
+    ) => {
+        /// Everything a key can ask for. Pane-specific commands (up, down,
+        /// …) mean the obvious thing in the pane whose table binds them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $( $variant, )*
+            /// Go to result tab n (1…9).
+            GoTab(u8),
+        }
+
+        /// (config name, command, what help says).
+        const COMMANDS: &[(&str, Command, &str)] = &[
+            $( ($name, Command::$variant, $desc), )*
+            $( ($nname, Command::$nvariant($n), $ndesc), )*
+        ];
+    };
 }
 
-/// (config name, command, what help says).
-const COMMANDS: &[(&str, Command, &str)] = &[
-    ("quit", Command::Quit, "quit"),
-    ("help", Command::Help, "help"),
-    ("close", Command::Close, "close"),
-    ("focus_next", Command::FocusNext, "next pane"),
-    ("focus_prev", Command::FocusPrev, "previous pane"),
-    ("focus_tree", Command::FocusTree, "go to tree"),
-    ("focus_editor", Command::FocusEditor, "go to editor"),
-    ("focus_grid", Command::FocusGrid, "go to results"),
-    ("focus_detail", Command::FocusDetail, "go to detail"),
-    ("run_query", Command::RunQuery, "run query"),
-    ("cancel", Command::Cancel, "cancel / close"),
-    ("zoom", Command::Zoom, "zoom pane"),
-    ("shrink_pane", Command::ShrinkPane, "shrink pane"),
-    ("grow_pane", Command::GrowPane, "grow pane"),
-    ("toggle_mouse", Command::ToggleMouse, "mouse capture on/off"),
-    ("toggle_tail", Command::ToggleTail, "live tail"),
-    ("toggle_chart", Command::ToggleChart, "chart"),
-    ("send_form", Command::SendForm, "send a log/event"),
-    ("history", Command::History, "query history"),
-    ("snippets", Command::Snippets, "snippets"),
-    ("history_prev", Command::HistoryPrev, "older query"),
-    ("history_next", Command::HistoryNext, "newer query"),
-    ("complete", Command::Complete, "complete"),
-    (
-        "complete_or_next",
-        Command::CompleteOrNext,
-        "complete / next pane",
-    ),
-    ("clear_editor", Command::ClearEditor, "clear editor"),
-    ("undo", Command::Undo, "undo (a word at a time)"),
-    ("redo", Command::Redo, "redo"),
-    ("buffer_start", Command::BufferStart, "start of the text"),
-    ("buffer_end", Command::BufferEnd, "end of the text"),
-    ("up", Command::Up, "up"),
-    ("down", Command::Down, "down"),
-    ("left", Command::Left, "left"),
-    ("right", Command::Right, "right"),
-    ("page_up", Command::PageUp, "page up"),
-    ("page_down", Command::PageDown, "page down"),
-    ("first", Command::First, "first"),
-    ("last", Command::Last, "last"),
-    ("select", Command::Select, "open / choose"),
-    ("expand", Command::Expand, "expand"),
-    ("collapse", Command::Collapse, "collapse"),
-    ("refresh", Command::Refresh, "refresh"),
-    ("filter", Command::Filter, "filter"),
-    ("sort", Command::Sort, "sort asc/desc/off"),
-    ("widen", Command::Widen, "wider column"),
-    ("narrow", Command::Narrow, "narrower column"),
-    ("copy_cell", Command::CopyCell, "copy cell"),
-    ("copy_row", Command::CopyRow, "copy row"),
-    ("export", Command::Export, "export rows"),
-    ("open_detail", Command::OpenDetail, "show in detail"),
-    ("drill_in", Command::DrillIn, "drill in (AND col = value)"),
-    (
-        "drill_out",
-        Command::DrillOut,
-        "leave out (AND col != value)",
-    ),
-    ("back", Command::Back, "back to the previous result"),
-    ("watch", Command::Watch, "watch: re-run every N s"),
-    ("watch_interval", Command::WatchInterval, "watch interval"),
-    ("pivot", Command::Pivot, "every row with this value"),
-    (
-        "narrow_time",
-        Command::NarrowTime,
-        "time range: row ±5 min / bucket",
-    ),
-    ("search_next", Command::SearchNext, "next match"),
-    ("search_prev", Command::SearchPrev, "previous match"),
-    (
-        "name_field",
-        Command::NameField,
-        "name this blob/double column",
-    ),
-    (
-        "time_range",
-        Command::TimeRange,
-        "time range (15m … 7d, custom)",
-    ),
-    ("toggle_fold", Command::ToggleFold, "fold / unfold"),
-    ("fold_all", Command::FoldAll, "fold / unfold all"),
-    ("copy_value", Command::CopyValue, "copy value"),
-    ("copy_path", Command::CopyPath, "copy JSON path"),
-    ("refetch", Command::Refetch, "fetch the payload again"),
-    (
-        "toggle_empty",
-        Command::ToggleEmpty,
-        "show / hide empty columns",
-    ),
-    ("follow", Command::Follow, "follow again"),
-    ("pause_follow", Command::PauseFollow, "pause / follow"),
-    ("level_filter", Command::LevelFilter, "level filter"),
-    ("invert_filter", Command::InvertFilter, "invert the filter"),
-    (
-        "time_mode",
-        Command::TimeMode,
-        "UTC / local / relative times",
-    ),
-    ("clear_buffer", Command::ClearBuffer, "clear the buffer"),
-    ("clear_filter", Command::ClearFilter, "clear the filter"),
-    ("copy_json", Command::CopyJson, "copy as JSON"),
-    ("chart_kind", Command::ChartKind, "line / bar chart"),
-    (
-        "next_series",
-        Command::NextSeries,
-        "one series at a time / all",
-    ),
-    ("send", Command::Send, "send"),
-    ("next_field", Command::NextField, "next field"),
-    ("prev_field", Command::PrevField, "previous field"),
-    ("toggle_kind", Command::ToggleKind, "log / event"),
-    (
-        "path_filter",
-        Command::PathFilter,
-        "path filter (.a.b[0]; Esc clears)",
-    ),
-    (
-        "copy_payload",
-        Command::CopyPayload,
-        "copy the whole payload (pretty JSON)",
-    ),
-    (
-        "raw_around",
-        Command::RawAround,
-        "raw logs ±5 min around this time",
-    ),
-    (
-        "tab_new",
-        Command::TabNew,
-        "new result tab (a copy of this one)",
-    ),
-    ("tab_next", Command::TabNext, "next result tab"),
-    ("tab_prev", Command::TabPrev, "previous result tab"),
-    ("tab_close", Command::TabClose, "close the result tab"),
-    ("tab_rerun", Command::TabRerun, "run the tab's query again"),
-    ("tab_1", Command::GoTab(1), "result tab 1"),
-    ("tab_2", Command::GoTab(2), "result tab 2"),
-    ("tab_3", Command::GoTab(3), "result tab 3"),
-    ("tab_4", Command::GoTab(4), "result tab 4"),
-    ("tab_5", Command::GoTab(5), "result tab 5"),
-    ("tab_6", Command::GoTab(6), "result tab 6"),
-    ("tab_7", Command::GoTab(7), "result tab 7"),
-    ("tab_8", Command::GoTab(8), "result tab 8"),
-    ("tab_9", Command::GoTab(9), "result tab 9"),
-    (
-        "save_query",
-        Command::SaveQuery,
-        "save the statement (listed in F3)",
-    ),
-];
+commands! {
+    Quit => "quit", "quit";
+    Help => "help", "help";
+    Close => "close", "close";
+    FocusNext => "focus_next", "next pane";
+    FocusPrev => "focus_prev", "previous pane";
+    FocusTree => "focus_tree", "go to tree";
+    FocusEditor => "focus_editor", "go to editor";
+    FocusGrid => "focus_grid", "go to results";
+    FocusDetail => "focus_detail", "go to detail";
+    RunQuery => "run_query", "run query";
+    Cancel => "cancel", "cancel / close";
+    Zoom => "zoom", "zoom pane";
+    ShrinkPane => "shrink_pane", "shrink pane";
+    GrowPane => "grow_pane", "grow pane";
+    ToggleMouse => "toggle_mouse", "mouse capture on/off";
+    ToggleTail => "toggle_tail", "live tail";
+    ToggleChart => "toggle_chart", "chart";
+    SendForm => "send_form", "send a log/event";
+    History => "history", "query history";
+    Snippets => "snippets", "snippets";
+    HistoryPrev => "history_prev", "older query";
+    HistoryNext => "history_next", "newer query";
+    Complete => "complete", "complete";
+    CompleteOrNext => "complete_or_next", "complete / next pane";
+    ClearEditor => "clear_editor", "clear editor";
+    Undo => "undo", "undo (a word at a time)";
+    Redo => "redo", "redo";
+    BufferStart => "buffer_start", "start of the text";
+    BufferEnd => "buffer_end", "end of the text";
+    Up => "up", "up";
+    Down => "down", "down";
+    Left => "left", "left";
+    Right => "right", "right";
+    PageUp => "page_up", "page up";
+    PageDown => "page_down", "page down";
+    First => "first", "first";
+    Last => "last", "last";
+    Select => "select", "open / choose";
+    Accept => "accept", "take it (the completion / the filter)";
+    Expand => "expand", "expand";
+    Collapse => "collapse", "collapse";
+    Refresh => "refresh", "refresh";
+    Filter => "filter", "filter";
+    Sort => "sort", "sort asc/desc/off";
+    Widen => "widen", "wider column";
+    Narrow => "narrow", "narrower column";
+    CopyCell => "copy_cell", "copy cell";
+    CopyRow => "copy_row", "copy row";
+    Export => "export", "export rows";
+    OpenDetail => "open_detail", "show in detail";
+    DrillIn => "drill_in", "drill in (AND col = value)";
+    DrillOut => "drill_out", "leave out (AND col != value)";
+    Back => "back", "back to the previous result";
+    Watch => "watch", "watch: re-run every N s";
+    WatchInterval => "watch_interval", "watch interval";
+    Pivot => "pivot", "every row with this value";
+    NarrowTime => "narrow_time", "time range: row ±5 min / bucket";
+    SearchNext => "search_next", "next match";
+    SearchPrev => "search_prev", "previous match";
+    NameField => "name_field", "name this blob/double column";
+    TimeRange => "time_range", "time range (15m … 7d, custom)";
+    ToggleFold => "toggle_fold", "fold / unfold";
+    FoldAll => "fold_all", "fold / unfold all";
+    CopyValue => "copy_value", "copy value";
+    CopyPath => "copy_path", "copy JSON path";
+    Refetch => "refetch", "fetch the payload again";
+    ToggleEmpty => "toggle_empty", "show / hide empty columns";
+    Follow => "follow", "follow again";
+    PauseFollow => "pause_follow", "pause / follow";
+    LevelFilter => "level_filter", "level filter";
+    InvertFilter => "invert_filter", "invert the filter";
+    TimeMode => "time_mode", "UTC / local / relative times";
+    ClearBuffer => "clear_buffer", "clear the buffer";
+    ClearFilter => "clear_filter", "clear the filter";
+    CopyJson => "copy_json", "copy as JSON";
+    ChartKind => "chart_kind", "line / bar chart";
+    NextSeries => "next_series", "one series at a time / all";
+    Send => "send", "send";
+    NextField => "next_field", "next field";
+    PrevField => "prev_field", "previous field";
+    ToggleKind => "toggle_kind", "log / event";
+    PathFilter => "path_filter", "path filter (.a.b[0]; Esc clears)";
+    CopyPayload => "copy_payload", "copy the whole payload (pretty JSON)";
+    RawAround => "raw_around", "raw logs ±5 min around this time";
+    TabNew => "tab_new", "new result tab (a copy of this one)";
+    TabNext => "tab_next", "next result tab";
+    TabPrev => "tab_prev", "previous result tab";
+    TabClose => "tab_close", "close the result tab";
+    TabRerun => "tab_rerun", "run the tab's query again";
+    SaveQuery => "save_query", "save the statement (listed in F3)";
+    // Numbered: one variant, a name each number.
+    ;
+    GoTab(1) => "tab_1", "result tab 1";
+    GoTab(2) => "tab_2", "result tab 2";
+    GoTab(3) => "tab_3", "result tab 3";
+    GoTab(4) => "tab_4", "result tab 4";
+    GoTab(5) => "tab_5", "result tab 5";
+    GoTab(6) => "tab_6", "result tab 6";
+    GoTab(7) => "tab_7", "result tab 7";
+    GoTab(8) => "tab_8", "result tab 8";
+    GoTab(9) => "tab_9", "result tab 9";
+}
 
 impl Command {
     fn from_name(name: &str) -> Option<Self> {
@@ -507,7 +396,11 @@ impl fmt::Display for Chord {
 pub enum KeymapError {
     #[error("keymap: not valid TOML: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("keymap: unknown table [{name}]{} (known: global, normal, tree, editor, grid, detail, tail, chart, send_form, help)", did_you_mean(suggestion))]
+    #[error(
+        "keymap: unknown table [{name}]{} (known: {})",
+        did_you_mean(suggestion),
+        known_tables()
+    )]
     UnknownTable {
         name: String,
         suggestion: Option<&'static str>,
@@ -531,6 +424,12 @@ pub enum KeymapError {
     NotAString { table: String, key: String },
     #[error("keymap: cannot read {path}: {message}")]
     Read { path: String, message: String },
+}
+
+/// "global, normal, …": every table a keymap file may have.
+fn known_tables() -> String {
+    let names: Vec<&str> = Context::ALL.iter().map(|c| c.table_name()).collect();
+    names.join(", ")
 }
 
 fn did_you_mean(suggestion: &Option<&'static str>) -> String {
@@ -614,7 +513,7 @@ impl Keymap {
                 (Context::from_table_name(&table), entries)
             else {
                 problems.push(KeymapError::UnknownTable {
-                    suggestion: closest(&table, Context::ALL.map(Context::table_name)),
+                    suggestion: closest(&table, Context::ALL.iter().map(|c| c.table_name())),
                     name: table,
                 });
                 continue;
@@ -666,6 +565,9 @@ impl Keymap {
     /// pane is not a text input) and `global`.
     pub fn lookup(&self, pane: Context, key: &KeyEvent) -> Option<Command> {
         let chord = Chord::from_key(key)?;
+        if pane.stands_alone() {
+            return self.lookup_in(pane, key);
+        }
         let mut chain = vec![pane];
         if !matches!(
             pane,
@@ -896,5 +798,70 @@ mod tests {
         assert_eq!(km.lookup(Context::Grid, &g), Some(Command::Last));
         let bt = key(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(km.lookup(Context::Grid, &bt), Some(Command::FocusPrev));
+    }
+
+    #[test]
+    fn every_command_name_is_unique_and_found_again() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, cmd, _) in COMMANDS {
+            assert!(seen.insert(*name), "{name} twice");
+            assert_eq!(Command::from_name(name), Some(*cmd), "{name}");
+            assert_eq!(cmd.name(), *name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_table_lists_every_table() {
+        let mut km = Keymap::defaults();
+        let e = km.apply_toml("[nope]\n").unwrap_err().to_string();
+        for ctx in Context::ALL {
+            assert!(e.contains(ctx.table_name()), "{ctx:?}: {e}");
+        }
+        assert!(
+            e.contains("picker, completion, filter, prompt, help)"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn popups_and_text_inputs_use_their_own_table_only() {
+        let km = Keymap::defaults();
+        let plain = |c| key(KeyCode::Char(c), KeyModifiers::NONE);
+        let esc = key(KeyCode::Esc, KeyModifiers::NONE);
+        let enter = key(KeyCode::Enter, KeyModifiers::NONE);
+        // A q types into a filter or a prompt; in a picker it closes.
+        assert_eq!(km.lookup(Context::Filter, &plain('q')), None);
+        assert_eq!(km.lookup(Context::Prompt, &plain('q')), None);
+        assert_eq!(
+            km.lookup(Context::Picker, &plain('q')),
+            Some(Command::Close)
+        );
+        assert_eq!(km.lookup(Context::Filter, &esc), Some(Command::ClearFilter));
+        assert_eq!(km.lookup(Context::Filter, &enter), Some(Command::Accept));
+        assert_eq!(km.lookup(Context::Prompt, &esc), Some(Command::Close));
+        assert_eq!(
+            km.lookup(Context::Completion, &enter),
+            Some(Command::Accept)
+        );
+        // F-keys and Ctrl chords do not reach through a popup.
+        assert_eq!(
+            km.lookup(Context::Picker, &key(KeyCode::F(5), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn picker_and_completion_keys_can_be_rebound() {
+        let mut km = Keymap::defaults();
+        km.apply_toml(
+            "[picker]\n\"ctrl-n\" = \"down\"\n\"j\" = \"none\"\n[completion]\n\"tab\" = \"none\"\n",
+        )
+        .unwrap();
+        let ctrl_n = key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert_eq!(km.lookup(Context::Picker, &ctrl_n), Some(Command::Down));
+        let j = key(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(km.lookup(Context::Picker, &j), None);
+        let tab = key(KeyCode::Tab, KeyModifiers::NONE);
+        assert_eq!(km.lookup(Context::Completion, &tab), None);
     }
 }

@@ -25,6 +25,10 @@ fn heading(ctx: Context) -> &'static str {
         Context::Tail => "Live tail",
         Context::Chart => "Chart",
         Context::SendForm => "Send form (other keys type)",
+        Context::Picker => "Lists to choose from (F3, F8, export, pivot)",
+        Context::Completion => "Completion popup (other keys type)",
+        Context::Filter => "Typing a filter (other keys type)",
+        Context::Prompt => "Questions: file, column name, time range (other keys type)",
         Context::Help => "Help",
     }
 }
@@ -69,7 +73,8 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
 /// own line, the description under it in the column).
 pub fn lines_for_width(app: &App, inner_width: u16) -> Vec<Line<'static>> {
     let sections: Vec<(Context, Vec<(String, Command)>)> = Context::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|ctx| *ctx != Context::Help)
         .map(|ctx| {
             let rows = app

@@ -98,12 +98,12 @@ pub(super) fn export_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some(prompt) = app.export_prompt.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => {
+    match app.keymap.lookup(Context::Prompt, key) {
+        Some(Command::Close | Command::Cancel) => {
             app.export_prompt = None;
             app.notify(NoticeLevel::Info, "export cancelled");
         }
-        KeyCode::Enter => {
+        Some(Command::Accept | Command::Select) => {
             let (format, typed) = (prompt.format, prompt.path.text.trim().to_string());
             if typed.is_empty() {
                 app.notify(NoticeLevel::Warning, "type a file name, or Esc to cancel");

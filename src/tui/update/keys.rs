@@ -2,7 +2,7 @@
 //! keymap.
 
 use super::*;
-use crate::tui::keymap::Context;
+use crate::tui::keymap::Keymap;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -34,13 +34,18 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return send_form_key(app, key);
     }
     if app.focus == Focus::Tree && app.tree.filtering {
-        filter_input(&key, &mut app.tree.filter, &mut app.tree.filtering);
+        filter_input(
+            &app.keymap,
+            &key,
+            &mut app.tree.filter,
+            &mut app.tree.filtering,
+        );
         app.tree.clamp();
         return load_for_filter(app);
     }
     if app.focus == Focus::Results && app.bottom == Bottom::Grid && app.grid.filtering {
         let mut filter = app.grid.filter.clone();
-        filter_input(&key, &mut filter, &mut app.grid.filtering);
+        filter_input(&app.keymap, &key, &mut filter, &mut app.grid.filtering);
         if filter != app.grid.filter {
             app.grid.set_filter(filter);
             return sync_detail(app);
@@ -56,10 +61,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         || key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
-        && app
-            .keymap
-            .lookup_in(crate::tui::keymap::Context::Global, &key)
-            .is_some();
+        && app.keymap.lookup_in(Context::Global, &key).is_some();
     if app.focus == Focus::Detail && (!global_chord || app.detail.captures_input()) {
         match app.detail.handle_key_with(&app.keymap, key) {
             DetailOutcome::Ignored => {}
@@ -160,19 +162,27 @@ pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Typing into a one-line filter: Enter keeps it, Esc clears it.
-pub(super) fn filter_input(key: &KeyEvent, filter: &mut String, active: &mut bool) {
-    match key.code {
-        KeyCode::Enter => *active = false,
-        KeyCode::Esc => {
+/// Typing into a one-line filter: the `filter` table's keys keep it
+/// (Enter) or clear it (Esc); other characters type.
+pub(super) fn filter_input(
+    keymap: &Keymap,
+    key: &KeyEvent,
+    filter: &mut String,
+    active: &mut bool,
+) {
+    match keymap.lookup(Context::Filter, key) {
+        Some(Command::Accept | Command::Close) => *active = false,
+        Some(Command::ClearFilter | Command::Cancel) => {
             filter.clear();
             *active = false;
         }
-        KeyCode::Backspace => {
-            filter.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
-        _ => {}
+        _ => match key.code {
+            KeyCode::Backspace => {
+                filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
+            _ => {}
+        },
     }
 }
 
@@ -188,9 +198,9 @@ pub(super) fn editor_input(app: &mut App, key: KeyEvent) {
 pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let cmd = app
         .keymap
-        .lookup_in(crate::tui::keymap::Context::Help, key)
+        .lookup_in(Context::Help, key)
         .or_else(|| (key.code == KeyCode::Esc).then_some(Command::Close))
-        .or_else(|| app.keymap.lookup(crate::tui::keymap::Context::Global, key));
+        .or_else(|| app.keymap.lookup(Context::Global, key));
     let scroll = app.help.unwrap_or(0);
     let page = app.size.1.saturating_sub(6).max(1);
     // Never past the end, so Up works at once after holding Down.
@@ -214,13 +224,11 @@ pub(super) fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     let n = picker.items.len();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => app.picker = None,
-        KeyCode::Up | KeyCode::Char('k') => picker.selected = picker.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            picker.selected = (picker.selected + 1).min(n.saturating_sub(1))
-        }
-        KeyCode::Enter => {
+    match app.keymap.lookup(Context::Picker, key) {
+        Some(Command::Close | Command::Cancel) => app.picker = None,
+        Some(Command::Up) => picker.selected = picker.selected.saturating_sub(1),
+        Some(Command::Down) => picker.selected = (picker.selected + 1).min(n.saturating_sub(1)),
+        Some(Command::Select | Command::Accept) => {
             let picker = app.picker.take();
             if let Some(p) = picker {
                 return picker_choose(app, p);
@@ -256,16 +264,17 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
     }
 }
 
-/// Keys while the completion popup is open; None lets the key through.
+/// Keys while the completion popup is open (its `completion` table); None
+/// lets the key through to the editor.
 pub(super) fn completion_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
     let comp = app.editor.completion.as_mut()?;
-    match key.code {
-        KeyCode::Esc => app.editor.completion = None,
-        KeyCode::Up => comp.selected = comp.selected.saturating_sub(1),
-        KeyCode::Down => {
+    match app.keymap.lookup(Context::Completion, key) {
+        Some(Command::Close | Command::Cancel) => app.editor.completion = None,
+        Some(Command::Up) => comp.selected = comp.selected.saturating_sub(1),
+        Some(Command::Down) => {
             comp.selected = (comp.selected + 1).min(comp.items.len().saturating_sub(1))
         }
-        KeyCode::Enter | KeyCode::Tab => {
+        Some(Command::Accept | Command::Select) => {
             let prefix = comp.prefix.clone();
             let text = comp.items.get(comp.selected)?.inserted().to_string();
             app.editor.accept_completion(&prefix, &text);

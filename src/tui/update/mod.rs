@@ -44,7 +44,7 @@ use crate::tui::editor::LONG_SQL_CHARS;
 use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
 use crate::tui::grid::RunInfo;
-use crate::tui::keymap::Command;
+use crate::tui::keymap::{Command, Context};
 use crate::tui::ref_id::row_ref_id;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
@@ -609,7 +609,7 @@ fn editor_has_unrun_text(app: &App) -> bool {
 pub(super) fn resize_pane(app: &mut App, delta: i16) {
     let zoom_key = app
         .keymap
-        .key_for(crate::tui::keymap::Context::Normal, Command::Zoom)
+        .key_for(Context::Normal, Command::Zoom)
         .map_or_else(|| "zoom".to_string(), |k| k.to_string());
     if app.layout.zoomed {
         app.notify(

@@ -40,9 +40,9 @@ pub(super) fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some((_, _, input)) = app.name_prompt.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => app.name_prompt = None,
-        KeyCode::Enter => {
+    match app.keymap.lookup(Context::Prompt, key) {
+        Some(Command::Close | Command::Cancel) => app.name_prompt = None,
+        Some(Command::Accept | Command::Select) => {
             let Some((scope, column, input)) = app.name_prompt.take() else {
                 return Vec::new();
             };

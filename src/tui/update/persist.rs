@@ -50,9 +50,9 @@ pub(super) fn save_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some(input) = app.save_prompt.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => app.save_prompt = None,
-        KeyCode::Enter => {
+    match app.keymap.lookup(Context::Prompt, key) {
+        Some(Command::Close | Command::Cancel) => app.save_prompt = None,
+        Some(Command::Accept | Command::Select) => {
             let name = input.text.trim().to_string();
             if name.is_empty() {
                 app.notify(NoticeLevel::Warning, "a saved query needs a name");

@@ -76,9 +76,9 @@ pub(super) fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some(input) = app.range_prompt.as_mut() else {
         return Vec::new();
     };
-    match key.code {
-        KeyCode::Esc => app.range_prompt = None,
-        KeyCode::Enter => match TimeRange::parse_custom(&input.text) {
+    match app.keymap.lookup(Context::Prompt, key) {
+        Some(Command::Close | Command::Cancel) => app.range_prompt = None,
+        Some(Command::Accept | Command::Select) => match TimeRange::parse_custom(&input.text) {
             Ok(range) => {
                 app.range_prompt = None;
                 return set_range(app, range);
