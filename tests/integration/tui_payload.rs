@@ -199,7 +199,7 @@ fn raw_logs_around_a_grid_row_show_paused_in_the_tail_pane() {
     );
     let s = screen(&app);
     assert!(
-        s.contains("raw logs · shop/api")
+        s.contains("raw logs ±5 min · shop/api")
             && s.contains("±5 min around 2026-11-27 02:15:30 UTC · 3 lines"),
         "{s}"
     );

@@ -5,6 +5,7 @@ mod drill;
 mod editor;
 mod grid;
 mod keys;
+mod layout_save;
 mod mouse;
 mod names;
 mod persist;
@@ -13,6 +14,7 @@ mod raw_window;
 mod tabs;
 mod time;
 mod tree;
+mod watch;
 
 pub use query::is_limit_reached;
 pub use tree::choose_logstore;
@@ -329,6 +331,8 @@ pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
     let outcome = app.detail.tick(now, now_ms);
     effects.extend(detail_outcome(app, outcome));
     effects.extend(watch_tick(app));
+    effects.extend(watch::hidden_tabs_tick(app));
+    effects.extend(layout_save::tick(app));
     if app
         .notice
         .as_ref()
@@ -648,6 +652,7 @@ pub(super) fn resize_pane(app: &mut App, delta: i16) {
         }
     };
     apply_layout(app);
+    layout_save::changed(app);
     if layout::compute(app) == before {
         let way = if delta > 0 { "larger" } else { "smaller" };
         app.notify(
