@@ -24,6 +24,7 @@ mod client_retry_table;
 mod client_tail;
 mod client_tail_realism;
 mod e2e_tmux;
+mod e2e_tmux_explore;
 mod e2e_tmux_investigate;
 mod e2e_tmux_payload;
 mod e2e_tmux_tabs;

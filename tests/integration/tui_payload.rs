@@ -117,7 +117,8 @@ fn the_detail_share_grows_with_the_screen_and_is_kept() {
     assert_eq!(restored.detail_share, Some(share));
 }
 
-fn api_rows() -> Arc<QueryResult> {
+/// Three rows of a time and an event, a second apart from 02:15:30.
+pub(crate) fn api_rows() -> Arc<QueryResult> {
     let col = |name: &str, t: &str| Column {
         name: name.into(),
         type_name: t.into(),

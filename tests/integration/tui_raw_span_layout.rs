@@ -4,12 +4,11 @@
 //! (half a second after the last `<`/`>`), not only on exit.
 //! update()-level tests and a TestBackend snapshot.
 
+use crate::tui_payload::api_rows;
 use crate::tui_support;
+use crate::tui_tabs::run;
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use aepipe::client::{Cell, Column, QueryResult, RawLogEntry};
+use aepipe::client::RawLogEntry;
 use aepipe::tui::action::Action;
 use aepipe::tui::app::{App, Focus, TICKS_PER_SECOND};
 use aepipe::tui::effects::Effect;
@@ -18,45 +17,14 @@ use crossterm::event::KeyCode;
 use serde_json::json;
 use tui_support::*;
 
-fn rows() -> Arc<QueryResult> {
-    let col = |name: &str, t: &str| Column {
-        name: name.into(),
-        type_name: t.into(),
-    };
-    let cols = vec![col("timestamp", "DateTime"), col("blob3", "String")];
-    let data = (0..3)
-        .map(|i| {
-            vec![
-                Cell::Text(format!("2026-11-27 02:15:{:02}", 30 + i).into()),
-                Cell::Text("http_request".into()),
-            ]
-        })
-        .collect();
-    Arc::new(QueryResult::from_parts(cols, data))
-}
-
 /// The grid shows three rows, focused.
 fn with_rows() -> App {
     let mut app = scoped(120, 32);
-    app.editor
-        .set_text("SELECT timestamp, blob3 FROM aepipe LIMIT 3");
-    let effects = press(&mut app, [key(KeyCode::F(5))]);
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::RunQuery { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("runs");
-    press(
+    run(
         &mut app,
-        [Action::QueryFinished {
-            id,
-            result: Ok(rows()),
-            elapsed: Duration::from_millis(5),
-        }],
+        "SELECT timestamp, blob3 FROM aepipe LIMIT 3",
+        api_rows(),
     );
-    app.notice = None;
     app.focus = Focus::Results;
     app
 }
