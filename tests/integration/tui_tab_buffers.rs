@@ -193,6 +193,16 @@ fn a_hidden_tabs_watch_refreshes_it_in_place_and_the_strip_says_so() {
         "{s}"
     );
 
+    // What the detail pane shows is the shown tab's business: a hidden
+    // tab's refresh leaves it (and its cursor) alone.
+    app.detail.show_json(
+        "pinned line",
+        serde_json::json!({"kept": "while tab 1 refreshes"}),
+    );
+    app.focus = Focus::Detail;
+    press(&mut app, [key(KeyCode::Down)]);
+    let detail_before = (app.detail.title(), app.detail.cursor());
+    assert_eq!(detail_before.1, 1);
     // Each period tab 1's query runs again (in tab 1), three times over.
     // Editing the shown tab does not hold a hidden tab's watch back.
     app.focus = Focus::Editor;
@@ -213,6 +223,9 @@ fn a_hidden_tabs_watch_refreshes_it_in_place_and_the_strip_says_so() {
         assert_eq!(app.tabs.active, 1);
     }
     app.notice = None;
+    assert_eq!((app.detail.title(), app.detail.cursor()), detail_before);
+    assert!(screen(&app).contains("pinned line"));
+    app.focus = Focus::Editor;
     let s = screen(&app);
     assert!(s.contains("1⟳• api: SELECT"), "watched and updated:\n{s}");
     assert!(s.contains("pear-0"), "the shown tab is unchanged:\n{s}");
@@ -247,4 +260,18 @@ fn a_hidden_tabs_refresh_waits_for_its_own_query_only() {
     answer(&mut app, first, rows("plum", 1));
     let effects = press(&mut app, [Action::Tick]);
     assert!(started(&effects).is_some(), "the held-back refresh runs");
+}
+
+#[test]
+fn quitting_asks_when_a_hidden_tab_holds_a_query_that_never_ran() {
+    let mut app = scoped(120, 30);
+    run(&mut app, ONE, rows("apple", 3));
+    app.editor.set_text("SELECT 'typed in tab 1, never run'");
+    press(&mut app, [ctrl('t')]);
+    run(&mut app, TWO, rows("pear", 2));
+    app.focus = Focus::Tree;
+    press(&mut app, [key(KeyCode::Char('q'))]);
+    assert!(!app.should_quit, "no session: tab 1's text would be lost");
+    press(&mut app, [key(KeyCode::Char('q'))]);
+    assert!(app.should_quit, "a second q quits");
 }

@@ -598,12 +598,22 @@ pub(super) fn request_quit(app: &mut App) {
     );
 }
 
+/// Whether any tab's editor buffer (the shown one or a hidden tab's) holds
+/// a query that never ran.
 fn editor_has_unrun_text(app: &App) -> bool {
-    let text = app.editor.text();
-    let text = text.trim();
-    !text.is_empty()
-        && text != crate::tui::snippets::starter_query().trim()
-        && !app.editor.history.entries.iter().any(|q| q.trim() == text)
+    let unrun = |text: &str| {
+        let text = text.trim();
+        !text.is_empty()
+            && text != crate::tui::snippets::starter_query().trim()
+            && !app.editor.history.entries.iter().any(|q| q.trim() == text)
+    };
+    unrun(&app.editor.text())
+        || app
+            .tabs
+            .tabs
+            .iter()
+            .filter_map(|t| t.parked.as_ref())
+            .any(|p| unrun(&p.editor.text()))
 }
 
 /// Grow or shrink the focused pane from the size it has on screen (the

@@ -90,7 +90,12 @@ pub(super) fn shown(app: &mut App) -> Vec<Effect> {
 /// which stays hidden and is marked as updated on the strip.
 pub(super) fn in_background(app: &mut App, tab: usize, action: Action) -> Vec<Effect> {
     let shown = app.tabs.active;
+    // What the screen shows beside the grid is the shown tab's: the hidden
+    // tab's answer must not move the detail pane's row, cursor or fold,
+    // nor the chart's cursor (a watch lands every few seconds).
     let bottom = app.bottom;
+    let detail = std::mem::take(&mut app.detail);
+    let chart = app.chart.take();
     let rows_came = matches!(&action, Action::QueryFinished { result: Ok(_), .. });
     tabs::switch_to(app, tab);
     // The session is written below, once the shown tab is back (written
@@ -115,7 +120,9 @@ pub(super) fn in_background(app: &mut App, tab: usize, action: Action) -> Vec<Ef
     // Answering may have left the tail for the grid: that was the hidden
     // tab's business, not the screen's.
     app.bottom = bottom;
-    effects.extend(self::shown(app));
+    app.detail = detail;
+    app.chart = chart;
+    apply_layout(app);
     if save {
         effects.extend(super::persist::save_session(app));
     }
