@@ -64,25 +64,20 @@ fn f8_writes_the_time_range_into_where_and_the_status_bar_in_tmux() {
     t.wait_for("the time range picker", LONG, |s| {
         s.contains("Time range (written into WHERE)") && s.contains("● all time")
     });
-    // From "all time" up to "last 1 hour".
-    t.keys(&["Up", "Up", "Up", "Up"]);
-    t.wait_for("1 hour chosen", LONG, |s| {
-        s.lines()
-            .any(|l| l.contains("last 1h") || l.contains("last 1 hour"))
-    });
-    t.keys(&["Enter"]);
-    let s = t.wait_for("the bound in the editor and status bar", LONG, |s| {
+    // From "all time" up to "last 1h".
+    t.keys(&["Up", "Up", "Up", "Up", "Enter"]);
+    t.wait_for("the bound in the editor and status bar", LONG, |s| {
         s.contains("WHERE timestamp >= now() - INTERVAL '1' HOUR") && s.contains("│ time: 1h")
     });
-    // It ran bounded: the grid says how many rows (the demo has recent
-    // data, but the count itself is the server's business).
-    assert!(s.contains(" rows") || s.contains("no rows"), "{s}");
+    // It ran bounded: the grid counts the answer's rows (how many is the
+    // demo's business).
+    let counted = regex::Regex::new(r"\d+ rows? · ").unwrap();
+    t.wait_for("the bounded run's answer", LONG, |s| counted.is_match(s));
 
     // F8 again marks the range in use; all time takes the bound out.
     t.keys(&["F8"]);
     t.wait_for("the picker marking 1 hour", LONG, |s| {
-        s.lines()
-            .any(|l| l.contains("● last 1h") || l.contains("● last 1 hour"))
+        s.contains("● last 1h")
     });
     t.keys(&["Down", "Down", "Down", "Down", "Enter"]);
     t.wait_for("the bound gone", LONG, |s| {
@@ -104,7 +99,7 @@ fn a_watch_at_two_seconds_counts_three_refreshes_in_tmux() {
     t.keys(&["Tab", "W", "W", "W"]);
     t.wait_for("2 s", LONG, |s| s.contains("watch interval 2 s"));
     t.keys(&["w"]);
-    t.wait_for("the watch on", LONG, |s| s.contains("⟳ watch 2 s · #0"));
+    t.wait_for("the watch on", LONG, |s| s.contains("⟳ watch 2 s · #"));
     t.wait_for("three refreshes", LONG, |s| s.contains("⟳ watch 2 s · #3"));
     t.keys(&["w"]);
     t.wait_for("the watch off", LONG, |s| !s.contains("⟳ watch"));
