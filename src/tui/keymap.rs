@@ -142,6 +142,8 @@ pub enum Command {
     ClearBuffer,
     ClearFilter,
     CopyJson,
+    WindowWider,
+    WindowNarrower,
     // Chart.
     ChartKind,
     NextSeries,
@@ -264,6 +266,16 @@ const COMMANDS: &[(&str, Command, &str)] = &[
     ("clear_buffer", Command::ClearBuffer, "clear the buffer"),
     ("clear_filter", Command::ClearFilter, "clear the filter"),
     ("copy_json", Command::CopyJson, "copy as JSON"),
+    (
+        "window_wider",
+        Command::WindowWider,
+        "raw logs: a wider span (±1/5/15/60 min)",
+    ),
+    (
+        "window_narrower",
+        Command::WindowNarrower,
+        "raw logs: a narrower span",
+    ),
     ("chart_kind", Command::ChartKind, "line / bar chart"),
     (
         "next_series",

@@ -3,7 +3,7 @@
 //! writes `AND blob6 = '…'` into the editor and runs it. Needs tmux, as the
 //! other end-to-end tests.
 
-use crate::tmux_support::{tmux_required, Tmux};
+use crate::tmux_support::{tmux_required, wait_for_file, Tmux};
 
 use std::time::Duration;
 
@@ -89,15 +89,9 @@ fn field_names_and_drill_down_in_tmux() {
             && !s.contains("latency_ms")
     });
     let fields = config.join("fields.toml");
-    let start = std::time::Instant::now();
-    while !std::fs::read_to_string(&fields).is_ok_and(|t| t.contains("double1 = \"ms\"")) {
-        assert!(
-            start.elapsed() < long,
-            "fields.toml: {:?}",
-            std::fs::read_to_string(&fields)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_file(&fields, "the new name", long, |t| {
+        t.contains("double1 = \"ms\"")
+    });
 
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
