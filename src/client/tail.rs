@@ -21,6 +21,13 @@
 //! records than a page, records arriving nearly a horizon late — and
 //! records it cannot place (no valid timestamp) are skipped and counted.
 //!
+//! The first poll learns the whole horizon, however small the backlog it
+//! shows (`tail -n 0` included): a record stamped before the start that is
+//! visible then is old, one that surfaces after it is new, and only a tail
+//! that knows everything visible in the horizon at its start can tell the
+//! two apart. It reads the horizon in slices side by side, then pages back
+//! past it only while the backlog wants more lines.
+//!
 //! The paging and dedup live in [`TailState`] and [`PagedPoll`], which do no
 //! I/O and are tested on their own; [`Tailer`] drives them with a [`Client`].
 
@@ -37,8 +44,17 @@ use crate::limits::RAWLOG_MAX_LIMIT;
 /// How late a record may become visible and still be shown by default.
 pub const DEFAULT_HORIZON: Duration = Duration::from_secs(60);
 
-/// Pages a backlog reads at most while looking for matching records.
+/// Pages a backlog reads at most while looking for matching records older
+/// than the horizon.
 const MAX_BACKLOG_PAGES: u32 = 50;
+
+/// Pages the first poll reads at most to learn the whole horizon (what is
+/// already visible there is old; what surfaces there later is new): 20,000
+/// records, a minute at 333 lines/s.
+const MAX_HORIZON_PAGES: u32 = 100;
+
+/// Stretches of the horizon the first poll reads side by side.
+const HORIZON_SLICES: i64 = 8;
 
 /// Where a tail starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +192,7 @@ impl Tailer {
             }
         }
         let mut poll = self.state.begin(Utc::now().timestamp_millis());
-        self.drive(&mut poll, |_| false).await?;
+        self.drive(&mut poll, |_| true).await?;
         Ok(self.state.finish(poll))
     }
 
@@ -188,7 +204,7 @@ impl Tailer {
         n: usize,
         matches: impl Fn(&RawLogEntry) -> bool,
     ) -> Result<TailBatch> {
-        let mut poll = self.state.begin_backlog();
+        let mut poll = self.state.begin_backlog(Utc::now().timestamp_millis());
         self.drive(&mut poll, |p| {
             p.collected.iter().filter(|(_, e)| matches(e)).count() >= n
         })
@@ -200,15 +216,12 @@ impl Tailer {
         Ok(batch)
     }
 
-    /// Send the poll's requests, a few at a time, until it is done or `enough`.
+    /// Send the poll's requests, a few at a time, until it is done; a
+    /// backlog stops paging past the horizon once it has `enough`.
     async fn drive(&self, poll: &mut PagedPoll, enough: impl Fn(&PagedPoll) -> bool) -> Result<()> {
         let concurrency = self.state.options.concurrency.max(1);
         loop {
-            // At least one request: even a backlog of 0 must learn what exists.
-            if poll.calls > 0 && enough(poll) {
-                return Ok(());
-            }
-            let requests = poll.next_requests(concurrency);
+            let requests = poll.next_requests(concurrency, !enough(poll));
             if requests.is_empty() {
                 return Ok(());
             }
@@ -321,6 +334,21 @@ struct Cursor {
     end: Option<i64>,
     done: bool,
     in_flight: bool,
+    /// Read only while a backlog wants more records (past the horizon), and
+    /// only after every other cursor is done.
+    optional: bool,
+}
+
+impl Cursor {
+    fn new(lo: Option<i64>, end: Option<i64>) -> Self {
+        Self {
+            lo,
+            end,
+            done: false,
+            in_flight: false,
+            optional: false,
+        }
+    }
 }
 
 /// One poll in progress: the pages fetched so far and the next requests.
@@ -374,17 +402,29 @@ impl TailState {
         self.floor_ms.map_or(start, |f| f.max(start))
     }
 
-    /// The first poll of a backlog tail: pages back from now.
-    pub fn begin_backlog(&self) -> PagedPoll {
-        let mut poll = self.empty_poll(0, u32::MAX);
+    /// The first poll of a backlog tail, at client time `now_ms`. It reads
+    /// the whole horizon `[now - horizon, now]` (in slices, side by side),
+    /// whatever the backlog's size: a record stamped there that is visible
+    /// now is old, one that surfaces later is new — which only a tail that
+    /// knows the whole horizon can tell apart. Then, when the backlog wants
+    /// more, it pages back past the horizon.
+    pub fn begin_backlog(&self, now_ms: i64) -> PagedPoll {
+        let mut poll = self.empty_poll(now_ms, MAX_HORIZON_PAGES + MAX_BACKLOG_PAGES);
         poll.backlog = true;
-        poll.calls_left = MAX_BACKLOG_PAGES;
-        poll.cursors.push(Cursor {
-            lo: None,
-            end: None,
-            done: false,
-            in_flight: false,
-        });
+        let horizon_lo = now_ms.saturating_sub(self.horizon_ms());
+        let step = (self.horizon_ms() / HORIZON_SLICES).max(1);
+        // Newest first, so a budget that runs out leaves the oldest unread.
+        let mut hi: Option<i64> = None;
+        let mut lo = now_ms.saturating_sub(step);
+        while lo > horizon_lo {
+            poll.cursors.push(Cursor::new(Some(lo), hi));
+            hi = Some(lo - 1);
+            lo = lo.saturating_sub(step);
+        }
+        poll.cursors.push(Cursor::new(Some(horizon_lo), hi));
+        let mut older = Cursor::new(None, Some(horizon_lo - 1));
+        older.optional = true;
+        poll.cursors.push(older);
         poll
     }
 
@@ -409,12 +449,7 @@ impl TailState {
         if self.first {
             // `Since`: everything from the floor, however many pages.
             let mut poll = self.empty_poll(now_ms, u32::MAX);
-            poll.cursors.push(Cursor {
-                lo: self.floor_ms,
-                end: None,
-                done: false,
-                in_flight: false,
-            });
+            poll.cursors.push(Cursor::new(self.floor_ms, None));
             return poll;
         }
         let mut poll = self.empty_poll(now_ms, self.options.max_calls_per_poll);
@@ -470,12 +505,7 @@ impl TailState {
                 Some(next) => Some(next - 1),
                 None => hi,
             };
-            poll.cursors.push(Cursor {
-                lo: Some(*from),
-                end,
-                done: false,
-                in_flight: false,
-            });
+            poll.cursors.push(Cursor::new(Some(*from), end));
         }
     }
 
@@ -487,12 +517,30 @@ impl TailState {
         if let Some(floor) = self.floor_ms {
             fetched.retain(|(ts, _)| *ts >= floor);
         }
+        let mut gaps = poll.gaps;
         if poll.backlog {
-            // Records older than what the backlog read are not new: start
-            // above the oldest millisecond read (partly read when paging
-            // stopped early).
-            let stopped = poll.cursors.first().filter(|c| !c.done);
-            if let Some(end) = stopped.and_then(|c| c.end) {
+            // Records below what the backlog read are not new: start above
+            // the highest millisecond left unread (or partly read). Inside
+            // the horizon that happens only when the page budget ran out; the
+            // records that surface there late cannot be told from old ones,
+            // so that stretch is a gap.
+            let unread_horizon = poll
+                .cursors
+                .iter()
+                .filter(|c| !c.done && !c.optional)
+                .map(|c| c.end.unwrap_or(poll.now_ms))
+                .max();
+            let older = poll.cursors.iter().find(|c| c.optional && !c.done);
+            let floor_below = match (unread_horizon, older) {
+                (Some(hi), _) => {
+                    let from_ms = poll.now_ms.saturating_sub(self.horizon_ms());
+                    gaps.push(Gap::Unread { from_ms, to_ms: hi });
+                    Some(hi)
+                }
+                (None, Some(c)) => c.end,
+                (None, None) => None,
+            };
+            if let Some(end) = floor_below {
                 self.floor_ms = Some(end + 1);
                 fetched.retain(|(ts, _)| *ts > end);
             }
@@ -518,7 +566,6 @@ impl TailState {
         if let Some(newest) = fresh.iter().map(|(ts, _)| *ts).max() {
             self.newest_ms = Some(self.newest_ms.map_or(newest, |n| n.max(newest)));
         }
-        let mut gaps = poll.gaps;
         if !first {
             // How late the latest arrival is, by the server's clock (the
             // newest record), not ours.
@@ -574,14 +621,17 @@ impl TailState {
 
 impl PagedPoll {
     /// The next requests: at most `max` (and what the budget allows), each
-    /// with the index of its cursor for [`PagedPoll::accept`].
-    pub fn next_requests(&mut self, max: usize) -> Vec<(usize, RawLogRequest)> {
+    /// with the index of its cursor for [`PagedPoll::accept`]. A backlog
+    /// pages past the horizon only once the horizon is read and while
+    /// `want_older`.
+    pub fn next_requests(&mut self, max: usize, want_older: bool) -> Vec<(usize, RawLogRequest)> {
+        let required_done = self.cursors.iter().all(|c| c.optional || c.done);
         let mut out = Vec::new();
         for (i, c) in self.cursors.iter_mut().enumerate() {
             if out.len() >= max || self.calls_left == 0 {
                 break;
             }
-            if c.done || c.in_flight {
+            if c.done || c.in_flight || (c.optional && !(required_done && want_older)) {
                 continue;
             }
             c.in_flight = true;
@@ -765,16 +815,12 @@ mod tests {
                 _ => None,
             };
             let mut poll = match backlog {
-                Some(_) => state.begin_backlog(),
+                Some(_) => state.begin_backlog(self.now),
                 None => state.begin(self.now),
             };
             loop {
-                if let Some(n) = backlog {
-                    if poll.calls > 0 && poll.collected.len() >= n {
-                        break;
-                    }
-                }
-                let reqs = poll.next_requests(3);
+                let want_older = backlog.is_some_and(|n| poll.collected.len() < n);
+                let reqs = poll.next_requests(3, want_older);
                 if reqs.is_empty() {
                     break;
                 }
@@ -998,6 +1044,91 @@ mod tests {
     }
 
     #[test]
+    fn records_stamped_before_the_start_that_surface_later_are_new() {
+        // A busy log: far more than a page is visible when the tail starts.
+        let mut log = FakeLog {
+            now: 50_000,
+            ..FakeLog::default()
+        };
+        for i in 0..100 {
+            log.write(41_000 + i * 90, &format!("old{i}"));
+        }
+        // Written before the start, stamped 8 s and 1 s before it, visible
+        // only after it (late, out of order).
+        log.write_late(42_000, 12_000, "late-a");
+        log.write_late(49_000, 3_000, "late-b");
+        let mut state = TailState::new(opts(10, TailStart::Backlog(0)));
+        let first = log.batch(&mut state);
+        assert!(first.records.is_empty(), "{:?}", first.records);
+        assert!(first.gaps.is_empty(), "{:?}", first.gaps);
+        log.now = 52_500;
+        assert_eq!(log.poll(&mut state), ["late-b"]);
+        log.now = 55_000;
+        log.write(54_500, "new");
+        assert_eq!(log.poll(&mut state), ["late-a", "new"]);
+        assert!(log.poll(&mut state).is_empty());
+    }
+
+    #[test]
+    fn a_backlog_pages_back_past_the_horizon_only_for_more_lines() {
+        let mut log = FakeLog {
+            now: 100_000,
+            ..FakeLog::default()
+        };
+        for i in 0..6 {
+            log.write(10_000 + i, &format!("ancient{i}"));
+        }
+        log.write(95_000, "recent");
+        let mut state = TailState::new(opts(2, TailStart::Backlog(4)));
+        assert_eq!(
+            log.poll(&mut state),
+            ["ancient3", "ancient4", "ancient5", "recent"]
+        );
+        let mut state = TailState::new(opts(2, TailStart::Backlog(1)));
+        let before = log.requests;
+        assert_eq!(log.poll(&mut state), ["recent"]);
+        assert_eq!(
+            log.requests - before,
+            8,
+            "one request per horizon slice, none past it"
+        );
+    }
+
+    #[test]
+    fn a_horizon_too_busy_for_the_first_poll_is_a_gap_not_old_lines() {
+        let mut log = FakeLog {
+            now: 100_000,
+            ..FakeLog::default()
+        };
+        // More records in the horizon than the first poll's page budget.
+        let n = (MAX_HORIZON_PAGES + MAX_BACKLOG_PAGES) as i64 * 2;
+        for i in 0..n {
+            log.write(95_000 + i, &format!("old{i}"));
+        }
+        let mut state = TailState::new(opts(1, TailStart::Backlog(0)));
+        let first = log.batch(&mut state);
+        assert!(first.records.is_empty());
+        assert!(
+            first.gaps.iter().any(|g| matches!(
+                g,
+                Gap::Unread {
+                    from_ms: 90_000,
+                    ..
+                }
+            )),
+            "{:?}",
+            first.gaps
+        );
+        log.now = 100_500;
+        log.write(100_400, "new");
+        let mut shown = Vec::new();
+        for _ in 0..5 {
+            shown.extend(log.poll(&mut state));
+        }
+        assert_eq!(shown, ["new"], "no old line comes back as new");
+    }
+
+    #[test]
     fn records_without_a_time_are_skipped_and_counted() {
         let mut log = FakeLog {
             now: 1_000,
@@ -1007,7 +1138,7 @@ mod tests {
         assert!(log.poll(&mut state).is_empty());
         log.write(500, "ok");
         let mut poll = state.begin(log.now);
-        let reqs = poll.next_requests(1);
+        let reqs = poll.next_requests(1, false);
         let mut page = log.answer(&reqs[0].1);
         page.push(RawLogEntry {
             timestamp: String::new(),

@@ -280,6 +280,16 @@ pub struct App {
     pub save_prompt: Option<crate::tui::send_form::Input>,
     /// The F2 history popup, while open.
     pub history_view: Option<crate::tui::history_view::HistoryView>,
+    /// Minutes on each side of a raw-logs window (`a`): the span last
+    /// chosen with `+`/`-`, at first `raw_window_minutes` of explorer.toml.
+    pub raw_window_minutes: i64,
+    /// Where the chosen pane sizes are kept; None keeps them in memory.
+    pub layout_path: Option<PathBuf>,
+    /// The sizes the layout file holds (or is being written with).
+    pub layout_kept: crate::tui::layout_store::SavedLayout,
+    /// The tick at which changed sizes are written (a burst of `<`/`>`
+    /// is one write).
+    pub layout_write_at: Option<u64>,
 }
 
 impl App {
@@ -329,6 +339,10 @@ impl App {
             saved: Default::default(),
             save_prompt: None,
             history_view: None,
+            raw_window_minutes: crate::tui::tail::window::AROUND_MINUTES,
+            layout_path: None,
+            layout_kept: Default::default(),
+            layout_write_at: None,
         }
     }
 

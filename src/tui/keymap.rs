@@ -175,6 +175,8 @@ commands! {
     ClearBuffer => "clear_buffer", "clear the buffer";
     ClearFilter => "clear_filter", "clear the filter";
     CopyJson => "copy_json", "copy as JSON";
+    WindowWider => "window_wider", "raw logs: a wider span (±1/5/15/60 min)";
+    WindowNarrower => "window_narrower", "raw logs: a narrower span";
     ChartKind => "chart_kind", "line / bar chart";
     NextSeries => "next_series", "one series at a time / all";
     Send => "send", "send";

@@ -1,8 +1,10 @@
 //! The pane sizes the user chose (`<`/`>`, Alt-←/→), kept across restarts
 //! in `~/.config/aepipe/layout.toml`. A file of its own, written by the
 //! explorer alone: explorer.toml is the user's and keeps its comments.
-//! Written whole and atomically on exit; a missing or broken file gives
-//! the built-in sizes (a layout is not worth refusing to start over).
+//! Written whole and atomically when the sizes change (half a second after
+//! the last `<`/`>`, so a crash or a kill keeps them) and on exit; a
+//! missing or broken file gives the built-in sizes (a layout is not worth
+//! refusing to start over).
 
 use std::path::{Path, PathBuf};
 
@@ -96,7 +98,7 @@ impl SavedLayout {
         };
         let body = toml::to_string(self).map_err(|e| write_err(e.to_string()))?;
         let text = format!(
-            "# Pane sizes chosen in the aepipe explorer (< and >); written by it on exit.\n{body}"
+            "# Pane sizes chosen in the aepipe explorer (< and >); written by it when they change.\n{body}"
         );
         if let Some(dir) = path.parent() {
             safe_fs::create_dir_all(dir, Access::Default).map_err(|e| write_err(e.to_string()))?;

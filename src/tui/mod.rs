@@ -76,6 +76,9 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
 
     let mut app = App::new(conn.info.clone(), keymap, Theme::from_env());
     app.mouse_capture = settings.mouse;
+    app.raw_window_minutes = settings
+        .raw_window_minutes
+        .clamp(1, tail::window::MAX_MINUTES);
     let layout_path = layout_store::default_path();
     let mut layout_warning = None;
     let saved_layout = match layout_path.as_deref().map(layout_store::SavedLayout::load) {
@@ -88,6 +91,8 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
         None => Default::default(),
     };
     saved_layout.apply(&mut app.layout);
+    app.layout_path.clone_from(&layout_path);
+    app.layout_kept = saved_layout.clone();
     app.fields_path = fields::FieldsConfig::default_path();
     if let Some(path) = &app.fields_path {
         app.fields = fields::FieldsConfig::load(path)?;
@@ -139,7 +144,8 @@ async fn run_async(flags: ConnectionFlags) -> anyhow::Result<()> {
     )
     .await;
     drop(guard);
-    // The sizes the user chose, for the next start (only when they changed).
+    // The sizes the user chose, for the next start (only when they changed;
+    // written again in case the last write while running had not landed).
     let chosen = layout_store::SavedLayout::from_layout(&app.layout);
     if let Some(path) = layout_path.filter(|_| chosen != saved_layout) {
         if let Err(e) = chosen.save(&path) {

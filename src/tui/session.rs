@@ -1,8 +1,12 @@
-//! What survives a restart (as harlequin keeps its buffers): the editor's
-//! text, the logstore it was scoped to, and the open result tabs' SQL and
-//! logstore. Results are not kept: a restored tab runs again on demand
-//! (Alt-R). One file per profile under the data dir, written whole,
-//! atomically and 0600 (queries can hold secrets).
+//! What survives a restart (as harlequin keeps its buffers): the logstore
+//! the editor was scoped to, and the open result tabs' SQL, logstore and
+//! editor buffer (text and cursor). Results are not kept: a restored tab
+//! runs again on demand (Alt-R). One file per profile under the data dir,
+//! written whole, atomically and 0600 (queries can hold secrets).
+//!
+//! Files written before tabs had buffers of their own hold one editor
+//! text: it goes to the shown tab, and each other tab's buffer starts as
+//! its statement.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::safe_fs::{self, path_component, Access};
 use crate::tui::app::{App, Scope};
+use crate::tui::editor::EditorBuffer;
 use crate::tui::tabs::{Parked, Tab, Tabs, MAX_TABS};
 
 /// A session file larger than this is not read (the editor's text is the
@@ -42,10 +47,18 @@ pub struct SavedScope {
 pub struct SavedTab {
     pub scope: Option<SavedScope>,
     pub sql: Option<String>,
+    /// The tab's editor text (absent in older files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editor: Option<String>,
+    /// Its cursor, (row, column).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
+    /// The shown tab's editor text (each tab's own is in `tabs`; this one
+    /// is what older versions read).
     pub editor: String,
     pub scope: Option<SavedScope>,
     pub tabs: Vec<SavedTab>,
@@ -128,9 +141,15 @@ pub fn capture(app: &App) -> Session {
             let shown_scope = (i == app.tabs.active)
                 .then(|| app.result_scope.as_ref().map(saved))
                 .flatten();
+            let (editor, cursor) = match &t.parked {
+                Some(p) => (p.editor.text(), p.editor.cursor()),
+                None => (app.editor.text(), app.editor.cursor()),
+            };
             SavedTab {
                 scope: shown_scope.or_else(|| t.scope.as_ref().map(saved)),
                 sql: shown.or_else(|| t.sql.clone()),
+                editor: Some(editor),
+                cursor: Some(cursor),
             }
         })
         .collect();
@@ -148,29 +167,52 @@ pub fn to_text(session: &Session) -> String {
     serde_json::to_string_pretty(session).unwrap_or_default()
 }
 
-/// Open the kept tabs (without results) and put the editor back as it was;
-/// the scope is chosen again as if picked in the tree.
+/// Open the kept tabs (without results), each with its editor buffer as it
+/// was; the scope is chosen again as if picked in the tree.
 pub fn restore(app: &mut App, session: Session) -> Vec<crate::tui::effects::Effect> {
     let mut effects = Vec::new();
     if let Some(s) = &session.scope {
         effects.extend(crate::tui::update::choose_logstore(app, scope(s)));
     }
-    if !session.editor.trim().is_empty() {
-        app.editor.set_text(&session.editor);
+    let kept = session.tabs.len().min(MAX_TABS);
+    let active = session.active.min(kept.saturating_sub(1));
+    // The shown tab's text: its own, else (an older file) the one editor
+    // text there was.
+    let shown = session
+        .tabs
+        .get(active)
+        .and_then(|t| t.editor.clone())
+        .unwrap_or_else(|| session.editor.clone());
+    let shown_cursor = session.tabs.get(active).and_then(|t| t.cursor);
+    if !shown.trim().is_empty() {
+        app.editor.set_text(&shown);
+        if let Some((row, col)) = shown_cursor {
+            app.editor.jump_to(row, col);
+        }
     }
     let tabs: Vec<Tab> = session
         .tabs
         .iter()
         .take(MAX_TABS)
-        .map(|t| Tab {
-            sql: t.sql.clone(),
-            scope: t.scope.as_ref().map(scope),
-            ran_at: None,
-            parked: Some(Parked::default()),
+        .map(|t| {
+            let text = t
+                .editor
+                .clone()
+                .or_else(|| t.sql.clone())
+                .unwrap_or_default();
+            Tab {
+                sql: t.sql.clone(),
+                scope: t.scope.as_ref().map(scope),
+                ran_at: None,
+                parked: Some(Parked {
+                    editor: EditorBuffer::with_text(&text, t.cursor),
+                    ..Parked::default()
+                }),
+                updated: false,
+            }
         })
         .collect();
     if !tabs.is_empty() {
-        let active = session.active.min(tabs.len() - 1);
         app.tabs = Tabs { tabs, active };
         // The shown tab's state is the app's own (empty until run).
         app.tabs.current_mut().parked = None;
@@ -211,6 +253,8 @@ mod tests {
             tabs: vec![SavedTab {
                 scope: None,
                 sql: Some("SELECT 2".into()),
+                editor: Some("SELECT 2 -- mine".into()),
+                cursor: Some((0, 3)),
             }],
             active: 0,
         };
@@ -222,6 +266,23 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_file_from_before_per_tab_buffers_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        std::fs::write(
+            &path,
+            r#"{"editor":"SELECT 1","scope":null,"tabs":[{"scope":null,"sql":"SELECT 2"}],"active":0}"#,
+        )
+        .unwrap();
+        let s = load(&path).unwrap().unwrap();
+        assert_eq!(s.editor, "SELECT 1");
+        assert_eq!(
+            (s.tabs[0].editor.as_deref(), s.tabs[0].cursor),
+            (None, None)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //!
 //! ```toml
 //! mouse = false   # no mouse capture: the terminal's own selection works
+//! raw_window_minutes = 15   # raw logs ±15 min around a row (a); 1..60
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -14,11 +15,17 @@ use serde::Deserialize;
 pub struct Settings {
     /// Capture the mouse (focus, select, scroll); `m` toggles it live.
     pub mouse: bool,
+    /// Minutes on each side of the raw logs around a row or tail line
+    /// (`a`), bounded to 1..60; `+`/`-` change it while they are shown.
+    pub raw_window_minutes: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { mouse: true }
+        Self {
+            mouse: true,
+            raw_window_minutes: crate::tui::tail::window::AROUND_MINUTES,
+        }
     }
 }
 
@@ -68,6 +75,9 @@ mod tests {
         assert_eq!(Settings::load(Some(&path)).unwrap(), Settings::default());
         std::fs::write(&path, "mouse = false\n").unwrap();
         assert!(!Settings::load(Some(&path)).unwrap().mouse);
+        std::fs::write(&path, "raw_window_minutes = 15\n").unwrap();
+        let s = Settings::load(Some(&path)).unwrap();
+        assert_eq!((s.mouse, s.raw_window_minutes), (true, 15));
     }
 
     #[test]

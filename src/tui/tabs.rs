@@ -1,14 +1,17 @@
 //! Result tabs: several results open at once, each with the SQL that made
-//! it, the logstore it ran on and when it ran.
+//! it, the logstore it ran on, when it ran, and an editor buffer of its own.
 //!
 //! The shown tab's state lives where it always has (`App::grid`,
-//! `result_scope`, `past`, `watch`, `query`), so every pane keeps reading
-//! it as before; a tab that is not shown holds its own in a [`Parked`].
-//! Switching swaps the two. So the drill-back history, the watch and a
-//! query in flight belong to the tab they were started in; a watch waits
-//! while its tab is not shown and goes on when it is shown again.
+//! `result_scope`, `past`, `watch`, `query`, the text of `App::editor`), so
+//! every pane keeps reading it as before; a tab that is not shown holds its
+//! own in a [`Parked`]. Switching swaps the two. So the editor's text, the
+//! drill-back history, the watch and a query in flight belong to the tab
+//! they were started in. A watch goes on while its tab is not shown (see
+//! `update::watch`): its rows are replaced in place and the strip marks the
+//! tab as updated until it is shown.
 
 use crate::tui::app::{App, PastResult, QueryState, Scope};
+use crate::tui::editor::EditorBuffer;
 use crate::tui::grid::GridState;
 use crate::tui::watch::WatchState;
 
@@ -23,6 +26,8 @@ pub struct Parked {
     pub past: Vec<PastResult>,
     pub watch: WatchState,
     pub query: QueryState,
+    /// Its editor text, cursor and undo steps.
+    pub editor: EditorBuffer,
 }
 
 /// One tab: what it runs, where, and when it last ran.
@@ -36,6 +41,9 @@ pub struct Tab {
     pub ran_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Its state while not shown; None for the shown tab.
     pub parked: Option<Parked>,
+    /// A watch refreshed its rows while it was not shown (cleared when it
+    /// is shown): the strip marks it.
+    pub updated: bool,
 }
 
 #[derive(Debug)]
@@ -72,6 +80,17 @@ impl Tabs {
         &mut self.tabs[i]
     }
 
+    /// Whether tab `i` is watched (the shown tab's watch is `App::watch`).
+    pub fn watching(&self, i: usize, shown: &WatchState) -> bool {
+        if i == self.active {
+            return shown.is_on();
+        }
+        self.tabs
+            .get(i)
+            .and_then(|t| t.parked.as_ref())
+            .is_some_and(|p| p.watch.is_on())
+    }
+
     /// The tab whose query in flight has this id (the shown tab's is in
     /// `App::query`, not here).
     pub fn parked_running(&self, id: crate::tui::action::RequestId) -> Option<usize> {
@@ -86,21 +105,25 @@ impl Tabs {
 
 /// Take the shown tab's state out of the app.
 fn park(app: &mut App) -> Parked {
+    let mut editor = EditorBuffer::default();
+    app.editor.swap_buffer(&mut editor);
     Parked {
         grid: std::mem::take(&mut app.grid),
         result_scope: app.result_scope.take(),
         past: std::mem::take(&mut app.past),
         watch: std::mem::take(&mut app.watch),
         query: std::mem::take(&mut app.query),
+        editor,
     }
 }
 
-fn unpark(app: &mut App, p: Parked) {
+fn unpark(app: &mut App, mut p: Parked) {
     app.grid = p.grid;
     app.result_scope = p.result_scope;
     app.past = p.past;
     app.watch = p.watch;
     app.query = p.query;
+    app.editor.swap_buffer(&mut p.editor);
 }
 
 /// Show tab `i` (the shown one is parked). Panes derived from the grid
@@ -113,6 +136,7 @@ pub fn switch_to(app: &mut App, i: usize) -> bool {
     let old = app.tabs.active;
     app.tabs.tabs[old].parked = Some(parked);
     app.tabs.active = i;
+    app.tabs.tabs[i].updated = false;
     let next = app.tabs.tabs[i].parked.take().unwrap_or_default();
     unpark(app, next);
     true
@@ -134,6 +158,7 @@ pub fn open_copy(app: &mut App) -> bool {
             ..WatchState::default()
         },
         query: QueryState::default(),
+        editor: app.editor.buffer_copy(),
     };
     let current = app.tabs.current();
     let tab = Tab {
@@ -141,6 +166,7 @@ pub fn open_copy(app: &mut App) -> bool {
         scope: current.scope.clone(),
         ran_at: current.ran_at,
         parked: Some(copy),
+        updated: false,
     };
     let at = app.tabs.active + 1;
     app.tabs.tabs.insert(at, tab);
@@ -153,17 +179,20 @@ pub fn open_copy(app: &mut App) -> bool {
     true
 }
 
-/// Close the shown tab: its result, history and watch are dropped (memory
-/// is freed once nothing else shares the rows). The last tab is emptied
-/// instead. Returns the id of its query in flight, to abort.
+/// Close the shown tab: its result, history, watch and editor text are
+/// dropped (memory is freed once nothing else shares the rows). The last
+/// tab is emptied instead, but keeps its editor text (there is no other
+/// to show, and typed SQL is not lost to a stray key). Returns the id of
+/// its query in flight, to abort.
 pub fn close_current(app: &mut App) -> Option<crate::tui::action::RequestId> {
-    let closed = park(app);
+    let mut closed = park(app);
     let running = closed.query.running.as_ref().map(|r| r.id);
-    drop(closed);
     if app.tabs.len() == 1 {
+        app.editor.swap_buffer(&mut closed.editor);
         app.tabs.tabs[0] = Tab::default();
         return running;
     }
+    drop(closed);
     app.tabs.tabs.remove(app.tabs.active);
     let i = app.tabs.active.min(app.tabs.len() - 1);
     app.tabs.active = i;
@@ -180,9 +209,27 @@ pub fn ran(app: &mut App, sql: &str, scope: &Scope, at: chrono::DateTime<chrono:
     tab.ran_at = Some(at);
 }
 
-/// The short label of a tab on the strip: its number, logstore and the
-/// start of its statement, cut to `width` columns by the renderer.
-pub fn label(i: usize, tab: &Tab) -> String {
+/// Marks after a tab's number on the strip: watched, refreshed while not
+/// shown.
+pub const WATCH_MARK: &str = "⟳";
+pub const UPDATED_MARK: &str = "•";
+
+/// The marks of tab `i`: "⟳" while watched, "•" when a refresh landed
+/// since it was last shown.
+pub fn marks(app: &App, i: usize) -> String {
+    let mut m = String::new();
+    if app.tabs.watching(i, &app.watch) {
+        m.push_str(WATCH_MARK);
+    }
+    if app.tabs.tabs.get(i).is_some_and(|t| t.updated) {
+        m.push_str(UPDATED_MARK);
+    }
+    m
+}
+
+/// The short label of a tab on the strip: its number and marks, logstore
+/// and the start of its statement, cut to `width` columns by the renderer.
+pub fn label(i: usize, tab: &Tab, marks: &str) -> String {
     let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
     let sql = tab
         .sql
@@ -190,16 +237,16 @@ pub fn label(i: usize, tab: &Tab) -> String {
         .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
         .unwrap_or_default();
     if sql.is_empty() {
-        format!("{} {store}", i + 1)
+        format!("{}{marks} {store}", i + 1)
     } else {
-        format!("{} {store}: {sql}", i + 1)
+        format!("{}{marks} {store}: {sql}", i + 1)
     }
 }
 
 /// The label when there is no room for the statement.
-pub fn short_label(i: usize, tab: &Tab) -> String {
+pub fn short_label(i: usize, tab: &Tab, marks: &str) -> String {
     let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
-    format!("{} {store}", i + 1)
+    format!("{}{marks} {store}", i + 1)
 }
 
 #[cfg(test)]
@@ -248,6 +295,27 @@ mod tests {
         close_current(&mut a);
         assert_eq!(a.tabs.len(), 1);
         assert_eq!(a.grid.filter, "");
+    }
+
+    #[test]
+    fn each_tab_keeps_its_own_editor_text_cursor_and_undo() {
+        let mut a = app();
+        a.editor.set_text("SELECT 1");
+        assert!(open_copy(&mut a));
+        assert_eq!(a.editor.text(), "SELECT 1", "a copy starts with the text");
+        assert!(!a.editor.undo(), "undo steps stay with their tab");
+        a.editor.set_text("SELECT 2");
+        assert!(switch_to(&mut a, 0));
+        assert_eq!(a.editor.text(), "SELECT 1");
+        assert!(a.editor.undo(), "tab 1's own step");
+        assert_eq!(a.editor.text(), "");
+        assert!(switch_to(&mut a, 1));
+        assert_eq!(a.editor.text(), "SELECT 2");
+        close_current(&mut a);
+        assert_eq!(a.editor.text(), "", "tab 1 shown again, as it was left");
+        a.editor.set_text("kept");
+        close_current(&mut a);
+        assert_eq!(a.editor.text(), "kept", "the last tab keeps its text");
     }
 
     #[test]

@@ -160,3 +160,79 @@ async fn a_call_budget_too_small_for_the_rate_is_reported() {
         counts.len()
     );
 }
+
+/// Every record visible now, read completely (a `Since` tail's first poll
+/// pages back as far as needed).
+async fn everything_visible(c: &Client, logstore: &str) -> std::collections::HashSet<u64> {
+    let since = chrono::DateTime::<chrono::Utc>::UNIX_EPOCH;
+    let options = TailOptions {
+        start: TailStart::Since(since),
+        ..TailOptions::default()
+    };
+    let mut sweep = Tailer::new(c.clone(), "tail", logstore, options);
+    let batch = sweep.poll_batch().await.unwrap();
+    batch
+        .records
+        .iter()
+        .filter_map(|e| e.data["seq"].as_u64())
+        .collect()
+}
+
+/// `tail -f -n 0` started while a busy logstore's records surface late: the
+/// records written before the start that surface only after it are new and
+/// shown, once; the ones already visible are not. (A tail that learned only
+/// the newest page at its start lost the late ones stamped below that page.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tail_started_mid_stream_shows_what_surfaces_after_its_start() {
+    let server = late_server(Duration::from_secs(5), 33).await;
+    let c = server.client();
+    let total = 2_400;
+    let writer = tokio::spawn(write_lines(c.clone(), "mid", total, 200));
+    // Start once well over a page is visible, with more still hidden.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while everything_visible(&c, "mid").await.len() < 600 {
+        assert!(Instant::now() < deadline, "the writer never got going");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // What the tail's first poll saw lies between these two reads.
+    let before = everything_visible(&c, "mid").await;
+    let mut tailer = Tailer::new(c.clone(), "tail", "mid", fast(Duration::from_secs(60)));
+    let first = tailer.poll_batch().await.unwrap();
+    assert!(first.records.is_empty(), "-n 0 shows no backlog");
+    assert!(first.gaps.is_empty(), "{:?}", first.gaps);
+    let after = everything_visible(&c, "mid").await;
+    let (counts, gaps) = tail_until(&mut tailer, total - after.len(), None).await;
+    writer.await.unwrap();
+    let (counts, gaps) = {
+        // The writer is done: let the last late records surface.
+        let (more, more_gaps) = tail_until(&mut tailer, 0, None).await;
+        let mut counts = counts;
+        for (s, n) in more {
+            *counts.entry(s).or_default() += n;
+        }
+        (counts, [gaps, more_gaps].concat())
+    };
+    let doubled: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "doubled: {doubled:?}");
+    let old_shown: Vec<_> = counts.keys().filter(|s| before.contains(s)).collect();
+    assert!(
+        old_shown.is_empty(),
+        "already visible at the start: {old_shown:?}"
+    );
+    let lost: Vec<u64> = (0..total as u64)
+        .filter(|s| !after.contains(s) && !counts.contains_key(s))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "lost {} lines that surfaced after the start: {:?}…",
+        lost.len(),
+        &lost[..lost.len().min(10)]
+    );
+    assert!(gaps.is_empty(), "{gaps:?}");
+    assert!(
+        counts.len() + after.len() >= total,
+        "{} shown + {} visible at the start < {total}",
+        counts.len(),
+        after.len()
+    );
+}

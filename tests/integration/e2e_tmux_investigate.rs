@@ -1,9 +1,9 @@
 //! The real binary in tmux: field names from fields.toml show in the grid,
-//! a column named with `n` is saved there, and drilling down from a cell
+//! the detail pane and the live tail, a column named with `n` is saved there, and drilling down from a cell
 //! writes `AND blob6 = '…'` into the editor and runs it. Needs tmux, as the
 //! other end-to-end tests.
 
-use crate::tmux_support::{tmux_required, Tmux};
+use crate::tmux_support::{tmux_required, wait_for_file, Tmux};
 
 use std::time::Duration;
 
@@ -79,6 +79,11 @@ fn field_names_and_drill_down_in_tmux() {
         !shown.is_empty() && shown.iter().all(|p| *p == path)
     });
 
+    // The detail pane labels the selected row's fields by name too.
+    t.wait_for("named detail fields", long, |s| {
+        s.contains("path (blob6)") && s.contains("latency_ms (double1)")
+    });
+
     // Rename double1 from the grid: the header changes and the file keeps it.
     t.keys(&["Right", "n", "C-u"]);
     t.text("ms");
@@ -89,15 +94,16 @@ fn field_names_and_drill_down_in_tmux() {
             && !s.contains("latency_ms")
     });
     let fields = config.join("fields.toml");
-    let start = std::time::Instant::now();
-    while !std::fs::read_to_string(&fields).is_ok_and(|t| t.contains("double1 = \"ms\"")) {
-        assert!(
-            start.elapsed() < long,
-            "fields.toml: {:?}",
-            std::fs::read_to_string(&fields)
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_file(&fields, "the new name", long, |t| {
+        t.contains("double1 = \"ms\"")
+    });
+
+    // The live tail writes the demo's new requests with the same names.
+    t.keys(&["F4"]);
+    t.wait_for("a named tail line", long, |s| {
+        s.lines()
+            .any(|l| l.contains("http_request path=/") && !l.contains("blobs=["))
+    });
 
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));

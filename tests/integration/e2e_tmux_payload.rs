@@ -1,9 +1,10 @@
 //! The real binary in tmux: from a grid row to the raw logs around its
-//! time (`a`), back to the live tail (`F`), and the detail pane's size
-//! chosen with `>` kept in layout.toml on exit. Needs tmux, as the other
+//! time (`a`), a wider span (`+`), back to the live tail (`F`), and the
+//! detail pane's size chosen with `>` written to layout.toml while the
+//! explorer runs (a kill would keep it), and on exit. Needs tmux, as the other
 //! end-to-end tests.
 
-use crate::tmux_support::{tmux_required, Tmux};
+use crate::tmux_support::{tmux_required, wait_for_file, Tmux};
 
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ fn raw_logs_around_a_row_in_tmux() {
     // From the first row to the raw logs around it.
     t.keys(&["Tab", "a"]);
     let s = t.wait_for("the raw-logs window", long, |s| {
-        s.contains("raw logs · shop/api") && s.contains(" lines · paused")
+        s.contains("raw logs ±5 min · shop/api") && s.contains(" lines · paused")
     });
     assert!(s.contains(&format!("±5 min around {time} UTC")), "{s}");
     // The demo writes a raw record with each point: the row's own is there.
@@ -46,17 +47,31 @@ fn raw_logs_around_a_row_in_tmux() {
         "a line at {clock}:\n{s}"
     );
 
+    // + widens the span around the same moment.
+    t.keys(&["+"]);
+    t.wait_for("a wider window", long, |s| {
+        s.contains("raw logs ±15 min · shop/api")
+            && s.contains(&format!("±15 min around {time} UTC"))
+            && s.contains(" lines · paused")
+    });
+
     // F goes live again.
     t.keys(&["F"]);
     t.wait_for("the live tail", long, |s| {
         s.contains("tail · shop/api") && !s.contains("raw logs ·")
     });
 
-    // A wider detail pane is kept for the next start.
+    // A wider detail pane is kept for the next start: written while the
+    // explorer still runs.
     t.keys(&["4", ">", ">", ">"]);
+    let layout = h.join("config/aepipe/layout.toml");
+    wait_for_file(&layout, "the layout written while running", long, |s| {
+        s.contains("detail_share = ")
+    });
+    assert!(!t.screen().contains("EXITED:"), "still running");
     t.keys(&["q"]);
     let s = t.wait_for("exit", long, |s| s.contains("EXITED:"));
     assert!(s.contains("EXITED:0"), "{s}");
-    let saved = std::fs::read_to_string(h.join("config/aepipe/layout.toml")).unwrap_or_default();
+    let saved = std::fs::read_to_string(&layout).unwrap_or_default();
     assert!(saved.contains("detail_share = "), "layout.toml: {saved:?}");
 }

@@ -1,6 +1,7 @@
 //! The real binary in tmux: two result tabs opened and switched with
-//! Alt-1/Alt-2, then the explorer quits and starts again and finds its
-//! editor text and both tabs (without rows until Alt-R runs one). Needs
+//! Alt-1/Alt-2, each with its own editor text, then the explorer quits and
+//! starts again and finds both tabs, each with its own text (without rows
+//! until Alt-R runs one). Needs
 //! tmux, as the other end-to-end tests. No fixed sleeps: every step waits
 //! for the screen (or the session file) with a generous timeout.
 
@@ -44,17 +45,24 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
     t.wait_for("tab 2's rows", long, |s| {
         s.contains("3 rows") && s.contains("2 api: SELECT blob4")
     });
+    // Each tab shows its own editor text.
     t.keys(&["M-1"]);
-    t.wait_for("tab 1 again", long, |s| {
-        s.contains("5 rows") && !s.contains("3 rows")
+    t.wait_for("tab 1 again, with its text", long, |s| {
+        s.contains("5 rows")
+            && !s.contains("3 rows")
+            && s.contains("SELECT blob3 FROM aepipe LIMIT 5")
+            && !s.contains("SELECT blob4 FROM aepipe LIMIT 3")
     });
     t.keys(&["M-2"]);
-    t.wait_for("tab 2 again", long, |s| {
-        s.contains("3 rows") && !s.contains("5 rows")
+    t.wait_for("tab 2 again, with its text", long, |s| {
+        s.contains("3 rows")
+            && !s.contains("5 rows")
+            && s.contains("SELECT blob4 FROM aepipe LIMIT 3")
+            && !s.contains("SELECT blob3 FROM aepipe LIMIT 5")
     });
 
-    // Something typed and never run, then quit (at once: the session
-    // keeps it).
+    // Something typed in tab 2 and never run, then quit (at once: the
+    // session keeps it).
     t.keys(&["C-l"]);
     t.text("SELECT 'kept across restarts' AS k");
     t.keys(&["C-c"]);
@@ -80,7 +88,7 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
 
     std::fs::write(h.join("restart"), "").unwrap();
 
-    // The second start: the editor's text and both tabs are back.
+    // The second start: both tabs are back, tab 2 shown with its text.
     let s = t.wait_for("the restored session", long, |s| {
         s.contains("SELECT 'kept across restarts' AS k")
             && s.contains("1 api: SELECT blob3")
@@ -92,6 +100,17 @@ fn tabs_switch_and_survive_a_restart_in_tmux() {
         s.contains("Alt-r runs this tab's query again on shop/api"),
         "{s}"
     );
+    // Tab 1's own text came back too, and tab 2's stays its own.
+    t.keys(&["M-1"]);
+    t.wait_for("tab 1's text after the restart", long, |s| {
+        s.contains("SELECT blob3 FROM aepipe LIMIT 5")
+            && !s.contains("SELECT 'kept across restarts' AS k")
+    });
+    t.keys(&["M-2"]);
+    t.wait_for("tab 2's text after the restart", long, |s| {
+        s.contains("SELECT 'kept across restarts' AS k")
+            && !s.contains("SELECT blob3 FROM aepipe LIMIT 5")
+    });
     // Alt-R runs the shown tab's own statement (not the editor's).
     t.keys(&["M-r"]);
     t.wait_for("tab 2 run again", long, |s| s.contains("3 rows"));

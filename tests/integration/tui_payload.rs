@@ -117,7 +117,8 @@ fn the_detail_share_grows_with_the_screen_and_is_kept() {
     assert_eq!(restored.detail_share, Some(share));
 }
 
-fn api_rows() -> Arc<QueryResult> {
+/// Three rows of a time and an event, a second apart from 02:15:30.
+pub(crate) fn api_rows() -> Arc<QueryResult> {
     let col = |name: &str, t: &str| Column {
         name: name.into(),
         type_name: t.into(),
@@ -199,7 +200,7 @@ fn raw_logs_around_a_grid_row_show_paused_in_the_tail_pane() {
     );
     let s = screen(&app);
     assert!(
-        s.contains("raw logs · shop/api")
+        s.contains("raw logs ±5 min · shop/api")
             && s.contains("±5 min around 2026-11-27 02:15:30 UTC · 3 lines"),
         "{s}"
     );

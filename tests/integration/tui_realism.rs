@@ -38,10 +38,12 @@ async fn run_sql(h: &mut Harness, sql: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tail_outage_shows_retrying_then_down_then_connected_again() {
     // Every rawlog request fails for a while (the client's own retries
-    // included), then the telemetry API is back.
+    // included), then the telemetry API is back. The tail's first poll reads
+    // its horizon in 8 slices side by side, so each failed poll uses 8
+    // times the faults one request would.
     let server = common::TestServer::start_with(|c| {
         c.realism = Realism {
-            rawlog_script: vec![Fault::Overloaded; 16],
+            rawlog_script: vec![Fault::Overloaded; 16 * 8],
             ..Realism::default()
         }
     })

@@ -211,7 +211,7 @@ fn drill_back_history_belongs_to_its_tab() {
 }
 
 #[test]
-fn a_watch_belongs_to_its_tab_and_waits_while_hidden() {
+fn a_watch_belongs_to_its_tab_and_goes_on_while_hidden() {
     let mut app = scoped(120, 30);
     run(&mut app, ONE, rows("apple", 3));
     app.focus = aepipe::tui::app::Focus::Results;
@@ -220,13 +220,24 @@ fn a_watch_belongs_to_its_tab_and_waits_while_hidden() {
     press(&mut app, [ctrl('t')]);
     assert!(!app.watch.is_on(), "the new tab is not watched");
     app.focus = aepipe::tui::app::Focus::Results;
-    let ticks = 60 * TICKS_PER_SECOND;
+    // The default interval, 10 s: tab 1's query runs again while tab 2
+    // is shown (and tab 2's own query is not touched).
+    let ticks = 10 * TICKS_PER_SECOND;
     let effects = press(&mut app, (0..ticks).map(|_| Action::Tick));
-    assert!(started(&effects).is_none(), "a hidden tab's watch waits");
+    let (id, sql) = started(&effects).expect("a hidden tab's watch runs");
+    assert_eq!(sql, ONE);
+    assert!(app.query.running.is_none(), "it runs in tab 1, not here");
+    answer(&mut app, id, rows("plum", 4));
+    assert_eq!(app.tabs.active, 1, "the shown tab stays");
+    assert!(
+        screen(&app).contains("apple-0"),
+        "tab 2's rows are unchanged"
+    );
     press(&mut app, [alt(KeyCode::Char('1'))]);
     assert!(app.watch.is_on());
-    let effects = press(&mut app, [Action::Tick]);
-    assert_eq!(started(&effects).map(|(_, s)| s).as_deref(), Some(ONE));
+    assert_eq!(app.watch.runs, 1);
+    let s = screen(&app);
+    assert!(s.contains("plum-3"), "refreshed in place:\n{s}");
 }
 
 #[test]

@@ -39,10 +39,64 @@ impl Default for EditorState {
     }
 }
 
+/// What an empty editor says.
+const PLACEHOLDER: &str = "-- choose a logstore in the tree, then write SQL; F5 runs";
+
+/// One result tab's text, kept while another tab is shown: its lines,
+/// cursor and selection, undo steps, and where history browsing stood.
+/// The logstore's history itself is shared by every tab and stays in
+/// [`EditorState`].
+#[derive(Debug, Clone)]
+pub struct EditorBuffer {
+    textarea: TextArea<'static>,
+    completion: Option<CompletionState>,
+    history_pos: Option<usize>,
+    draft: Option<String>,
+    undo: UndoStack,
+}
+
+impl Default for EditorBuffer {
+    fn default() -> Self {
+        Self::with_text("", None)
+    }
+}
+
+impl EditorBuffer {
+    /// A buffer holding `text`, the cursor at `cursor` (row, column; the
+    /// end of the text when None or outside it), nothing to undo.
+    pub fn with_text(text: &str, cursor: Option<(usize, usize)>) -> Self {
+        let mut textarea = new_textarea(text.split('\n').map(str::to_string).collect());
+        textarea.set_placeholder_text(PLACEHOLDER);
+        match cursor {
+            Some((row, col)) => textarea.move_cursor(CursorMove::Jump(to_u16(row), to_u16(col))),
+            None => {
+                textarea.move_cursor(CursorMove::Bottom);
+                textarea.move_cursor(CursorMove::End);
+            }
+        }
+        Self {
+            textarea,
+            completion: None,
+            history_pos: None,
+            draft: None,
+            undo: UndoStack::default(),
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    /// (row, column) of the cursor.
+    pub fn cursor(&self) -> (usize, usize) {
+        self.textarea.cursor()
+    }
+}
+
 impl EditorState {
     pub fn new() -> Self {
         let mut textarea = new_textarea(vec![String::new()]);
-        textarea.set_placeholder_text("-- choose a logstore in the tree, then write SQL; F5 runs");
+        textarea.set_placeholder_text(PLACEHOLDER);
         Self {
             textarea,
             completion: None,
@@ -51,6 +105,34 @@ impl EditorState {
             draft: None,
             undo: UndoStack::default(),
         }
+    }
+
+    /// Exchange the shown text (with its cursor, undo and completion) for
+    /// `other`: a tab switch swaps the shown tab's buffer for the next's.
+    pub fn swap_buffer(&mut self, other: &mut EditorBuffer) {
+        std::mem::swap(&mut self.textarea, &mut other.textarea);
+        std::mem::swap(&mut self.completion, &mut other.completion);
+        std::mem::swap(&mut self.history_pos, &mut other.history_pos);
+        std::mem::swap(&mut self.draft, &mut other.draft);
+        std::mem::swap(&mut self.undo, &mut other.undo);
+    }
+
+    /// A copy of the shown text and cursor for a new tab (its undo starts
+    /// empty: the steps belong to the tab they were made in).
+    pub fn buffer_copy(&self) -> EditorBuffer {
+        EditorBuffer::with_text(&self.text(), Some(self.textarea.cursor()))
+    }
+
+    /// (row, column) of the cursor.
+    pub fn cursor(&self) -> (usize, usize) {
+        self.textarea.cursor()
+    }
+
+    /// Put the cursor at (row, column), kept inside the text.
+    pub fn jump_to(&mut self, row: usize, col: usize) {
+        self.textarea.cancel_selection();
+        self.textarea
+            .move_cursor(CursorMove::Jump(to_u16(row), to_u16(col)));
     }
 
     fn snapshot(&self) -> Snapshot {

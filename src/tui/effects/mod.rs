@@ -74,11 +74,18 @@ pub enum Effect {
         text: String,
     },
     SetMouseCapture(bool),
-    /// The raw logs around a moment, for the tail pane's window `id`.
+    /// The raw logs ±`minutes` around a moment, for the tail pane's
+    /// window `id`.
     FetchRawWindow {
         scope: Scope,
         id: u64,
         center_ms: i64,
+        minutes: i64,
+    },
+    /// Write the pane sizes the user chose (whole, atomically).
+    SaveLayout {
+        path: PathBuf,
+        layout: crate::tui::layout_store::SavedLayout,
     },
     /// Write a small file of the user's (the session, saved queries)
     /// whole, atomically and 0600; `what` names it in a failure's log.

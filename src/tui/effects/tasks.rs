@@ -165,12 +165,13 @@ impl TaskRunner {
                 scope,
                 id,
                 center_ms,
+                minutes,
             } => {
                 // Not aborted: an answer for a window no longer shown is
                 // dropped by its id.
                 tokio::spawn(async move {
                     use crate::tui::tail::task::{TailEvent, TailMsg};
-                    let (before, after) = crate::tui::tail::window::requests(center_ms);
+                    let (before, after) = crate::tui::tail::window::requests(center_ms, minutes);
                     let (p, l) = (&scope.project, &scope.logstore);
                     let (b, a) =
                         tokio::join!(client.rawlog(p, l, &before), client.rawlog(p, l, &after));
@@ -180,6 +181,13 @@ impl TaskRunner {
                     };
                     let event = TailEvent::Window { center_ms, result };
                     let _ = tx.send(Action::Tail(TailMsg { id, event }));
+                });
+            }
+            Effect::SaveLayout { path, layout } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = layout.save(&path) {
+                        tracing::warn!("{e}");
+                    }
                 });
             }
             Effect::WritePrivate { path, text, what } => {

@@ -53,6 +53,9 @@ pub enum TailOutcome {
     PivotOn(Value),
     /// Leave the raw-logs window: the host starts the live tail again.
     GoLive,
+    /// A wider (true) or narrower span of raw logs around the moment: the
+    /// host fetches the window again.
+    WindowSpan(bool),
 }
 
 /// How timestamps are shown; `T` cycles.
@@ -176,10 +179,17 @@ impl TailState {
         self.id
     }
 
-    /// Show the raw logs of `project/logstore` around `center_ms` instead
-    /// of the live tail (whose messages are dropped from now on): returns
-    /// the id the window's answer must carry. Paused until `F`.
-    pub fn begin_window(&mut self, project: &str, logstore: &str, center_ms: i64) -> u64 {
+    /// Show the raw logs of `project/logstore` ±`minutes` around
+    /// `center_ms` instead of the live tail (whose messages are dropped
+    /// from now on): returns the id the window's answer must carry. Paused
+    /// until `F`.
+    pub fn begin_window(
+        &mut self,
+        project: &str,
+        logstore: &str,
+        center_ms: i64,
+        minutes: i64,
+    ) -> u64 {
         self.id += 1;
         self.source = Some((project.to_string(), logstore.to_string()));
         self.buffer.clear();
@@ -191,6 +201,7 @@ impl TailState {
         self.skipped = 0;
         self.window = Some(window::RawWindow {
             center_ms,
+            minutes,
             count: 0,
             after_full: false,
             before_full: false,
@@ -210,7 +221,10 @@ impl TailState {
         center_ms: i64,
         result: Result<(Vec<RawLogEntry>, Vec<RawLogEntry>), String>,
     ) {
-        if id != self.id || self.window.is_none() {
+        let Some(minutes) = self.window.as_ref().map(|w| w.minutes) else {
+            return;
+        };
+        if id != self.id {
             return;
         }
         let (before, after) = match result {
@@ -220,7 +234,7 @@ impl TailState {
                 return;
             }
         };
-        let (shown, lines) = window::assemble(center_ms, before, after);
+        let (shown, lines) = window::assemble(center_ms, minutes, before, after);
         for line in lines {
             self.buffer.push(line);
         }
@@ -483,6 +497,9 @@ impl TailState {
                     Some(line) => TailOutcome::PivotOn(line.data.clone()),
                     None => TailOutcome::Handled,
                 }
+            }
+            Command::WindowWider | Command::WindowNarrower => {
+                return TailOutcome::WindowSpan(cmd == Command::WindowWider)
             }
             // Without a filter the key is the host's (Esc cancels a query).
             Command::ClearFilter if self.buffer.filter().is_active() => {

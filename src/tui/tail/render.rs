@@ -37,11 +37,11 @@ pub fn render_with_keys(
     focused: bool,
     keymap: &Keymap,
 ) {
-    // A window of raw logs is not the live tail: the title says so.
-    let name = if state.window().is_some() {
-        "raw logs"
-    } else {
-        "tail"
+    // A window of raw logs is not the live tail: the title says so, and
+    // how wide it is.
+    let name = match state.window() {
+        Some(w) => format!("raw logs ±{} min", w.minutes),
+        None => "tail".to_string(),
     };
     let title = match state.source() {
         Some((p, l)) => format!(

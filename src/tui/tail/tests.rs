@@ -244,7 +244,7 @@ fn a_raw_window_shows_paused_with_the_cursor_at_the_moment() {
     s.set_viewport(80, 6);
     let live = s.start("p", "l", t0);
     let center = NOW_MS - 30_000 + 5;
-    let id = s.begin_window("p", "l", center);
+    let id = s.begin_window("p", "l", center, 5);
     assert_ne!(id, live);
     // The live tail's late lines are dropped.
     s.on_tail_entries(live, entries(0..3), t0, NOW_MS);
@@ -278,7 +278,7 @@ fn a_raw_window_shows_paused_with_the_cursor_at_the_moment() {
 fn a_failed_window_says_why_and_pivot_hands_over_the_line() {
     let mut s = TailState::default();
     s.set_viewport(80, 6);
-    let id = s.begin_window("p", "l", NOW_MS);
+    let id = s.begin_window("p", "l", NOW_MS, 5);
     s.on_tail_msg(
         TailMsg {
             id,

@@ -1,4 +1,5 @@
-//! The result tabs' strip above the results: each tab's number, logstore
+//! The result tabs' strip above the results: each tab's number (with ⟳
+//! while it is watched and • when a watch refreshed it unseen), logstore
 //! and the start of its statement, the shown one highlighted, and when the
 //! shown one ran at the right when there is room. Labels share the width,
 //! so nine tabs still fit at 80 columns (as numbers, at worst).
@@ -56,8 +57,9 @@ pub fn layout(app: &App, width: usize) -> Strip {
         if i > 0 {
             used += 1;
         }
-        let full = tabs::label(i, tab);
-        let short = tabs::short_label(i, tab);
+        let marks = tabs::marks(app, i);
+        let full = tabs::label(i, tab, &marks);
+        let short = tabs::short_label(i, tab, &marks);
         let fits = |s: &str| unicode_width::UnicodeWidthStr::width(s) <= each;
         // Narrow: the logstore whole rather than a statement cut to "…".
         // Server names and SQL: `truncate` makes them safe.

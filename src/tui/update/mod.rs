@@ -5,6 +5,7 @@ mod drill;
 mod editor;
 mod grid;
 mod keys;
+mod layout_save;
 mod mouse;
 mod names;
 mod persist;
@@ -13,6 +14,7 @@ mod raw_window;
 mod tabs;
 mod time;
 mod tree;
+mod watch;
 
 pub use query::is_limit_reached;
 pub use tree::choose_logstore;
@@ -330,6 +332,8 @@ pub(super) fn on_tick(app: &mut App) -> Vec<Effect> {
     let outcome = app.detail.tick(now, now_ms);
     effects.extend(detail_outcome(app, outcome));
     effects.extend(watch_tick(app));
+    effects.extend(watch::hidden_tabs_tick(app));
+    effects.extend(layout_save::tick(app));
     if app
         .notice
         .as_ref()
@@ -595,12 +599,22 @@ pub(super) fn request_quit(app: &mut App) {
     );
 }
 
+/// Whether any tab's editor buffer (the shown one or a hidden tab's) holds
+/// a query that never ran.
 fn editor_has_unrun_text(app: &App) -> bool {
-    let text = app.editor.text();
-    let text = text.trim();
-    !text.is_empty()
-        && text != crate::tui::snippets::starter_query().trim()
-        && !app.editor.history.entries.iter().any(|q| q.trim() == text)
+    let unrun = |text: &str| {
+        let text = text.trim();
+        !text.is_empty()
+            && text != crate::tui::snippets::starter_query().trim()
+            && !app.editor.history.entries.iter().any(|q| q.trim() == text)
+    };
+    unrun(&app.editor.text())
+        || app
+            .tabs
+            .tabs
+            .iter()
+            .filter_map(|t| t.parked.as_ref())
+            .any(|p| unrun(&p.editor.text()))
 }
 
 /// Grow or shrink the focused pane from the size it has on screen (the
@@ -649,6 +663,7 @@ pub(super) fn resize_pane(app: &mut App, delta: i16) {
         }
     };
     apply_layout(app);
+    layout_save::changed(app);
     if layout::compute(app) == before {
         let way = if delta > 0 { "larger" } else { "smaller" };
         app.notify(

@@ -15,26 +15,38 @@ pub(super) fn run_query(app: &mut App) -> Vec<Effect> {
     run_sql(app, scope, sql, RunKind::User)
 }
 
+/// A watch refresh of `sql` on `scope` for the tab whose query state is
+/// `query` (the shown tab's or a hidden one's). A refresh is quiet: no
+/// history entry, no warnings again, and the tail (if shown) stays; the
+/// grid takes the rows when they come.
+pub(super) fn start_refresh(
+    pending: &mut crate::tui::app::Pending,
+    query: &mut QueryState,
+    scope: Scope,
+    sql: String,
+) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(old) = query.running.take() {
+        effects.push(Effect::Abort(old.id));
+    }
+    let id = pending.next_id();
+    query.running = Some(RunningQuery {
+        id,
+        started: std::time::Instant::now(),
+        sql: sql.clone(),
+        scope: scope.clone(),
+        kind: RunKind::Refresh,
+    });
+    effects.push(Effect::RunQuery { id, scope, sql });
+    effects
+}
+
 /// Start `sql` on `scope`: the one place a query is started (F5, a
 /// drill-down, a watch refresh).
 pub(super) fn run_sql(app: &mut App, scope: Scope, sql: String, kind: RunKind) -> Vec<Effect> {
     let mut effects = Vec::new();
     if kind == RunKind::Refresh {
-        // A refresh is quiet: no history entry, no warnings again, and the
-        // tail (if shown) stays; the grid takes the rows when they come.
-        if let Some(old) = app.query.running.take() {
-            effects.push(Effect::Abort(old.id));
-        }
-        let id = app.pending.next_id();
-        app.query.running = Some(RunningQuery {
-            id,
-            started: std::time::Instant::now(),
-            sql: sql.clone(),
-            scope: scope.clone(),
-            kind,
-        });
-        effects.push(Effect::RunQuery { id, scope, sql });
-        return effects;
+        return start_refresh(&mut app.pending, &mut app.query, scope, sql);
     }
     // The run's progress, its error and its rows show in the results slot:
     // a live tail there would hide all three (the tail keeps running and

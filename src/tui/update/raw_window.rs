@@ -1,7 +1,8 @@
-//! Pivots to raw logs and from tail lines: the raw logs ±5 minutes around a
-//! grid row or a tail line (shown paused in the tail pane, see
-//! `tail::window`), every row with one of a tail line's column values (as
-//! the grid's `p`), and going live again.
+//! Pivots to raw logs and from tail lines: the raw logs ±N minutes around
+//! a grid row or a tail line (shown paused in the tail pane, see
+//! `tail::window`; `+`/`-` widen or narrow the span, which the next window
+//! keeps), every row with one of a tail line's column values (as the
+//! grid's `p`), and going live again.
 
 use super::*;
 use crate::tui::editor::drill::{self, Op};
@@ -23,6 +24,7 @@ pub(super) fn tail_outcome(app: &mut App, outcome: TailOutcome) -> Vec<Effect> {
             Vec::new()
         }
         TailOutcome::GoLive => go_live(app),
+        TailOutcome::WindowSpan(wider) => change_span(app, wider),
         _ => Vec::new(),
     }
 }
@@ -61,9 +63,10 @@ pub(super) fn raw_around_row(app: &mut App) -> Vec<Effect> {
 fn open_window(app: &mut App, scope: Scope, center_ms: i64) -> Vec<Effect> {
     let names = app.names_for(Some(&scope)).clone();
     app.tail.set_names(names);
+    let minutes = app.raw_window_minutes;
     let id = app
         .tail
-        .begin_window(&scope.project, &scope.logstore, center_ms);
+        .begin_window(&scope.project, &scope.logstore, center_ms, minutes);
     app.bottom = Bottom::Tail;
     app.focus = Focus::Results;
     vec![
@@ -72,8 +75,38 @@ fn open_window(app: &mut App, scope: Scope, center_ms: i64) -> Vec<Effect> {
             scope,
             id,
             center_ms,
+            minutes,
         },
     ]
+}
+
+/// `+`/`-` in a raw-logs window: the same moment, the next wider or
+/// narrower span (fetched again; the next window keeps it).
+fn change_span(app: &mut App, wider: bool) -> Vec<Effect> {
+    use crate::tui::tail::window;
+    let shown = app.tail.window().map(|w| (w.center_ms, w.minutes));
+    let (Some((center_ms, now)), Some(scope)) = (shown, tail_scope(app)) else {
+        app.notify(
+            NoticeLevel::Info,
+            "+ and - change the span of raw logs around a row or line (a shows them)",
+        );
+        return Vec::new();
+    };
+    let next = if wider {
+        window::wider(now)
+    } else {
+        window::narrower(now)
+    };
+    if next == now {
+        let edge = if wider { "widest" } else { "narrowest" };
+        app.notify(
+            NoticeLevel::Info,
+            format!("±{now} min is the {edge} span of raw logs"),
+        );
+        return Vec::new();
+    }
+    app.raw_window_minutes = next;
+    open_window(app, scope, center_ms)
 }
 
 /// The logstore the tail pane shows.

@@ -85,32 +85,47 @@ pub(super) fn shown(app: &mut App) -> Vec<Effect> {
     sync_detail(app)
 }
 
-/// An answer for a query started in a tab that is not shown: it lands in
-/// that tab, which stays hidden.
+/// An answer for a query started in a tab that is not shown (by the user
+/// before switching away, or by the tab's watch): it lands in that tab,
+/// which stays hidden and is marked as updated on the strip.
 pub(super) fn in_background(app: &mut App, tab: usize, action: Action) -> Vec<Effect> {
     let shown = app.tabs.active;
+    // What the screen shows beside the grid is the shown tab's: the hidden
+    // tab's answer must not move the detail pane's row, cursor or fold,
+    // nor the chart's cursor (a watch lands every few seconds).
     let bottom = app.bottom;
+    let detail = std::mem::take(&mut app.detail);
+    let chart = app.chart.take();
+    let rows_came = matches!(&action, Action::QueryFinished { result: Ok(_), .. });
     tabs::switch_to(app, tab);
     // The session is written below, once the shown tab is back (written
     // from here it would record the hidden tab as the one shown).
-    let mut effects: Vec<Effect> = update(app, action)
-        .into_iter()
-        .filter(|e| {
-            !matches!(
-                e,
-                Effect::WritePrivate {
-                    what: "session",
-                    ..
-                }
-            )
-        })
-        .collect();
+    let is_session = |e: &Effect| {
+        matches!(
+            e,
+            Effect::WritePrivate {
+                what: "session",
+                ..
+            }
+        )
+    };
+    let answered = update(app, action);
+    // A watch's refresh changes nothing the session keeps: no write.
+    let save = answered.iter().any(is_session);
+    let mut effects: Vec<Effect> = answered.into_iter().filter(|e| !is_session(e)).collect();
     tabs::switch_to(app, shown);
+    if let Some(t) = app.tabs.tabs.get_mut(tab) {
+        t.updated |= rows_came;
+    }
     // Answering may have left the tail for the grid: that was the hidden
     // tab's business, not the screen's.
     app.bottom = bottom;
-    effects.extend(self::shown(app));
-    effects.extend(super::persist::save_session(app));
+    app.detail = detail;
+    app.chart = chart;
+    apply_layout(app);
+    if save {
+        effects.extend(super::persist::save_session(app));
+    }
     effects
 }
 

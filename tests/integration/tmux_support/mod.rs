@@ -103,6 +103,26 @@ impl Tmux {
     }
 }
 
+/// Wait until the file at `path` reads as `ok` says (a file the explorer
+/// writes while it runs), with a generous timeout.
+pub fn wait_for_file(
+    path: &std::path::Path,
+    what: &str,
+    timeout: Duration,
+    ok: impl Fn(&str) -> bool,
+) {
+    let start = Instant::now();
+    while !std::fs::read_to_string(path).is_ok_and(|t| ok(&t)) {
+        assert!(
+            start.elapsed() < timeout,
+            "timed out waiting for {what} in {}: {:?}",
+            path.display(),
+            std::fs::read_to_string(path)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         // Our own socket: this only stops the tmux server this test started.
