@@ -20,6 +20,7 @@ pub mod grid;
 pub mod history_view;
 pub mod keymap;
 pub mod layout_store;
+pub mod pane;
 pub mod ref_id;
 pub mod saved;
 pub mod send_form;

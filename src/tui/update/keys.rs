@@ -1,60 +1,42 @@
-//! Keys: popups and text inputs first, then the hosted panes, then the
-//! keymap.
+//! Keys, in one order (see `tui/pane.rs`): the open popup, else the
+//! focused pane (its text input, then its own table), else the keymap's
+//! commands; pane outcomes become effects here.
 
 use super::*;
 use crate::tui::keymap::Keymap;
+use crate::tui::pane::{Pane, Popup};
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         request_quit(app);
         return Vec::new();
     }
-    if app.help.is_some() {
-        return help_key(app, &key);
+    if let Some(popup) = app.open_popup() {
+        return popup_key(app, popup, key);
     }
-    if app.export_prompt.is_some() {
-        return export_prompt_key(app, &key);
+    if let Some(effects) = focused_pane_key(app, key) {
+        return effects;
     }
-    if app.name_prompt.is_some() {
-        return super::names::prompt_key(app, &key);
+    keymap_key(app, key)
+}
+
+/// An open popup takes every key.
+fn popup_key(app: &mut App, popup: Popup, key: KeyEvent) -> Vec<Effect> {
+    match popup {
+        Popup::Help => help_key(app, &key),
+        Popup::ExportPrompt => export_prompt_key(app, &key),
+        Popup::NamePrompt => super::names::prompt_key(app, &key),
+        Popup::SavePrompt => super::persist::save_prompt_key(app, &key),
+        Popup::History => super::persist::history_key(app, &key),
+        Popup::RangePrompt => super::time::prompt_key(app, &key),
+        Popup::Picker => picker_key(app, &key),
+        Popup::SendForm => send_form_key(app, key),
     }
-    if app.save_prompt.is_some() {
-        return super::persist::save_prompt_key(app, &key);
-    }
-    if app.history_view.is_some() {
-        return super::persist::history_key(app, &key);
-    }
-    if app.range_prompt.is_some() {
-        return super::time::prompt_key(app, &key);
-    }
-    if app.picker.is_some() {
-        return picker_key(app, &key);
-    }
-    if app.send_form.is_some() {
-        return send_form_key(app, key);
-    }
-    if app.focus == Focus::Tree && app.tree.filtering {
-        filter_input(
-            &app.keymap,
-            &key,
-            &mut app.tree.filter,
-            &mut app.tree.filtering,
-        );
-        app.tree.clamp();
-        return load_for_filter(app);
-    }
-    if app.focus == Focus::Results && app.bottom == Bottom::Grid && app.grid.filtering {
-        let mut filter = app.grid.filter.clone();
-        filter_input(&app.keymap, &key, &mut filter, &mut app.grid.filtering);
-        if filter != app.grid.filter {
-            app.grid.set_filter(filter);
-            return sync_detail(app);
-        }
-        return Vec::new();
-    }
-    if app.focus == Focus::Tree && tree_typing(app, &key) {
-        return load_for_filter(app);
-    }
+}
+
+/// The focused pane's own keys: its text input when typing, else its
+/// table. None leaves the key to the keymap's commands.
+fn focused_pane_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
     // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
     // so F5, Alt-z or Alt-← work the same in every pane.
     let global_chord = (matches!(key.code, KeyCode::F(_))
@@ -62,42 +44,44 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
         && app.keymap.lookup_in(Context::Global, &key).is_some();
-    if app.focus == Focus::Detail && (!global_chord || app.detail.captures_input()) {
-        match app.detail.handle_key_with(&app.keymap, key) {
-            DetailOutcome::Ignored => {}
-            outcome => return detail_outcome(app, outcome),
+    match (app.focus, app.bottom) {
+        (Focus::Tree, _) => tree_key(app, &key),
+        (Focus::Editor, _) => completion_key(app, &key),
+        (Focus::Results, Bottom::Grid) => grid_filter_key(app, &key),
+        (Focus::Results, Bottom::Chart) => {
+            let chart = app.chart.as_mut().filter(|c| offered(&**c, global_chord))?;
+            let outcome = chart.on_key(&app.keymap, key);
+            chart_outcome(app, outcome)
         }
-    }
-    if app.focus == Focus::Results && app.bottom == Bottom::Chart && !global_chord {
-        if let Some(chart) = &mut app.chart {
-            match chart.handle_key_with(&app.keymap, key) {
-                ChartOutcome::Ignored => {}
-                ChartOutcome::Handled => return Vec::new(),
-                ChartOutcome::Narrow { from, to } => {
-                    return super::time::narrow_to_bucket(app, from, to)
-                }
+        (Focus::Results, Bottom::Tail) => {
+            if !offered(&app.tail, global_chord) {
+                return None;
+            }
+            let outcome = app.tail.on_key(&app.keymap, key);
+            tail_outcome(app, outcome)
+        }
+        (Focus::Detail, _) => {
+            if !offered(&app.detail, global_chord) {
+                return None;
+            }
+            match app.detail.on_key(&app.keymap, key) {
+                DetailOutcome::Ignored => None,
+                outcome => Some(detail_outcome(app, outcome)),
             }
         }
     }
-    let tail_typing = app.tail.captures_input();
-    if app.focus == Focus::Results && app.bottom == Bottom::Tail && (!global_chord || tail_typing) {
-        match app.tail.handle_key_with(&app.keymap, key) {
-            TailOutcome::Ignored => {}
-            TailOutcome::Handled => return Vec::new(),
-            TailOutcome::OpenJson { title, value } => {
-                app.detail.show_json(&title, value);
-                return Vec::new();
-            }
-            TailOutcome::Copy { text, what } => return vec![Effect::Copy { what, text }],
-            outcome => return super::raw_window::tail_outcome(app, outcome),
-        }
-    }
-    if app.focus == Focus::Editor && app.editor.completion.is_some() {
-        if let Some(effects) = completion_key(app, &key) {
-            return effects;
-        }
-    }
-    // The detail and tail tables were offered to their panes above; what
+}
+
+/// Whether a pane is offered a key: always while it types, else unless
+/// the key is a global chord.
+fn offered<P: Pane>(pane: &P, global_chord: bool) -> bool {
+    !global_chord || pane.captures_input()
+}
+
+/// What a key left: the command the focused pane's table (or `normal`,
+/// `global`) binds it to; in the editor an unbound key types.
+fn keymap_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    // The detail and tail tables were offered to their panes already; what
     // those left is looked up outside them (so Esc still cancels).
     let ctx = match app.key_context() {
         Context::Detail | Context::Tail => Context::Normal,
@@ -111,6 +95,57 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+    }
+}
+
+/// The tree: its `/` filter while typing it, else typing a filter straight
+/// away (see [`tree_typing`]).
+fn tree_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    if app.tree.filtering {
+        filter_input(
+            &app.keymap,
+            key,
+            &mut app.tree.filter,
+            &mut app.tree.filtering,
+        );
+        app.tree.clamp();
+        return Some(load_for_filter(app));
+    }
+    tree_typing(app, key).then(|| load_for_filter(app))
+}
+
+/// The grid's `/` filter while typing it.
+fn grid_filter_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    if !app.grid.filtering {
+        return None;
+    }
+    let mut filter = app.grid.filter.clone();
+    filter_input(&app.keymap, key, &mut filter, &mut app.grid.filtering);
+    if filter != app.grid.filter {
+        app.grid.set_filter(filter);
+        return Some(sync_detail(app));
+    }
+    Some(Vec::new())
+}
+
+fn chart_outcome(app: &mut App, outcome: ChartOutcome) -> Option<Vec<Effect>> {
+    match outcome {
+        ChartOutcome::Ignored => None,
+        ChartOutcome::Handled => Some(Vec::new()),
+        ChartOutcome::Narrow { from, to } => Some(super::time::narrow_to_bucket(app, from, to)),
+    }
+}
+
+fn tail_outcome(app: &mut App, outcome: TailOutcome) -> Option<Vec<Effect>> {
+    match outcome {
+        TailOutcome::Ignored => None,
+        TailOutcome::Handled => Some(Vec::new()),
+        TailOutcome::OpenJson { title, value } => {
+            app.detail.show_json(&title, value);
+            Some(Vec::new())
+        }
+        TailOutcome::Copy { text, what } => Some(vec![Effect::Copy { what, text }]),
+        outcome => Some(super::raw_window::tail_outcome(app, outcome)),
     }
 }
 
@@ -147,7 +182,7 @@ pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(form) = &mut app.send_form else {
         return Vec::new();
     };
-    match form.handle_key_with(&app.keymap, key) {
+    match form.on_key(&app.keymap, key) {
         SendOutcome::Close => {
             app.send_form = None;
             app.send_id = None;
