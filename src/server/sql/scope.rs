@@ -9,7 +9,7 @@ use super::error::{err_at, SqlError};
 use super::Scope;
 
 /// The one table AE exposes to aepipe.
-pub const TABLE_NAME: &str = "aepipe";
+pub const TABLE_NAME: &str = crate::limits::AE_TABLE;
 
 /// Number of the bound parameter that holds the tenant key; the translator
 /// binds it first so it is always `?1`.

@@ -181,7 +181,7 @@ pub fn columns() -> Vec<(String, String)> {
         cols.push((format!("double{i}"), format!("Float64 · user double {i}")));
     }
     cols.push(("dataset".into(), "String · table name".into()));
-    cols.push(("aepipe".into(), "the table".into()));
+    cols.push((crate::limits::AE_TABLE.into(), "the table".into()));
     cols
 }
 
