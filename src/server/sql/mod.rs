@@ -260,7 +260,10 @@ mod tests {
             let p = plan(&conn, sql);
             assert!(p.contains("USING INDEX events_tenant_time (index1=?)"), "{sql}\n  plan: {p}");
         }
-        let p = plan(&conn, "SELECT count() FROM aepipe WHERE blob3 = 'login' AND blob6 = '/a'");
+        let p = plan(
+            &conn,
+            "SELECT count() FROM aepipe WHERE blob3 = 'login' AND blob6 = '/a'",
+        );
         assert!(p.contains("events_tenant_event"), "{p}");
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
