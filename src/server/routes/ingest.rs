@@ -34,11 +34,14 @@ async fn ingest(
     state
         .realism
         .shape_points(&tenant.project, &tenant.logstore, &mut points, now);
-    state
+    let points = state
         .store
         .write(move |conn| {
-            store::write_points(conn, &tenant.project, &tenant.logstore, &points, now)
+            store::write_points(conn, &tenant.project, &tenant.logstore, &points, now)?;
+            // Handed back to be freed here, not on the one writer thread.
+            Ok(points)
         })
         .await?;
+    drop(points);
     Ok(Json(json!({ "ok": true, "written": written })))
 }

@@ -801,8 +801,9 @@ impl Aggregate<QuantileState, Option<f64>> for QuantileWeighted {
         if acc.points.is_empty() {
             return Ok(None);
         }
-        acc.points
-            .sort_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+        // Unstable: points of equal x answer the same x whatever their order.
+        // A total order (NaN last), which a sort may rely on.
+        acc.points.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let total: f64 = acc.points.iter().map(|p| p.1).sum();
         // ClickHouse: the first value whose running weight reaches ceil(level × total).
         let threshold = (acc.level.clamp(0.0, 1.0) * total).ceil();

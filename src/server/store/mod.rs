@@ -73,6 +73,10 @@ impl Store {
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "cache_size", -32_768)?;
+        // Each request's savepoint copies the pages it changes to a
+        // sub-journal; in a temp file that was an open, writes and a delete
+        // per group (about 8% of the writer's time).
+        writer.pragma_update(None, "temp_store", "MEMORY")?;
         writer.pragma_update(
             None,
             "wal_autocheckpoint",

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use rusqlite::{params, params_from_iter, Connection, ToSql};
+use rusqlite::{params, params_from_iter, CachedStatement, Connection, ToSql};
 
 use super::rollup::Pending;
 use super::StoreError;
@@ -110,10 +110,20 @@ pub fn write_points(
     }
     let index = crate::limits::index_of(project, logstore);
     let mut rollup = Pending::new(&index);
+    let mut statements = Statements::new(tx);
     let ref_ids = points
         .iter()
-        .map(|point| store_point(tx, project, logstore, point, now_ms, &mut rollup))
+        .map(|point| {
+            store_point(
+                &mut statements,
+                (project, logstore, &index),
+                point,
+                now_ms,
+                &mut rollup,
+            )
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    drop(statements);
     rollup.flush(tx)?;
     if !points.is_empty() {
         remember_logstore(tx, project, logstore)?;
@@ -132,17 +142,90 @@ pub fn insert_point(
 ) -> Result<Option<String>, StoreError> {
     let index = crate::limits::index_of(project, logstore);
     let mut rollup = Pending::new(&index);
-    let ref_id = store_point(tx, project, logstore, point, ts_ms, &mut rollup)?;
+    let mut statements = Statements::new(tx);
+    let ref_id = store_point(
+        &mut statements,
+        (project, logstore, &index),
+        point,
+        ts_ms,
+        &mut rollup,
+    )?;
+    drop(statements);
     rollup.flush(tx)?;
     Ok(ref_id)
+}
+
+const INSERT_PAYLOAD: &str =
+    "INSERT INTO payloads (ref_id, project, logstore, payload, created_at, expires_at)
+     VALUES (?,?,?,?,?,?)";
+
+const INSERT_RAW: &str = "INSERT INTO rawlogs (project, logstore, ts_ms, level, data, visible_at)
+     VALUES (?,?,?,?,?,?)";
+
+/// The insert statements of one batch, each taken from the connection's
+/// statement cache once per batch rather than once per point (the cache
+/// hashes and compares the SQL text on every lookup).
+struct Statements<'c> {
+    conn: &'c Connection,
+    raw: Option<CachedStatement<'c>>,
+    payload: Option<CachedStatement<'c>>,
+    /// By (user blobs, doubles): a batch usually has one shape.
+    events: Vec<((usize, usize), CachedStatement<'c>)>,
+}
+
+impl<'c> Statements<'c> {
+    fn new(conn: &'c Connection) -> Self {
+        Self {
+            conn,
+            raw: None,
+            payload: None,
+            events: Vec::new(),
+        }
+    }
+
+    fn cached<'s>(
+        conn: &'c Connection,
+        slot: &'s mut Option<CachedStatement<'c>>,
+        sql: &str,
+    ) -> Result<&'s mut CachedStatement<'c>, StoreError> {
+        let stmt = match slot.take() {
+            Some(stmt) => stmt,
+            None => conn.prepare_cached(sql)?,
+        };
+        Ok(slot.insert(stmt))
+    }
+
+    fn raw(&mut self) -> Result<&mut CachedStatement<'c>, StoreError> {
+        Self::cached(self.conn, &mut self.raw, INSERT_RAW)
+    }
+
+    fn payload(&mut self) -> Result<&mut CachedStatement<'c>, StoreError> {
+        Self::cached(self.conn, &mut self.payload, INSERT_PAYLOAD)
+    }
+
+    fn event(
+        &mut self,
+        blobs: usize,
+        doubles: usize,
+    ) -> Result<&mut CachedStatement<'c>, StoreError> {
+        let shape = (blobs, doubles);
+        let at = match self.events.iter().position(|(s, _)| *s == shape) {
+            Some(at) => at,
+            None => {
+                let stmt = self.conn.prepare_cached(insert_event_sql(blobs, doubles))?;
+                self.events.push((shape, stmt));
+                self.events.len() - 1
+            }
+        };
+        Ok(&mut self.events[at].1)
+    }
 }
 
 /// [`insert_point`], its event counted in `rollup` (the tenant's; written
 /// by the caller).
 fn store_point<'a>(
-    tx: &Connection,
-    project: &str,
-    logstore: &str,
+    statements: &mut Statements<'_>,
+    (project, logstore, index): (&str, &str, &str),
     point: &'a NewPoint,
     ts_ms: i64,
     rollup: &mut Pending<'a>,
@@ -150,11 +233,9 @@ fn store_point<'a>(
     let ref_id = match &point.payload {
         Some((payload, expires_at)) => {
             let id = uuid::Uuid::new_v4().to_string();
-            tx.prepare_cached(
-                "INSERT INTO payloads (ref_id, project, logstore, payload, created_at, expires_at)
-                 VALUES (?,?,?,?,?,?)",
-            )?
-            .execute(params![id, project, logstore, payload, ts_ms, expires_at])?;
+            statements
+                .payload()?
+                .execute(params![id, project, logstore, payload, ts_ms, expires_at])?;
             Some(id)
         }
         None => None,
@@ -163,20 +244,18 @@ fn store_point<'a>(
     let visible_at = ts_ms.saturating_add(shape.event_delay_ms);
     if let Some(delay) = shape.raw_delay_ms {
         let raw_visible_at = ts_ms.saturating_add(delay);
-        insert_raw(
-            tx,
+        statements.raw()?.execute(params![
             project,
             logstore,
+            ts_ms,
             &point.level,
             &point.raw,
-            ts_ms,
-            raw_visible_at,
-        )?;
+            raw_visible_at
+        ])?;
     }
     if shape.sample_interval < 1 {
         return Ok(ref_id);
     }
-    let index = crate::limits::index_of(project, logstore);
     let ts = ts_ms.div_euclid(1000);
     let empty = String::new();
     let blobs = &point.blobs[..point.blobs.len().min(MAX_BLOBS)];
@@ -193,7 +272,8 @@ fn store_point<'a>(
     values.push(ref_id.as_ref().unwrap_or(&empty));
     values.extend(blobs.iter().map(|b| b as &dyn ToSql));
     values.extend(doubles.iter().map(|d| d as &dyn ToSql));
-    tx.prepare_cached(insert_event_sql(blobs.len(), doubles.len()))?
+    statements
+        .event(blobs.len(), doubles.len())?
         .execute(params_from_iter(values))?;
     rollup.add(
         ts,
@@ -215,11 +295,7 @@ pub fn insert_raw(
     ts_ms: i64,
     visible_at_ms: i64,
 ) -> Result<(), StoreError> {
-    tx.prepare_cached(
-        "INSERT INTO rawlogs (project, logstore, ts_ms, level, data, visible_at)
-         VALUES (?,?,?,?,?,?)",
-    )?
-    .execute(params![
+    tx.prepare_cached(INSERT_RAW)?.execute(params![
         project,
         logstore,
         ts_ms,
