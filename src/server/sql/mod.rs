@@ -251,20 +251,6 @@ mod tests {
                 && p.contains("events_tenant_time (index1=? AND timestamp>? AND timestamp<?)"),
             "{p}"
         );
-        // A filter on an unindexed column reads the tenant's rows in the
-        // time index's order (the table's), not event by event.
-        for sql in [
-            "SELECT quantileExactWeighted(0.95)(double1, _sample_interval) FROM aepipe WHERE blob4 = 'error'",
-            "SELECT count(), avg(double2) FROM aepipe WHERE blob6 = '/a'",
-        ] {
-            let p = plan(&conn, sql);
-            assert!(p.contains("USING INDEX events_tenant_time (index1=?)"), "{sql}\n  plan: {p}");
-        }
-        let p = plan(
-            &conn,
-            "SELECT count() FROM aepipe WHERE blob3 = 'login' AND blob6 = '/a'",
-        );
-        assert!(p.contains("events_tenant_event"), "{p}");
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
             p.contains("SEARCH r USING PRIMARY KEY (index1=?)") && !p.contains("events"),
