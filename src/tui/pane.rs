@@ -1,7 +1,8 @@
 //! The one shape of the explorer's key handling.
 //!
-//! A key goes to the open popup if there is one ([`Popup`], at most one
-//! takes keys), else to the focused pane, else to the keymap's commands.
+//! A key goes to the open popup if there is one ([`Popup`], one slot:
+//! opening one closes the other), else to the focused pane, else to the
+//! keymap's commands.
 //! A pane that keeps its own state and key table (detail, tail, chart, the
 //! send form) is a [`Pane`]: it looks the key up in its table of the merged
 //! keymap and answers with an outcome; `update/keys.rs` turns outcomes
@@ -11,10 +12,12 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::tui::app::App;
+use crate::tui::app::{App, ExportPrompt, Picker, Scope};
 use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::{DetailOutcome, DetailState};
+use crate::tui::history_view::HistoryView;
 use crate::tui::keymap::Keymap;
+use crate::tui::send_form::Input;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::{TailOutcome, TailState};
 
@@ -72,35 +75,79 @@ impl Pane for SendForm {
     }
 }
 
-/// The popups that take every key while open, in the order they win when
-/// (unusually) more than one is open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The one popup slot's contents ([`App::popup`]): at most one popup is
+/// open, and it takes every key; opening one closes any other.
+#[derive(Debug)]
 pub enum Popup {
-    Help,
-    ExportPrompt,
-    NamePrompt,
-    SavePrompt,
-    History,
-    RangePrompt,
-    Picker,
-    SendForm,
+    /// The help screen, scrolled this many lines.
+    Help(u16),
+    /// The export's file name, before anything is written.
+    ExportPrompt(ExportPrompt),
+    /// A column being named: (scope, column, name typed).
+    NamePrompt(Scope, String, Input),
+    /// A name to save the editor's statement under.
+    SavePrompt(Input),
+    /// The F2 query history.
+    History(HistoryView),
+    /// A custom time range being typed (`from .. to`).
+    RangePrompt(Input),
+    /// A list to choose from (snippets, export format, time range, pivot).
+    Picker(Picker),
+    /// The send form.
+    SendForm(SendForm),
+}
+
+/// `App::name()`/`App::name_mut()`: the open popup's state when it is of
+/// that kind.
+macro_rules! popup_accessors {
+    ($( $get:ident, $get_mut:ident => $variant:ident($ty:ty); )*) => {
+        impl App {
+            $(
+                pub fn $get(&self) -> Option<&$ty> {
+                    match &self.popup {
+                        Some(Popup::$variant(state)) => Some(state),
+                        _ => None,
+                    }
+                }
+
+                pub fn $get_mut(&mut self) -> Option<&mut $ty> {
+                    match &mut self.popup {
+                        Some(Popup::$variant(state)) => Some(state),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+popup_accessors! {
+    help, help_mut => Help(u16);
+    export_prompt, export_prompt_mut => ExportPrompt(ExportPrompt);
+    save_prompt, save_prompt_mut => SavePrompt(Input);
+    history_view, history_view_mut => History(HistoryView);
+    range_prompt, range_prompt_mut => RangePrompt(Input);
+    picker, picker_mut => Picker(Picker);
+    send_form, send_form_mut => SendForm(SendForm);
 }
 
 impl App {
-    /// The popup that takes keys now, if any.
-    pub fn open_popup(&self) -> Option<Popup> {
-        let open = [
-            (self.help.is_some(), Popup::Help),
-            (self.export_prompt.is_some(), Popup::ExportPrompt),
-            (self.name_prompt.is_some(), Popup::NamePrompt),
-            (self.save_prompt.is_some(), Popup::SavePrompt),
-            (self.history_view.is_some(), Popup::History),
-            (self.range_prompt.is_some(), Popup::RangePrompt),
-            (self.picker.is_some(), Popup::Picker),
-            (self.send_form.is_some(), Popup::SendForm),
-        ];
-        open.into_iter()
-            .find(|(is_open, _)| *is_open)
-            .map(|(_, p)| p)
+    /// The column being named and the name typed so far, while the name
+    /// prompt is open.
+    pub fn name_prompt(&self) -> Option<(&Scope, &str, &Input)> {
+        match &self.popup {
+            Some(Popup::NamePrompt(scope, column, input)) => Some((scope, column, input)),
+            _ => None,
+        }
+    }
+
+    /// Open `popup`, closing whichever was open.
+    pub fn open(&mut self, popup: Popup) {
+        self.popup = Some(popup);
+    }
+
+    /// Close the open popup, if any.
+    pub fn close_popup(&mut self) {
+        self.popup = None;
     }
 }

@@ -20,6 +20,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Bottom, Focus};
+use crate::tui::pane::Popup;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
@@ -69,48 +70,50 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
     status::render(app, frame, panes.status);
     footer::render(app, frame, panes.footer);
-    if let Some(form) = &app.send_form {
-        let area = centered(frame.area(), 70, 12);
-        crate::tui::send_form::render_with_keys(
-            form,
-            area,
-            frame.buffer_mut(),
-            &app.theme,
-            &app.keymap,
-        );
+    // Help draws over the editor's completion popup, the others under it.
+    match &app.popup {
+        Some(Popup::Help(_)) | None => {}
+        Some(popup) => render_popup(app, popup, frame),
     }
-    if let Some(p) = &app.picker {
-        picker::render(app, p, frame);
+    if app.editor.completion.is_some() && app.focus == Focus::Editor {
+        editor::render_completion(app, frame, panes.editor);
     }
-    if let Some(p) = &app.export_prompt {
-        picker::render_export_prompt(app, p, frame);
+    if let Some(popup @ Popup::Help(_)) = &app.popup {
+        render_popup(app, popup, frame);
     }
-    if let Some(input) = &app.range_prompt {
-        picker::render_range_prompt(app, input, frame);
-    }
-    if let Some(prompt) = &app.name_prompt {
-        picker::render_name_prompt(app, prompt, frame);
-    }
-    if let Some(view) = &app.history_view {
-        history::render(app, view, frame);
-    }
-    if let Some(input) = &app.save_prompt {
-        picker::render_input_prompt(
+    // Last: every pane has drawn; nothing unsafe goes out to the terminal.
+    safe::scrub(frame.buffer_mut());
+}
+
+/// The open popup, over the panes.
+fn render_popup(app: &App, popup: &Popup, frame: &mut Frame) {
+    match popup {
+        Popup::SendForm(form) => {
+            let area = centered(frame.area(), 70, 12);
+            crate::tui::send_form::render_with_keys(
+                form,
+                area,
+                frame.buffer_mut(),
+                &app.theme,
+                &app.keymap,
+            );
+        }
+        Popup::Picker(p) => picker::render(app, p, frame),
+        Popup::ExportPrompt(p) => picker::render_export_prompt(app, p, frame),
+        Popup::RangePrompt(input) => picker::render_range_prompt(app, input, frame),
+        Popup::NamePrompt(scope, column, input) => {
+            picker::render_name_prompt(app, scope, column, input, frame)
+        }
+        Popup::History(view) => history::render(app, view, frame),
+        Popup::SavePrompt(input) => picker::render_input_prompt(
             app,
             " Save the statement as · Enter saves · Esc cancels ",
             input,
             "a name; it is listed in F3 for this logstore",
             frame,
-        );
+        ),
+        Popup::Help(scroll) => help::render(app, *scroll, frame),
     }
-    if app.editor.completion.is_some() && app.focus == Focus::Editor {
-        editor::render_completion(app, frame, panes.editor);
-    }
-    if let Some(scroll) = app.help {
-        help::render(app, scroll, frame);
-    }
-    // Last: every pane has drawn; nothing unsafe goes out to the terminal.
-    safe::scrub(frame.buffer_mut());
 }
 
 /// A pane's frame: its border shows whether it has focus.
