@@ -8,9 +8,18 @@
 //! keymap and answers with an outcome; `update/keys.rs` turns outcomes
 //! into effects, all in one place. The tree, the editor and the grid have
 //! their commands run by `update/` directly (`tree_command`, …), with the
-//! same key order.
+//! same key order, and are drawn by `ui/` from the `App`.
+//!
+//! To add a pane: a state type; a [`Pane`] impl (its keys answer with an
+//! outcome enum, [`Pane::render`] draws it with a [`RenderCtx`]); the
+//! outcomes turned into effects in `update/keys.rs`; its place in `ui/`
+//! (`ui::render` calls `Pane::render` with the pane's area); and its key
+//! table in `assets/keymap.toml` (a `Context` in `keymap.rs`, which help
+//! lists).
 
 use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
 use crate::tui::app::{App, ExportPrompt, Picker, Scope};
 use crate::tui::chart::{ChartOutcome, ChartState};
@@ -20,6 +29,7 @@ use crate::tui::keymap::Keymap;
 use crate::tui::send_form::Input;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::{TailOutcome, TailState};
+use crate::tui::theme::Theme;
 
 /// A pane with its own key table.
 pub trait Pane {
@@ -35,6 +45,18 @@ pub trait Pane {
 
     /// Offer a key, looked up in the pane's own table of `keymap`.
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> Self::Outcome;
+
+    /// Draw the pane into `area` (ui/ calls this for every such pane).
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx);
+}
+
+/// What every pane is drawn with, besides its own state.
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    /// The merged keymap: hint lines show what is bound.
+    pub keymap: &'a Keymap,
+    /// Whether the pane has the focus (its border says so).
+    pub focused: bool,
 }
 
 impl Pane for DetailState {
@@ -44,6 +66,9 @@ impl Pane for DetailState {
     }
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> DetailOutcome {
         self.handle_key_with(keymap, key)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::detail::render::render(self, area, buf, ctx.theme, ctx.focused);
     }
 }
 
@@ -55,12 +80,25 @@ impl Pane for TailState {
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> TailOutcome {
         self.handle_key_with(keymap, key)
     }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::tail::render::render_with_keys(
+            self,
+            area,
+            buf,
+            ctx.theme,
+            ctx.focused,
+            ctx.keymap,
+        );
+    }
 }
 
 impl Pane for ChartState {
     type Outcome = ChartOutcome;
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> ChartOutcome {
         self.handle_key_with(keymap, key)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::chart::render(self, area, buf, ctx.theme, ctx.focused);
     }
 }
 
@@ -72,6 +110,10 @@ impl Pane for SendForm {
     }
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> SendOutcome {
         self.handle_key_with(keymap, key)
+    }
+    /// A popup: always drawn as focused.
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::send_form::render_with_keys(self, area, buf, ctx.theme, ctx.keymap);
     }
 }
 

@@ -20,10 +20,15 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Bottom, Focus};
-use crate::tui::pane::Popup;
+use crate::tui::pane::{Pane, Popup, RenderCtx};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
+    let ctx = |pane: Focus| RenderCtx {
+        theme: &app.theme,
+        keymap: &app.keymap,
+        focused: app.focus == pane,
+    };
     tree::render(app, frame, panes.tree);
     editor::render(app, frame, panes.editor);
     tabs::render(app, frame, panes.tabs);
@@ -31,24 +36,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         Bottom::Grid => grid::render(app, frame, panes.results),
         Bottom::Tail => {
             if !panes.results.is_empty() {
-                crate::tui::tail::render::render_with_keys(
-                    &app.tail,
-                    panes.results,
-                    frame.buffer_mut(),
-                    &app.theme,
-                    app.focus == Focus::Results,
-                    &app.keymap,
-                );
+                app.tail
+                    .render(panes.results, frame.buffer_mut(), &ctx(Focus::Results));
             }
         }
         Bottom::Chart => match &app.chart {
-            Some(chart) if !panes.results.is_empty() => crate::tui::chart::render(
-                chart,
-                panes.results,
-                frame.buffer_mut(),
-                &app.theme,
-                app.focus == Focus::Results,
-            ),
+            Some(chart) if !panes.results.is_empty() => {
+                chart.render(panes.results, frame.buffer_mut(), &ctx(Focus::Results))
+            }
             _ => placeholder(
                 app,
                 frame,
@@ -60,13 +55,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         },
     }
     if !panes.detail.is_empty() {
-        crate::tui::detail::render::render(
-            &app.detail,
-            panes.detail,
-            frame.buffer_mut(),
-            &app.theme,
-            app.focus == Focus::Detail,
-        );
+        app.detail
+            .render(panes.detail, frame.buffer_mut(), &ctx(Focus::Detail));
     }
     status::render(app, frame, panes.status);
     footer::render(app, frame, panes.footer);
@@ -90,13 +80,12 @@ fn render_popup(app: &App, popup: &Popup, frame: &mut Frame) {
     match popup {
         Popup::SendForm(form) => {
             let area = centered(frame.area(), 70, 12);
-            crate::tui::send_form::render_with_keys(
-                form,
-                area,
-                frame.buffer_mut(),
-                &app.theme,
-                &app.keymap,
-            );
+            let ctx = RenderCtx {
+                theme: &app.theme,
+                keymap: &app.keymap,
+                focused: true,
+            };
+            form.render(area, frame.buffer_mut(), &ctx);
         }
         Popup::Picker(p) => picker::render(app, p, frame),
         Popup::ExportPrompt(p) => picker::render_export_prompt(app, p, frame),
