@@ -153,13 +153,27 @@ fn tail_outcome(app: &mut App, outcome: TailOutcome) -> Option<Vec<Effect>> {
 /// Typing in the tree filters it without `/` first: a printable character
 /// no table of the tree binds (so j, k, h, l, r, q, ? keep their meaning)
 /// starts the filter; once it has started every printable character
-/// extends it (so "che" stays "che" although h collapses), Backspace takes
-/// one back and Esc clears it. Returns whether the key was used so.
+/// extends it (so "che" stays "che" although h collapses), and the
+/// `filter` table's keys take one back (Backspace) or clear it (Esc).
+/// Returns whether the key was used so.
 fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     let typing = !app.tree.filter.is_empty();
+    match app.keymap.lookup(Context::Filter, key) {
+        Some(Command::DeleteBack) if typing => {
+            app.tree.filter.pop();
+            app.tree.clamp();
+            return true;
+        }
+        Some(Command::ClearFilter | Command::Cancel) if typing => {
+            app.tree.filter.clear();
+            app.tree.clamp();
+            return true;
+        }
+        _ => {}
+    }
     match key.code {
         KeyCode::Char(c)
             if plain
@@ -168,10 +182,6 @@ fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
         {
             app.tree.filter.push(c);
         }
-        KeyCode::Backspace if !app.tree.filter.is_empty() => {
-            app.tree.filter.pop();
-        }
-        KeyCode::Esc if !app.tree.filter.is_empty() => app.tree.filter.clear(),
         _ => return false,
     }
     app.tree.clamp();
@@ -212,10 +222,10 @@ pub(super) fn filter_input(
             filter.clear();
             *active = false;
         }
+        Some(Command::DeleteBack) => {
+            filter.pop();
+        }
         _ => match key.code {
-            KeyCode::Backspace => {
-                filter.pop();
-            }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
             _ => {}
         },

@@ -96,7 +96,7 @@ pub(super) fn history_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let Some(Popup::History(view)) = &mut app.popup else {
         return Vec::new();
     };
-    match view.handle_key(key, &app.editor.history, page) {
+    match view.handle_key(&app.keymap, key, &app.editor.history, page) {
         HistoryOutcome::Handled => {}
         HistoryOutcome::Close => app.close_popup(),
         HistoryOutcome::Choose(sql) => {
