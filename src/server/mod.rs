@@ -8,7 +8,7 @@ mod error;
 mod extract;
 mod parse_errors;
 pub mod realism;
-pub mod retention;
+pub(crate) mod retention;
 mod routes;
 pub mod serve_cmd;
 pub mod sql;

@@ -10,7 +10,6 @@ use crate::tui::detail::DetailState;
 use crate::tui::editor::EditorState;
 use crate::tui::grid::GridState;
 use crate::tui::keymap::{Context, Keymap};
-use crate::tui::send_form::SendForm;
 use crate::tui::tail::TailState;
 use crate::tui::theme::Theme;
 use crate::tui::tree::TreeState;
@@ -232,12 +231,11 @@ pub struct App {
     /// The chart of the grid's result (built when the chart view opens or a
     /// new result arrives while it is open).
     pub chart: Option<ChartState>,
-    /// The send form popup, while open; with the id of a send in flight.
-    pub send_form: Option<SendForm>,
+    /// The one open popup (help, a prompt, a picker, the send form…), if
+    /// any; it takes every key. Read it with `app.picker()` and the like.
+    pub popup: Option<crate::tui::pane::Popup>,
+    /// The id of the send form's send in flight.
     pub send_id: Option<RequestId>,
-    pub help: Option<u16>,
-    pub picker: Option<Picker>,
-    pub export_prompt: Option<ExportPrompt>,
     /// Starter queries from the user's folder (read at start), after the
     /// built-in ones in F3.
     pub user_snippets: Vec<(String, String)>,
@@ -260,26 +258,18 @@ pub struct App {
     pub fields: crate::tui::fields::FieldsConfig,
     /// Where names given in the explorer are saved; None keeps them in memory.
     pub fields_path: Option<PathBuf>,
-    /// A column being named: (scope, column, name typed).
-    pub name_prompt: Option<(Scope, String, crate::tui::send_form::Input)>,
     /// Earlier results, newest last (the back key returns to them).
     pub past: Vec<PastResult>,
     /// Re-running the grid's query every few seconds.
     pub watch: crate::tui::watch::WatchState,
     /// The time range chosen per logstore (`project/logstore`).
     pub time_ranges: std::collections::BTreeMap<String, crate::tui::timerange::TimeRange>,
-    /// A custom time range being typed (`from .. to`).
-    pub range_prompt: Option<crate::tui::send_form::Input>,
     /// Result tabs; the shown one's state is in the fields above.
     pub tabs: crate::tui::tabs::Tabs,
     /// Where the editor and tabs are kept between runs; None keeps nothing.
     pub session_path: Option<PathBuf>,
     /// The scoped logstore's saved queries (F3).
     pub saved: crate::tui::saved::SavedQueries,
-    /// A name being typed to save the editor's statement under.
-    pub save_prompt: Option<crate::tui::send_form::Input>,
-    /// The F2 history popup, while open.
-    pub history_view: Option<crate::tui::history_view::HistoryView>,
     /// Minutes on each side of a raw-logs window (`a`): the span last
     /// chosen with `+`/`-`, at first `raw_window_minutes` of explorer.toml.
     pub raw_window_minutes: i64,
@@ -312,11 +302,8 @@ impl App {
             detail: DetailState::default(),
             tail: TailState::default(),
             chart: None,
-            send_form: None,
+            popup: None,
             send_id: None,
-            help: None,
-            picker: None,
-            export_prompt: None,
             user_snippets: Vec::new(),
             notice: None,
             pending: Pending::default(),
@@ -329,16 +316,12 @@ impl App {
             connection_warnings: Vec::new(),
             fields: Default::default(),
             fields_path: None,
-            name_prompt: None,
             past: Vec::new(),
             watch: Default::default(),
             time_ranges: Default::default(),
-            range_prompt: None,
             tabs: Default::default(),
             session_path: None,
             saved: Default::default(),
-            save_prompt: None,
-            history_view: None,
             raw_window_minutes: crate::tui::tail::window::AROUND_MINUTES,
             layout_path: None,
             layout_kept: Default::default(),
@@ -348,7 +331,7 @@ impl App {
 
     /// The key table for the focused pane.
     pub fn key_context(&self) -> Context {
-        if self.help.is_some() {
+        if self.help().is_some() {
             return Context::Help;
         }
         match self.focus {

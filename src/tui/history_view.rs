@@ -5,6 +5,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::editor::history::{History, RunMeta};
+use crate::tui::keymap::{Command, Context, Keymap};
 
 /// The popup's state: the search typed and the selected line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -52,44 +53,53 @@ impl HistoryView {
             .collect()
     }
 
-    /// Keys: type to search, ↑/↓ PgUp/PgDn move, Enter chooses, Esc
-    /// closes (or clears the search first).
-    pub fn handle_key(&mut self, key: &KeyEvent, history: &History, page: usize) -> HistoryOutcome {
+    /// Keys from the `history` table of `keymap`: ↑/↓ PgUp/PgDn move,
+    /// Enter chooses, Esc closes (or clears the search first), Backspace
+    /// and Ctrl-U edit the search; other characters type into it.
+    pub fn handle_key(
+        &mut self,
+        keymap: &Keymap,
+        key: &KeyEvent,
+        history: &History,
+        page: usize,
+    ) -> HistoryOutcome {
         let n = self.items(history).len();
         let last = n.saturating_sub(1);
-        match key.code {
-            KeyCode::Esc if !self.search.is_empty() => {
+        match keymap.lookup(Context::History, key) {
+            Some(Command::Close | Command::Cancel) if !self.search.is_empty() => {
                 self.search.clear();
                 self.selected = 0;
             }
-            KeyCode::Esc => return HistoryOutcome::Close,
-            KeyCode::Enter => {
+            Some(Command::Close | Command::Cancel) => return HistoryOutcome::Close,
+            Some(Command::Select | Command::Accept) => {
                 return match self.items(history).get(self.selected) {
                     Some(item) => HistoryOutcome::Choose(item.sql.to_string()),
                     None => HistoryOutcome::Handled,
                 }
             }
-            KeyCode::Up => self.selected = self.selected.saturating_sub(1),
-            KeyCode::Down => self.selected = (self.selected + 1).min(last),
-            KeyCode::PageUp => self.selected = self.selected.saturating_sub(page.max(1)),
-            KeyCode::PageDown => self.selected = (self.selected + page.max(1)).min(last),
-            KeyCode::Backspace => {
+            Some(Command::Up) => self.selected = self.selected.saturating_sub(1),
+            Some(Command::Down) => self.selected = (self.selected + 1).min(last),
+            Some(Command::PageUp) => self.selected = self.selected.saturating_sub(page.max(1)),
+            Some(Command::PageDown) => self.selected = (self.selected + page.max(1)).min(last),
+            Some(Command::DeleteBack) => {
                 self.search.pop();
                 self.selected = 0;
             }
-            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            Some(Command::ClearFilter) => {
                 self.search.clear();
                 self.selected = 0;
             }
-            KeyCode::Char(c)
-                if !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-            {
-                self.search.push(c);
-                self.selected = 0;
-            }
-            _ => {}
+            _ => match key.code {
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+                {
+                    self.search.push(c);
+                    self.selected = 0;
+                }
+                _ => {}
+            },
         }
         HistoryOutcome::Handled
     }
@@ -142,18 +152,36 @@ mod tests {
         assert_eq!(v.items(&h).len(), 3);
         assert!(v.items(&h)[0].sql.contains("http_request"));
         for c in "BLOB6 err".chars() {
-            v.handle_key(&KeyEvent::from(KeyCode::Char(c)), &h, 10);
+            v.handle_key(Keymap::builtin(), &KeyEvent::from(KeyCode::Char(c)), &h, 10);
         }
         let items = v.items(&h);
         assert_eq!(items.len(), 1);
         assert!(items[0].sql.contains("'error'"));
-        let out = v.handle_key(&KeyEvent::from(KeyCode::Enter), &h, 10);
+        let out = v.handle_key(Keymap::builtin(), &KeyEvent::from(KeyCode::Enter), &h, 10);
         assert_eq!(out, HistoryOutcome::Choose(items[0].sql.to_string()));
         // Esc clears the search, then closes.
-        v.handle_key(&KeyEvent::from(KeyCode::Esc), &h, 10);
+        v.handle_key(Keymap::builtin(), &KeyEvent::from(KeyCode::Esc), &h, 10);
         assert_eq!(v.search, "");
-        let out = v.handle_key(&KeyEvent::from(KeyCode::Esc), &h, 10);
+        let out = v.handle_key(Keymap::builtin(), &KeyEvent::from(KeyCode::Esc), &h, 10);
         assert_eq!(out, HistoryOutcome::Close);
+    }
+
+    #[test]
+    fn its_keys_come_from_the_history_table() {
+        let h = history();
+        let mut km = Keymap::defaults();
+        km.apply_toml("[history]\n\"ctrl-n\" = \"down\"\n\"ctrl-g\" = \"close\"\n")
+            .unwrap();
+        let mut v = HistoryView::default();
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        v.handle_key(&km, &ctrl('n'), &h, 10);
+        assert_eq!(v.selected, 1, "ctrl-n moves down once bound");
+        assert_eq!(v.search, "", "a bound chord does not type");
+        assert_eq!(v.handle_key(&km, &ctrl('g'), &h, 10), HistoryOutcome::Close);
+        // Unbound keys still search, and the default Backspace edits it.
+        v.handle_key(&km, &KeyEvent::from(KeyCode::Char('x')), &h, 10);
+        v.handle_key(&km, &KeyEvent::from(KeyCode::Backspace), &h, 10);
+        assert_eq!(v.search, "");
     }
 
     #[test]

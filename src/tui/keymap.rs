@@ -54,6 +54,8 @@ contexts! {
     /// A one-line question: a file name, a column's name, a time range, a
     /// saved query's name.
     Prompt => "prompt",
+    /// The F2 query history popup (other keys search it).
+    History => "history",
     Help => "help",
 }
 
@@ -68,7 +70,11 @@ impl Context {
     fn stands_alone(self) -> bool {
         matches!(
             self,
-            Context::Picker | Context::Completion | Context::Filter | Context::Prompt
+            Context::Picker
+                | Context::Completion
+                | Context::Filter
+                | Context::Prompt
+                | Context::History
         )
     }
 }
@@ -174,6 +180,7 @@ commands! {
     TimeMode => "time_mode", "UTC / local / relative times";
     ClearBuffer => "clear_buffer", "clear the buffer";
     ClearFilter => "clear_filter", "clear the filter";
+    DeleteBack => "delete_back", "delete the last character typed";
     CopyJson => "copy_json", "copy as JSON";
     WindowWider => "window_wider", "raw logs: a wider span (±1/5/15/60 min)";
     WindowNarrower => "window_narrower", "raw logs: a narrower span";
@@ -820,7 +827,7 @@ mod tests {
             assert!(e.contains(ctx.table_name()), "{ctx:?}: {e}");
         }
         assert!(
-            e.contains("picker, completion, filter, prompt, help)"),
+            e.contains("picker, completion, filter, prompt, history, help)"),
             "{e}"
         );
     }

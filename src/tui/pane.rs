@@ -1,22 +1,35 @@
 //! The one shape of the explorer's key handling.
 //!
-//! A key goes to the open popup if there is one ([`Popup`], at most one
-//! takes keys), else to the focused pane, else to the keymap's commands.
+//! A key goes to the open popup if there is one ([`Popup`], one slot:
+//! opening one closes the other), else to the focused pane, else to the
+//! keymap's commands.
 //! A pane that keeps its own state and key table (detail, tail, chart, the
 //! send form) is a [`Pane`]: it looks the key up in its table of the merged
 //! keymap and answers with an outcome; `update/keys.rs` turns outcomes
 //! into effects, all in one place. The tree, the editor and the grid have
 //! their commands run by `update/` directly (`tree_command`, …), with the
-//! same key order.
+//! same key order, and are drawn by `ui/` from the `App`.
+//!
+//! To add a pane: a state type; a [`Pane`] impl (its keys answer with an
+//! outcome enum, [`Pane::render`] draws it with a [`RenderCtx`]); the
+//! outcomes turned into effects in `update/keys.rs`; its place in `ui/`
+//! (`ui::render` calls `Pane::render` with the pane's area); and its key
+//! table in `assets/keymap.toml` (a `Context` in `keymap.rs`, which help
+//! lists).
 
 use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 
-use crate::tui::app::App;
+use crate::tui::app::{App, ExportPrompt, Picker, Scope};
 use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::{DetailOutcome, DetailState};
+use crate::tui::history_view::HistoryView;
 use crate::tui::keymap::Keymap;
+use crate::tui::send_form::Input;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::{TailOutcome, TailState};
+use crate::tui::theme::Theme;
 
 /// A pane with its own key table.
 pub trait Pane {
@@ -32,6 +45,18 @@ pub trait Pane {
 
     /// Offer a key, looked up in the pane's own table of `keymap`.
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> Self::Outcome;
+
+    /// Draw the pane into `area` (ui/ calls this for every such pane).
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx);
+}
+
+/// What every pane is drawn with, besides its own state.
+pub struct RenderCtx<'a> {
+    pub theme: &'a Theme,
+    /// The merged keymap: hint lines show what is bound.
+    pub keymap: &'a Keymap,
+    /// Whether the pane has the focus (its border says so).
+    pub focused: bool,
 }
 
 impl Pane for DetailState {
@@ -41,6 +66,9 @@ impl Pane for DetailState {
     }
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> DetailOutcome {
         self.handle_key_with(keymap, key)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::detail::render::render(self, area, buf, ctx.theme, ctx.focused);
     }
 }
 
@@ -52,12 +80,25 @@ impl Pane for TailState {
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> TailOutcome {
         self.handle_key_with(keymap, key)
     }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::tail::render::render_with_keys(
+            self,
+            area,
+            buf,
+            ctx.theme,
+            ctx.focused,
+            ctx.keymap,
+        );
+    }
 }
 
 impl Pane for ChartState {
     type Outcome = ChartOutcome;
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> ChartOutcome {
         self.handle_key_with(keymap, key)
+    }
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::chart::render(self, area, buf, ctx.theme, ctx.focused);
     }
 }
 
@@ -70,37 +111,85 @@ impl Pane for SendForm {
     fn on_key(&mut self, keymap: &Keymap, key: KeyEvent) -> SendOutcome {
         self.handle_key_with(keymap, key)
     }
+    /// A popup: always drawn as focused.
+    fn render(&self, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+        crate::tui::send_form::render_with_keys(self, area, buf, ctx.theme, ctx.keymap);
+    }
 }
 
-/// The popups that take every key while open, in the order they win when
-/// (unusually) more than one is open.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The one popup slot's contents ([`App::popup`]): at most one popup is
+/// open, and it takes every key; opening one closes any other.
+#[derive(Debug)]
 pub enum Popup {
-    Help,
-    ExportPrompt,
-    NamePrompt,
-    SavePrompt,
-    History,
-    RangePrompt,
-    Picker,
-    SendForm,
+    /// The help screen, scrolled this many lines.
+    Help(u16),
+    /// The export's file name, before anything is written.
+    ExportPrompt(ExportPrompt),
+    /// A column being named: (scope, column, name typed).
+    NamePrompt(Scope, String, Input),
+    /// A name to save the editor's statement under.
+    SavePrompt(Input),
+    /// The F2 query history.
+    History(HistoryView),
+    /// A custom time range being typed (`from .. to`).
+    RangePrompt(Input),
+    /// A list to choose from (snippets, export format, time range, pivot).
+    Picker(Picker),
+    /// The send form.
+    SendForm(SendForm),
+}
+
+/// `App::name()`/`App::name_mut()`: the open popup's state when it is of
+/// that kind.
+macro_rules! popup_accessors {
+    ($( $get:ident, $get_mut:ident => $variant:ident($ty:ty); )*) => {
+        impl App {
+            $(
+                pub fn $get(&self) -> Option<&$ty> {
+                    match &self.popup {
+                        Some(Popup::$variant(state)) => Some(state),
+                        _ => None,
+                    }
+                }
+
+                pub fn $get_mut(&mut self) -> Option<&mut $ty> {
+                    match &mut self.popup {
+                        Some(Popup::$variant(state)) => Some(state),
+                        _ => None,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+popup_accessors! {
+    help, help_mut => Help(u16);
+    export_prompt, export_prompt_mut => ExportPrompt(ExportPrompt);
+    save_prompt, save_prompt_mut => SavePrompt(Input);
+    history_view, history_view_mut => History(HistoryView);
+    range_prompt, range_prompt_mut => RangePrompt(Input);
+    picker, picker_mut => Picker(Picker);
+    send_form, send_form_mut => SendForm(SendForm);
 }
 
 impl App {
-    /// The popup that takes keys now, if any.
-    pub fn open_popup(&self) -> Option<Popup> {
-        let open = [
-            (self.help.is_some(), Popup::Help),
-            (self.export_prompt.is_some(), Popup::ExportPrompt),
-            (self.name_prompt.is_some(), Popup::NamePrompt),
-            (self.save_prompt.is_some(), Popup::SavePrompt),
-            (self.history_view.is_some(), Popup::History),
-            (self.range_prompt.is_some(), Popup::RangePrompt),
-            (self.picker.is_some(), Popup::Picker),
-            (self.send_form.is_some(), Popup::SendForm),
-        ];
-        open.into_iter()
-            .find(|(is_open, _)| *is_open)
-            .map(|(_, p)| p)
+    /// The column being named and the name typed so far, while the name
+    /// prompt is open.
+    pub fn name_prompt(&self) -> Option<(&Scope, &str, &Input)> {
+        match &self.popup {
+            Some(Popup::NamePrompt(scope, column, input)) => Some((scope, column, input)),
+            _ => None,
+        }
+    }
+
+    /// Open `popup`, closing whichever was open.
+    pub fn open(&mut self, popup: Popup) {
+        self.popup = Some(popup);
+    }
+
+    /// Close the open popup, if any.
+    pub fn close_popup(&mut self) {
+        self.popup = None;
     }
 }

@@ -167,7 +167,7 @@ async fn every_pane_draws_hostile_data_visibly_and_nothing_unsafe() {
     // History picker: the hostile queries that ran.
     h.app.focus = aepipe::tui::app::Focus::Editor;
     h.send([key(KeyCode::F(2))]);
-    assert!(h.app.history_view.is_some(), "history popup open");
+    assert!(h.app.history_view().is_some(), "history popup open");
     let buf = frame(&h.app);
     assert_buffer_safe(&buf, "history picker");
     h.send([key(KeyCode::Esc)]);

@@ -284,7 +284,7 @@ fn ctrl_c_asks_before_dropping_a_query_that_never_ran() {
 #[test]
 fn help_lists_the_editing_keys_and_what_tab_does_in_the_editor() {
     let mut app = scoped_app(120, 60);
-    app.help = Some(0);
+    app.open(aepipe::tui::pane::Popup::Help(0));
     let text: String = aepipe::tui::ui::help::lines(&app)
         .iter()
         .map(|l| format!("{l}\n"))
@@ -401,13 +401,13 @@ fn export_offers_the_file_name_for_editing_and_esc_cancels() {
         path,
         (std::path::PathBuf::from("/tmp/exports-here/errors.csv"), 3)
     );
-    assert!(app.export_prompt.is_none());
+    assert!(app.export_prompt().is_none());
 
     press(&mut app, [key(KeyCode::Char('e')), key(KeyCode::Enter)]);
-    assert!(app.export_prompt.is_some());
+    assert!(app.export_prompt().is_some());
     let effects = press(&mut app, [key(KeyCode::Esc)]);
     assert!(effects.is_empty());
-    assert!(app.export_prompt.is_none());
+    assert!(app.export_prompt().is_none());
 }
 
 // 5. 80×24: messages that do not fit, resizing that cannot.
@@ -504,7 +504,7 @@ fn the_send_form_level_starts_empty_and_warns_on_an_unknown_one() {
     press(&mut app, [key(KeyCode::F(6))]);
     press(&mut app, chars("hello"));
     press(&mut app, [key(KeyCode::Tab)]);
-    let form = app.send_form.as_ref().expect("the form");
+    let form = app.send_form().expect("the form");
     assert_eq!(form.level.text, "");
     assert!(
         screen(&app).contains("debug · info · warn · error"),
@@ -512,10 +512,7 @@ fn the_send_form_level_starts_empty_and_warns_on_an_unknown_one() {
         screen(&app)
     );
     press(&mut app, chars("eror"));
-    assert_eq!(
-        app.send_form.as_ref().map(|f| f.level.text.as_str()),
-        Some("eror")
-    );
+    assert_eq!(app.send_form().map(|f| f.level.text.as_str()), Some("eror"));
     assert!(
         screen(&app).contains("⚠ not a known level"),
         "{}",

@@ -126,7 +126,7 @@ fn a_column_is_named_from_the_grid_and_saved() {
     press(&mut app, [key(KeyCode::Tab)]);
     // blob3 is not named yet; a bad name is refused and can be fixed.
     press(&mut app, [key(KeyCode::Right), key(KeyCode::Char('n'))]);
-    assert!(app.name_prompt.is_some());
+    assert!(app.name_prompt().is_some());
     press(&mut app, chars("PATH"));
     assert!(press(&mut app, [key(KeyCode::Enter)]).is_empty());
     assert!(screen(&app).contains("names both"), "{}", screen(&app));
@@ -153,7 +153,7 @@ fn a_column_is_named_from_the_grid_and_saved() {
     );
     // An alias or timestamp cannot be named.
     press(&mut app, [key(KeyCode::Left), key(KeyCode::Char('n'))]);
-    assert!(app.name_prompt.is_none());
+    assert!(app.name_prompt().is_none());
 }
 
 #[test]
@@ -443,7 +443,7 @@ fn a_custom_range_is_typed_and_checked() {
     // The picker opens on the current range (all time); custom is below it.
     press(&mut app, [key(KeyCode::F(8)), key(KeyCode::Down)]);
     press(&mut app, [key(KeyCode::Enter)]);
-    assert!(app.range_prompt.is_some());
+    assert!(app.range_prompt().is_some());
     // Replace the offered text.
     press(&mut app, [ctrl('u')]);
     press(&mut app, chars("2026-11-27 01:00:00 .. 2026-11-27"));

@@ -30,17 +30,16 @@ async fn f6_sends_a_log_entry_to_the_selected_logstore() {
     let mut h = Harness::new(server.client(), 120, 32);
     scope(&mut h.app);
     h.send([key(KeyCode::F(6))]);
-    assert!(h.app.send_form.is_some(), "F6 opens the form");
+    assert!(h.app.send_form().is_some(), "F6 opens the form");
     assert!(screen(&h.app).contains("send to shop/web"));
     h.send(chars("hello from the form"));
     h.send([key(KeyCode::Enter)]);
     h.until("the send answer", Duration::from_secs(60), |app| {
-        app.send_form
-            .as_ref()
+        app.send_form()
             .is_some_and(|f| !matches!(f.status(), SendStatus::Sending))
     })
     .await;
-    let status = h.app.send_form.as_ref().map(|f| f.status().clone());
+    let status = h.app.send_form().map(|f| f.status().clone());
     assert!(
         matches!(&status, Some(SendStatus::Sent(m)) if m.contains("written: 1")),
         "{status:?}"
@@ -56,7 +55,7 @@ async fn f6_sends_a_log_entry_to_the_selected_logstore() {
         .iter()
         .any(|l| l.data["message"] == "hello from the form"));
     h.send([key(KeyCode::Esc)]);
-    assert!(h.app.send_form.is_none(), "Esc closes the form");
+    assert!(h.app.send_form().is_none(), "Esc closes the form");
 }
 
 #[test]
@@ -64,7 +63,7 @@ fn the_send_form_needs_a_logstore_and_takes_every_key() {
     let mut app = new_app(120, 32);
     app.focus = Focus::Tree;
     press(&mut app, [key(KeyCode::F(6))]);
-    assert!(app.send_form.is_none());
+    assert!(app.send_form().is_none());
     assert!(app
         .notice
         .as_ref()
@@ -74,10 +73,7 @@ fn the_send_form_needs_a_logstore_and_takes_every_key() {
     press(&mut app, [key(KeyCode::F(6))]);
     press(&mut app, chars("q"));
     assert!(!app.should_quit, "q is text in the form");
-    assert_eq!(
-        app.send_form.as_ref().map(|f| f.message.text.as_str()),
-        Some("q")
-    );
+    assert_eq!(app.send_form().map(|f| f.message.text.as_str()), Some("q"));
 }
 
 #[test]

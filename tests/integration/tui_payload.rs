@@ -242,7 +242,7 @@ fn a_tail_line_pivots_to_every_row_with_a_chosen_value() {
     );
     // The newest line is a log entry: it has no row.
     press(&mut app, [key(KeyCode::Char('='))]);
-    assert!(app.picker.is_none());
+    assert!(app.picker().is_none());
     assert!(
         app.notice
             .as_ref()
@@ -254,7 +254,7 @@ fn a_tail_line_pivots_to_every_row_with_a_chosen_value() {
         &mut app,
         [key(KeyCode::Up), key(KeyCode::Up), key(KeyCode::Char('='))],
     );
-    let picker = app.picker.as_ref().expect("the columns are offered");
+    let picker = app.picker().expect("the columns are offered");
     let labels: Vec<_> = picker.items.iter().map(|(l, _)| l.as_str()).collect();
     assert_eq!(
         labels,

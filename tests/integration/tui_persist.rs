@@ -97,7 +97,7 @@ fn a_statement_is_saved_by_name_and_listed_in_f3() {
     app.editor.cursor_to_statement(ONE);
     app.focus = Focus::Editor;
     press(&mut app, [ctrl('s')]);
-    assert!(app.save_prompt.is_some());
+    assert!(app.save_prompt().is_some());
     press(&mut app, chars("ones"));
     let effects = press(&mut app, [key(KeyCode::Enter)]);
     let (path, text) = effects
@@ -117,7 +117,7 @@ fn a_statement_is_saved_by_name_and_listed_in_f3() {
         "{text}"
     );
     press(&mut app, [key(KeyCode::F(3))]);
-    let picker = app.picker.as_ref().expect("F3");
+    let picker = app.picker().expect("F3");
     let i = picker
         .items
         .iter()
@@ -169,7 +169,7 @@ fn history_lists_each_query_once_with_its_last_answer() {
     let s = screen(&app);
     assert!(s.contains("1 queries") && s.contains("search: TWO'"), "{s}");
     press(&mut app, [key(KeyCode::Enter)]);
-    assert!(app.history_view.is_none());
+    assert!(app.history_view().is_none());
     assert_eq!(app.editor.text(), TWO);
     assert_eq!(app.focus, Focus::Editor);
 }

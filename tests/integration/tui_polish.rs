@@ -126,7 +126,9 @@ fn a_user_keymap_rebinds_send_form_keys() {
             "[send_form]\n\"ctrl-x\" = \"send\"\n\"ctrl-s\" = \"none\"\n\"enter\" = \"none\"\n",
         )
         .unwrap();
-    app.send_form = Some(SendForm::new("shop", "api"));
+    app.open(aepipe::tui::pane::Popup::SendForm(SendForm::new(
+        "shop", "api",
+    )));
     // The message field has the focus; Space types there.
     press(&mut app, chars("hello world"));
     let effects = press(&mut app, [key(KeyCode::Enter)]);
@@ -224,11 +226,15 @@ fn help_pages_and_stops_at_the_end() {
     press(&mut app, [key(KeyCode::Char('?')), key(KeyCode::End)]);
     let max = help::max_scroll(&app);
     assert!(max > 0);
-    assert_eq!(app.help, Some(max));
+    assert_eq!(app.help(), Some(&max));
     press(&mut app, [key(KeyCode::Down), key(KeyCode::Up)]);
-    assert_eq!(app.help, Some(max - 1), "Up moves at once after the end");
+    assert_eq!(
+        app.help(),
+        Some(&(max - 1)),
+        "Up moves at once after the end"
+    );
     press(&mut app, [key(KeyCode::Home), key(KeyCode::PageDown)]);
-    assert!(app.help.unwrap() > 1);
+    assert!(app.help().is_some_and(|&scroll| scroll > 1));
 }
 
 fn tree_app() -> App {

@@ -321,7 +321,7 @@ fn help_is_generated_from_the_keymap_including_user_overrides() {
         .apply_toml("[grid]\n\"x\" = \"export\"\n")
         .unwrap();
     press(&mut app, [key(KeyCode::Char('?'))]);
-    assert!(app.help.is_some());
+    assert!(app.help().is_some());
     let lines: Vec<String> = aepipe::tui::ui::help::lines(&app)
         .iter()
         .map(|l| l.to_string())
@@ -333,7 +333,7 @@ fn help_is_generated_from_the_keymap_including_user_overrides() {
         "{lines:#?}"
     );
     press(&mut app, [key(KeyCode::Esc)]);
-    assert!(app.help.is_none());
+    assert!(app.help().is_none());
 }
 
 #[test]

@@ -29,6 +29,7 @@ fn heading(ctx: Context) -> &'static str {
         Context::Completion => "Completion popup (other keys type)",
         Context::Filter => "Typing a filter (other keys type)",
         Context::Prompt => "Questions: file, column name, time range (other keys type)",
+        Context::History => "Query history, F2 (other keys search it)",
         Context::Help => "Help",
     }
 }

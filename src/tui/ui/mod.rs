@@ -20,9 +20,15 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::app::{App, Bottom, Focus};
+use crate::tui::pane::{Pane, Popup, RenderCtx};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
+    let ctx = |pane: Focus| RenderCtx {
+        theme: &app.theme,
+        keymap: &app.keymap,
+        focused: app.focus == pane,
+    };
     tree::render(app, frame, panes.tree);
     editor::render(app, frame, panes.editor);
     tabs::render(app, frame, panes.tabs);
@@ -30,24 +36,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         Bottom::Grid => grid::render(app, frame, panes.results),
         Bottom::Tail => {
             if !panes.results.is_empty() {
-                crate::tui::tail::render::render_with_keys(
-                    &app.tail,
-                    panes.results,
-                    frame.buffer_mut(),
-                    &app.theme,
-                    app.focus == Focus::Results,
-                    &app.keymap,
-                );
+                app.tail
+                    .render(panes.results, frame.buffer_mut(), &ctx(Focus::Results));
             }
         }
         Bottom::Chart => match &app.chart {
-            Some(chart) if !panes.results.is_empty() => crate::tui::chart::render(
-                chart,
-                panes.results,
-                frame.buffer_mut(),
-                &app.theme,
-                app.focus == Focus::Results,
-            ),
+            Some(chart) if !panes.results.is_empty() => {
+                chart.render(panes.results, frame.buffer_mut(), &ctx(Focus::Results))
+            }
             _ => placeholder(
                 app,
                 frame,
@@ -59,58 +55,54 @@ pub fn render(app: &App, frame: &mut Frame) {
         },
     }
     if !panes.detail.is_empty() {
-        crate::tui::detail::render::render(
-            &app.detail,
-            panes.detail,
-            frame.buffer_mut(),
-            &app.theme,
-            app.focus == Focus::Detail,
-        );
+        app.detail
+            .render(panes.detail, frame.buffer_mut(), &ctx(Focus::Detail));
     }
     status::render(app, frame, panes.status);
     footer::render(app, frame, panes.footer);
-    if let Some(form) = &app.send_form {
-        let area = centered(frame.area(), 70, 12);
-        crate::tui::send_form::render_with_keys(
-            form,
-            area,
-            frame.buffer_mut(),
-            &app.theme,
-            &app.keymap,
-        );
+    // Help draws over the editor's completion popup, the others under it.
+    match &app.popup {
+        Some(Popup::Help(_)) | None => {}
+        Some(popup) => render_popup(app, popup, frame),
     }
-    if let Some(p) = &app.picker {
-        picker::render(app, p, frame);
+    if app.editor.completion.is_some() && app.focus == Focus::Editor {
+        editor::render_completion(app, frame, panes.editor);
     }
-    if let Some(p) = &app.export_prompt {
-        picker::render_export_prompt(app, p, frame);
+    if let Some(popup @ Popup::Help(_)) = &app.popup {
+        render_popup(app, popup, frame);
     }
-    if let Some(input) = &app.range_prompt {
-        picker::render_range_prompt(app, input, frame);
-    }
-    if let Some(prompt) = &app.name_prompt {
-        picker::render_name_prompt(app, prompt, frame);
-    }
-    if let Some(view) = &app.history_view {
-        history::render(app, view, frame);
-    }
-    if let Some(input) = &app.save_prompt {
-        picker::render_input_prompt(
+    // Last: every pane has drawn; nothing unsafe goes out to the terminal.
+    safe::scrub(frame.buffer_mut());
+}
+
+/// The open popup, over the panes.
+fn render_popup(app: &App, popup: &Popup, frame: &mut Frame) {
+    match popup {
+        Popup::SendForm(form) => {
+            let area = centered(frame.area(), 70, 12);
+            let ctx = RenderCtx {
+                theme: &app.theme,
+                keymap: &app.keymap,
+                focused: true,
+            };
+            form.render(area, frame.buffer_mut(), &ctx);
+        }
+        Popup::Picker(p) => picker::render(app, p, frame),
+        Popup::ExportPrompt(p) => picker::render_export_prompt(app, p, frame),
+        Popup::RangePrompt(input) => picker::render_range_prompt(app, input, frame),
+        Popup::NamePrompt(scope, column, input) => {
+            picker::render_name_prompt(app, scope, column, input, frame)
+        }
+        Popup::History(view) => history::render(app, view, frame),
+        Popup::SavePrompt(input) => picker::render_input_prompt(
             app,
             " Save the statement as · Enter saves · Esc cancels ",
             input,
             "a name; it is listed in F3 for this logstore",
             frame,
-        );
+        ),
+        Popup::Help(scroll) => help::render(app, *scroll, frame),
     }
-    if app.editor.completion.is_some() && app.focus == Focus::Editor {
-        editor::render_completion(app, frame, panes.editor);
-    }
-    if let Some(scroll) = app.help {
-        help::render(app, scroll, frame);
-    }
-    // Last: every pane has drawn; nothing unsafe goes out to the terminal.
-    safe::scrub(frame.buffer_mut());
 }
 
 /// A pane's frame: its border shows whether it has focus.

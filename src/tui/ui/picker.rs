@@ -122,7 +122,9 @@ pub fn render_range_prompt(app: &App, input: &crate::tui::send_form::Input, fram
 /// A column's name being typed.
 pub fn render_name_prompt(
     app: &App,
-    (scope, column, input): &(crate::tui::app::Scope, String, crate::tui::send_form::Input),
+    scope: &crate::tui::app::Scope,
+    column: &str,
+    input: &crate::tui::send_form::Input,
     frame: &mut Frame,
 ) {
     // Names from the server: made safe before they reach a title.

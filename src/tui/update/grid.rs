@@ -23,7 +23,7 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             if app.grid.result.is_none() {
                 app.notify(NoticeLevel::Warning, "no rows to export: run a query first");
             } else {
-                app.picker = Some(Picker {
+                app.open(Popup::Picker(Picker {
                     kind: PickerKind::Export,
                     title: format!("Export {} fetched rows as", app.grid.view.len()),
                     items: ExportFormat::ALL
@@ -31,7 +31,7 @@ pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                         .map(|f| (f.label().to_string(), f.extension().to_string()))
                         .collect(),
                     selected: 0,
-                });
+                }));
             }
         }
         Command::OpenDetail => app.focus = Focus::Detail,
@@ -85,22 +85,22 @@ pub(super) fn export(app: &mut App, format: ExportFormat) -> Vec<Effect> {
         .map_or_else(|| "result".to_string(), ToString::to_string);
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
     let name = crate::tui::grid::export::default_file_name(&scope, &stamp, format);
-    app.export_prompt = Some(ExportPrompt {
+    app.open(Popup::ExportPrompt(ExportPrompt {
         format,
         path: crate::tui::send_form::Input::with(&name),
-    });
+    }));
     Vec::new()
 }
 
 /// Keys while the export's path is shown: Enter writes, Esc cancels, the
 /// rest edit the path.
 pub(super) fn export_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some(prompt) = app.export_prompt.as_mut() else {
+    let Some(Popup::ExportPrompt(prompt)) = &mut app.popup else {
         return Vec::new();
     };
     match app.keymap.lookup(Context::Prompt, key) {
         Some(Command::Close | Command::Cancel) => {
-            app.export_prompt = None;
+            app.close_popup();
             app.notify(NoticeLevel::Info, "export cancelled");
         }
         Some(Command::Accept | Command::Select) => {
@@ -109,7 +109,7 @@ pub(super) fn export_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
                 app.notify(NoticeLevel::Warning, "type a file name, or Esc to cancel");
                 return Vec::new();
             }
-            app.export_prompt = None;
+            app.close_popup();
             let Some(result) = app.grid.result.clone() else {
                 return Vec::new();
             };

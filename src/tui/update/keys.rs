@@ -4,15 +4,15 @@
 
 use super::*;
 use crate::tui::keymap::Keymap;
-use crate::tui::pane::{Pane, Popup};
+use crate::tui::pane::Pane;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         request_quit(app);
         return Vec::new();
     }
-    if let Some(popup) = app.open_popup() {
-        return popup_key(app, popup, key);
+    if app.popup.is_some() {
+        return popup_key(app, key);
     }
     if let Some(effects) = focused_pane_key(app, key) {
         return effects;
@@ -21,16 +21,17 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// An open popup takes every key.
-fn popup_key(app: &mut App, popup: Popup, key: KeyEvent) -> Vec<Effect> {
-    match popup {
-        Popup::Help => help_key(app, &key),
-        Popup::ExportPrompt => export_prompt_key(app, &key),
-        Popup::NamePrompt => super::names::prompt_key(app, &key),
-        Popup::SavePrompt => super::persist::save_prompt_key(app, &key),
-        Popup::History => super::persist::history_key(app, &key),
-        Popup::RangePrompt => super::time::prompt_key(app, &key),
-        Popup::Picker => picker_key(app, &key),
-        Popup::SendForm => send_form_key(app, key),
+fn popup_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    match &app.popup {
+        None => Vec::new(),
+        Some(Popup::Help(_)) => help_key(app, &key),
+        Some(Popup::ExportPrompt(_)) => export_prompt_key(app, &key),
+        Some(Popup::NamePrompt(..)) => super::names::prompt_key(app, &key),
+        Some(Popup::SavePrompt(_)) => super::persist::save_prompt_key(app, &key),
+        Some(Popup::History(_)) => super::persist::history_key(app, &key),
+        Some(Popup::RangePrompt(_)) => super::time::prompt_key(app, &key),
+        Some(Popup::Picker(_)) => picker_key(app, &key),
+        Some(Popup::SendForm(_)) => send_form_key(app, key),
     }
 }
 
@@ -152,13 +153,27 @@ fn tail_outcome(app: &mut App, outcome: TailOutcome) -> Option<Vec<Effect>> {
 /// Typing in the tree filters it without `/` first: a printable character
 /// no table of the tree binds (so j, k, h, l, r, q, ? keep their meaning)
 /// starts the filter; once it has started every printable character
-/// extends it (so "che" stays "che" although h collapses), Backspace takes
-/// one back and Esc clears it. Returns whether the key was used so.
+/// extends it (so "che" stays "che" although h collapses), and the
+/// `filter` table's keys take one back (Backspace) or clear it (Esc).
+/// Returns whether the key was used so.
 fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     let typing = !app.tree.filter.is_empty();
+    match app.keymap.lookup(Context::Filter, key) {
+        Some(Command::DeleteBack) if typing => {
+            app.tree.filter.pop();
+            app.tree.clamp();
+            return true;
+        }
+        Some(Command::ClearFilter | Command::Cancel) if typing => {
+            app.tree.filter.clear();
+            app.tree.clamp();
+            return true;
+        }
+        _ => {}
+    }
     match key.code {
         KeyCode::Char(c)
             if plain
@@ -167,10 +182,6 @@ fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
         {
             app.tree.filter.push(c);
         }
-        KeyCode::Backspace if !app.tree.filter.is_empty() => {
-            app.tree.filter.pop();
-        }
-        KeyCode::Esc if !app.tree.filter.is_empty() => app.tree.filter.clear(),
         _ => return false,
     }
     app.tree.clamp();
@@ -179,12 +190,12 @@ fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
 
 /// The send form is modal: it takes every key but Ctrl-C.
 pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let Some(form) = &mut app.send_form else {
+    let Some(Popup::SendForm(form)) = &mut app.popup else {
         return Vec::new();
     };
     match form.on_key(&app.keymap, key) {
         SendOutcome::Close => {
-            app.send_form = None;
+            app.close_popup();
             app.send_id = None;
             Vec::new()
         }
@@ -211,10 +222,10 @@ pub(super) fn filter_input(
             filter.clear();
             *active = false;
         }
+        Some(Command::DeleteBack) => {
+            filter.pop();
+        }
         _ => match key.code {
-            KeyCode::Backspace => {
-                filter.pop();
-            }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
             _ => {}
         },
@@ -236,18 +247,20 @@ pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
         .lookup_in(Context::Help, key)
         .or_else(|| (key.code == KeyCode::Esc).then_some(Command::Close))
         .or_else(|| app.keymap.lookup(Context::Global, key));
-    let scroll = app.help.unwrap_or(0);
+    let Some(&scroll) = app.help() else {
+        return Vec::new();
+    };
     let page = app.size.1.saturating_sub(6).max(1);
     // Never past the end, so Up works at once after holding Down.
     let max = crate::tui::ui::help::max_scroll(app);
     match cmd {
-        Some(Command::Up) => app.help = Some(scroll.min(max).saturating_sub(1)),
-        Some(Command::Down) => app.help = Some(scroll.saturating_add(1).min(max)),
-        Some(Command::PageUp) => app.help = Some(scroll.min(max).saturating_sub(page)),
-        Some(Command::PageDown) => app.help = Some(scroll.saturating_add(page).min(max)),
-        Some(Command::First) => app.help = Some(0),
-        Some(Command::Last) => app.help = Some(max),
-        Some(Command::Close | Command::Help | Command::Cancel) => app.help = None,
+        Some(Command::Up) => app.open(Popup::Help(scroll.min(max).saturating_sub(1))),
+        Some(Command::Down) => app.open(Popup::Help(scroll.saturating_add(1).min(max))),
+        Some(Command::PageUp) => app.open(Popup::Help(scroll.min(max).saturating_sub(page))),
+        Some(Command::PageDown) => app.open(Popup::Help(scroll.saturating_add(page).min(max))),
+        Some(Command::First) => app.open(Popup::Help(0)),
+        Some(Command::Last) => app.open(Popup::Help(max)),
+        Some(Command::Close | Command::Help | Command::Cancel) => app.close_popup(),
         Some(Command::Quit) => request_quit(app),
         _ => {}
     }
@@ -255,17 +268,16 @@ pub(super) fn help_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
 }
 
 pub(super) fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some(picker) = app.picker.as_mut() else {
+    let Some(Popup::Picker(picker)) = &mut app.popup else {
         return Vec::new();
     };
     let n = picker.items.len();
     match app.keymap.lookup(Context::Picker, key) {
-        Some(Command::Close | Command::Cancel) => app.picker = None,
+        Some(Command::Close | Command::Cancel) => app.close_popup(),
         Some(Command::Up) => picker.selected = picker.selected.saturating_sub(1),
         Some(Command::Down) => picker.selected = (picker.selected + 1).min(n.saturating_sub(1)),
         Some(Command::Select | Command::Accept) => {
-            let picker = app.picker.take();
-            if let Some(p) = picker {
+            if let Some(Popup::Picker(p)) = app.popup.take() {
                 return picker_choose(app, p);
             }
         }

@@ -47,6 +47,7 @@ use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
 use crate::tui::grid::RunInfo;
 use crate::tui::keymap::{Command, Context};
+use crate::tui::pane::Popup;
 use crate::tui::ref_id::row_ref_id;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
@@ -206,7 +207,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.send_id = None;
                 let remote = !app.connection.embedded
                     && !crate::client::deployment::is_local(&app.connection.place);
-                if let Some(form) = &mut app.send_form {
+                if let Some(form) = app.send_form_mut() {
                     form.on_sent_to(result.map_err(|e| e.message), remote);
                 }
             }
@@ -501,7 +502,7 @@ pub(super) fn focus_step(app: &mut App, delta: isize) {
 pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Quit => request_quit(app),
-        Command::Help => app.help = Some(0),
+        Command::Help => app.open(Popup::Help(0)),
         Command::FocusNext => focus_step(app, 1),
         Command::FocusPrev => focus_step(app, -1),
         Command::FocusTree => app.focus = Focus::Tree,
@@ -552,7 +553,10 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
             refresh_chart(app);
         }
         Command::SendForm => match &app.scope {
-            Some(scope) => app.send_form = Some(SendForm::new(&scope.project, &scope.logstore)),
+            Some(scope) => app.open(Popup::SendForm(SendForm::new(
+                &scope.project,
+                &scope.logstore,
+            ))),
             None => app.notify(
                 NoticeLevel::Info,
                 "choose a logstore first, then send to it",
@@ -570,12 +574,12 @@ pub(super) fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                     .iter()
                     .map(|q| (format!("saved: {}", q.name), q.sql.clone())),
             );
-            app.picker = Some(Picker {
+            app.open(Popup::Picker(Picker {
                 kind: PickerKind::Snippets,
                 title: "Starter queries".into(),
                 items,
                 selected: 0,
-            });
+            }));
         }
         _ => return pane_command(app, cmd),
     }

@@ -31,19 +31,19 @@ pub(super) fn open_prompt(app: &mut App) {
         .name_of(&column)
         .unwrap_or("")
         .to_string();
-    app.name_prompt = Some((scope, column, Input::with(&current)));
+    app.open(Popup::NamePrompt(scope, column, Input::with(&current)));
 }
 
 /// Keys while a name is typed: Enter applies (empty removes the name),
 /// Esc cancels.
 pub(super) fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some((_, _, input)) = app.name_prompt.as_mut() else {
+    let Some(Popup::NamePrompt(_, _, input)) = &mut app.popup else {
         return Vec::new();
     };
     match app.keymap.lookup(Context::Prompt, key) {
-        Some(Command::Close | Command::Cancel) => app.name_prompt = None,
+        Some(Command::Close | Command::Cancel) => app.close_popup(),
         Some(Command::Accept | Command::Select) => {
-            let Some((scope, column, input)) = app.name_prompt.take() else {
+            let Some(Popup::NamePrompt(scope, column, input)) = app.popup.take() else {
                 return Vec::new();
             };
             return apply(app, &scope, &column, &input.text, input.clone());
@@ -64,7 +64,7 @@ fn apply(app: &mut App, scope: &Scope, column: &str, name: &str, input: Input) -
     );
     if let Err(e) = app.fields.set(key, column, Some(name)) {
         // Keep the prompt open with what was typed, so it can be fixed.
-        app.name_prompt = Some((scope.clone(), column.to_string(), input));
+        app.open(Popup::NamePrompt(scope.clone(), column.to_string(), input));
         app.notify(NoticeLevel::Warning, e.to_string());
         return Vec::new();
     }

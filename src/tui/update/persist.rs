@@ -43,22 +43,22 @@ pub(super) fn open_save_prompt(app: &mut App) {
         app.notify(NoticeLevel::Warning, "nothing to save: the editor is empty");
         return;
     }
-    app.save_prompt = Some(Input::default());
+    app.open(Popup::SavePrompt(Input::default()));
 }
 
 pub(super) fn save_prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some(input) = app.save_prompt.as_mut() else {
+    let Some(Popup::SavePrompt(input)) = &mut app.popup else {
         return Vec::new();
     };
     match app.keymap.lookup(Context::Prompt, key) {
-        Some(Command::Close | Command::Cancel) => app.save_prompt = None,
+        Some(Command::Close | Command::Cancel) => app.close_popup(),
         Some(Command::Accept | Command::Select) => {
             let name = input.text.trim().to_string();
             if name.is_empty() {
                 app.notify(NoticeLevel::Warning, "a saved query needs a name");
                 return Vec::new();
             }
-            app.save_prompt = None;
+            app.close_popup();
             let Some(sql) = app.editor.sql_to_run() else {
                 return Vec::new();
             };
@@ -88,19 +88,19 @@ pub(super) fn open_history(app: &mut App) {
         app.notify(NoticeLevel::Info, "no history yet for this logstore");
         return;
     }
-    app.history_view = Some(HistoryView::default());
+    app.open(Popup::History(HistoryView::default()));
 }
 
 pub(super) fn history_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     let page = crate::tui::ui::history::page(app);
-    let Some(view) = app.history_view.as_mut() else {
+    let Some(Popup::History(view)) = &mut app.popup else {
         return Vec::new();
     };
-    match view.handle_key(key, &app.editor.history, page) {
+    match view.handle_key(&app.keymap, key, &app.editor.history, page) {
         HistoryOutcome::Handled => {}
-        HistoryOutcome::Close => app.history_view = None,
+        HistoryOutcome::Close => app.close_popup(),
         HistoryOutcome::Choose(sql) => {
-            app.history_view = None;
+            app.close_popup();
             app.editor.set_text(&sql);
             app.editor.history_pos = None;
             app.focus = Focus::Editor;

@@ -140,12 +140,12 @@ fn offer_pivot(app: &mut App, data: &serde_json::Value) {
         );
         return;
     }
-    app.picker = Some(Picker {
+    app.open(Popup::Picker(Picker {
         kind: PickerKind::TailPivot,
         title: "Every row with…".into(),
         items,
         selected: 0,
-    });
+    }));
 }
 
 /// `column = value` for a WHERE, quoted as the grid's pivot quotes it.

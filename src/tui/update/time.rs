@@ -40,12 +40,12 @@ pub(super) fn open_picker(app: &mut App) {
         .iter()
         .position(|r| *r == current)
         .unwrap_or(PRESETS.len());
-    app.picker = Some(Picker {
+    app.open(Popup::Picker(Picker {
         kind: PickerKind::TimeRange,
         title: "Time range (written into WHERE)".into(),
         items,
         selected,
-    });
+    }));
 }
 
 pub(super) fn picked(app: &mut App, value: &str) -> Vec<Effect> {
@@ -62,7 +62,7 @@ pub(super) fn picked(app: &mut App, value: &str) -> Vec<Effect> {
                 )
             }
         };
-        app.range_prompt = Some(Input::with(&text));
+        app.open(Popup::RangePrompt(Input::with(&text)));
         return Vec::new();
     }
     match value.parse::<usize>().ok().and_then(|i| PRESETS.get(i)) {
@@ -73,14 +73,14 @@ pub(super) fn picked(app: &mut App, value: &str) -> Vec<Effect> {
 
 /// Keys while the custom range is typed: Enter applies, Esc cancels.
 pub(super) fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
-    let Some(input) = app.range_prompt.as_mut() else {
+    let Some(Popup::RangePrompt(input)) = &mut app.popup else {
         return Vec::new();
     };
     match app.keymap.lookup(Context::Prompt, key) {
-        Some(Command::Close | Command::Cancel) => app.range_prompt = None,
+        Some(Command::Close | Command::Cancel) => app.close_popup(),
         Some(Command::Accept | Command::Select) => match TimeRange::parse_custom(&input.text) {
             Ok(range) => {
-                app.range_prompt = None;
+                app.close_popup();
                 return set_range(app, range);
             }
             Err(e) => app.notify(NoticeLevel::Warning, e.to_string()),
