@@ -138,9 +138,16 @@ fn a_chart_bucket_narrows_the_time_range_in_tmux() {
         r"│ time: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) \.\. (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)",
     )
     .unwrap();
-    let s = t.wait_for("the bucket's range on the status bar", LONG, |s| {
-        range.is_match(s)
-    });
+    // Both on one screen: tmux may capture a frame half drawn.
+    let s = t.wait_for(
+        "the bucket's range on the status bar and in the WHERE",
+        LONG,
+        |s| {
+            range.captures(s).is_some_and(|c| {
+                s.contains(&format!("WHERE timestamp BETWEEN toDateTime('{}')", &c[1]))
+            })
+        },
+    );
     let c = range.captures(&s).expect("a range");
     let (from, to) = (c[1].to_string(), c[2].to_string());
     // One minute's bucket: HH:MM:00 .. HH:MM:59, written into the WHERE.
