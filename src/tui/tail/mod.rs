@@ -165,6 +165,15 @@ impl TailState {
     }
 
     pub fn start(&mut self, project: &str, logstore: &str, now: Instant) -> u64 {
+        self.begin_source(project, logstore, now);
+        self.window = None;
+        self.resume();
+        self.id
+    }
+
+    /// A new source of lines (the live tail or a window): a new id, so
+    /// answers for the old one are dropped, and nothing kept from it.
+    fn begin_source(&mut self, project: &str, logstore: &str, now: Instant) {
         self.id += 1;
         self.source = Some((project.to_string(), logstore.to_string()));
         self.buffer.clear();
@@ -174,9 +183,6 @@ impl TailState {
         self.started = now;
         self.gaps = 0;
         self.skipped = 0;
-        self.window = None;
-        self.resume();
-        self.id
     }
 
     /// Show the raw logs of `project/logstore` ±`minutes` around
@@ -190,15 +196,7 @@ impl TailState {
         center_ms: i64,
         minutes: i64,
     ) -> u64 {
-        self.id += 1;
-        self.source = Some((project.to_string(), logstore.to_string()));
-        self.buffer.clear();
-        self.rate = RateMeter::default();
-        self.conn = ConnState::Connecting;
-        self.last_ok = None;
-        self.started = self.now;
-        self.gaps = 0;
-        self.skipped = 0;
+        self.begin_source(project, logstore, self.now);
         self.window = Some(window::RawWindow {
             center_ms,
             minutes,

@@ -15,6 +15,22 @@ pub(super) struct SelectedRow {
     pub scope: Scope,
 }
 
+/// The time of `row`: the selected cell's when its column holds times,
+/// else the row's first time column.
+pub(super) fn row_time(
+    app: &App,
+    result: &crate::client::QueryResult,
+    row: usize,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let cols = result.columns();
+    let col = cols
+        .get(app.grid.col)
+        .filter(|c| c.is_time())
+        .map(|_| app.grid.col)
+        .or_else(|| cols.iter().position(|c| c.is_time()))?;
+    result.get_datetime(row, col)
+}
+
 /// The selected row, or `None` after telling the user `missing`.
 pub(super) fn selected_row(app: &mut App, missing: &str) -> Option<SelectedRow> {
     let (Some(result), Some(row), Some(run), Some(scope)) = (

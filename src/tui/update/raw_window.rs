@@ -43,13 +43,7 @@ pub(super) fn raw_around_row(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    let cols = result.columns();
-    let col = cols
-        .get(app.grid.col)
-        .filter(|c| c.is_time())
-        .map(|_| app.grid.col)
-        .or_else(|| cols.iter().position(|c| c.is_time()));
-    match col.and_then(|c| result.get_datetime(row, c)) {
+    match super::drill::row_time(app, &result, row) {
         Some(at) => open_window(app, scope, at.timestamp_millis()),
         None => {
             app.notify(NoticeLevel::Warning, "this row has no time to look around");

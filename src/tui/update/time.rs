@@ -134,13 +134,7 @@ pub(super) fn narrow_to_row(app: &mut App) -> Vec<Effect> {
     else {
         return Vec::new();
     };
-    let cols = result.columns();
-    let col = cols
-        .get(app.grid.col)
-        .filter(|c| c.is_time())
-        .map(|_| app.grid.col)
-        .or_else(|| cols.iter().position(|c| c.is_time()));
-    let Some(at) = col.and_then(|c| result.get_datetime(row, c)) else {
+    let Some(at) = super::drill::row_time(app, &result, row) else {
         app.notify(NoticeLevel::Warning, "this row has no time to narrow to");
         return Vec::new();
     };
