@@ -97,6 +97,14 @@ impl Input {
             .nth(char_idx)
             .map_or(self.text.len(), |(i, _)| i)
     }
+    /// The text split for drawing a cursor: what stands before it, the
+    /// character under it (a space at the end) and what follows that.
+    pub fn split_at_cursor(&self) -> (&str, String, &str) {
+        let (before, after) = self.text.split_at(self.byte_at(self.cursor));
+        let mut rest = after.chars();
+        let under = rest.next().map_or(" ".to_string(), String::from);
+        (before, under, rest.as_str())
+    }
     /// Edit with `key`; false when the key is not an editing key.
     pub fn handle(&mut self, key: &KeyEvent) -> bool {
         let len = self.text.chars().count();
@@ -485,26 +493,13 @@ pub fn render_with_keys(
             Some(input) if input.text.is_empty() && !focused => {
                 spans.push(Span::styled(placeholder(*field, form.kind), theme.comment));
             }
-            Some(input) => {
-                let at = input
-                    .text
-                    .char_indices()
-                    .nth(input.cursor)
-                    .map_or(input.text.len(), |(i, _)| i);
-                spans.push(Span::raw(&input.text[..at]));
-                if focused {
-                    let cur = input.text[at..]
-                        .chars()
-                        .next()
-                        .map_or(" ".to_string(), String::from);
-                    spans.push(Span::styled(cur.clone(), theme.selected));
-                    spans.push(Span::raw(
-                        &input.text[at + cur.len().min(input.text.len() - at)..],
-                    ));
-                } else {
-                    spans.push(Span::raw(&input.text[at..]));
-                }
+            Some(input) if focused => {
+                let (before, under, after) = input.split_at_cursor();
+                spans.push(Span::raw(before));
+                spans.push(Span::styled(under, theme.selected));
+                spans.push(Span::raw(after));
             }
+            Some(input) => spans.push(Span::raw(input.text.as_str())),
         }
         if *field == Field::Level {
             spans.extend(level_offer(form, focused, theme));

@@ -64,14 +64,7 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
         prompt.format.extension().to_uppercase()
     );
     let input = &prompt.path;
-    let at = input
-        .text
-        .char_indices()
-        .nth(input.cursor)
-        .map_or(input.text.len(), |(i, _)| i);
-    let (before, after) = input.text.split_at(at);
-    let mut rest = after.chars();
-    let cursor = rest.next().map_or(" ".to_string(), String::from);
+    let (before, cursor, rest) = input.split_at_cursor();
     // Keep the cursor in view on a long path: drop from the left.
     let room = width.saturating_sub(7);
     let before_chars: Vec<char> = before.chars().collect();
@@ -88,7 +81,7 @@ pub fn render_export_prompt(app: &App, prompt: &ExportPrompt, frame: &mut Frame)
             Span::styled("file: ", app.theme.dim),
             Span::raw(shown_before),
             Span::styled(cursor, app.theme.selected),
-            Span::raw(rest.as_str().to_string()),
+            Span::raw(rest.to_string()),
         ]),
         Line::styled(truncate(&where_, width), app.theme.dim),
         Line::styled(
@@ -152,19 +145,12 @@ pub(crate) fn render_input_prompt(
     use ratatui::text::{Line, Span};
     use ratatui::widgets::Paragraph;
     let area = centered(frame.area(), 64, 4);
-    let at = input
-        .text
-        .char_indices()
-        .nth(input.cursor)
-        .map_or(input.text.len(), |(i, _)| i);
-    let (before, after) = input.text.split_at(at);
-    let mut rest = after.chars();
-    let cursor = rest.next().map_or(" ".to_string(), String::from);
+    let (before, cursor, rest) = input.split_at_cursor();
     let lines = vec![
         Line::from(vec![
             Span::raw(before.to_string()),
             Span::styled(cursor, app.theme.selected),
-            Span::raw(rest.as_str().to_string()),
+            Span::raw(rest.to_string()),
         ]),
         Line::styled(hint.to_string(), app.theme.dim),
     ];
