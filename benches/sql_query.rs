@@ -119,14 +119,16 @@ fn ready(path: &PathBuf) -> bool {
     // Built with the current schema (its indexes and rollup) too.
     let current = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2)",
+            "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2, ?3, ?4)",
             params![
                 aepipe::server::store::schema::TIME_INDEX,
+                aepipe::server::store::schema::EVENT_INDEX,
+                aepipe::server::store::schema::LEVEL_INDEX,
                 aepipe::server::store::rollup::TABLE
             ],
             |r| r.get::<_, i64>(0),
         )
-        .map(|n| n == 2)
+        .map(|n| n == 4)
         .unwrap_or(false);
     current
         && conn

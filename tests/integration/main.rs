@@ -44,6 +44,7 @@ mod server_security;
 mod server_serve_cmd;
 mod sql_dialect;
 mod sql_fidelity;
+mod sql_level_index;
 mod sql_rollup;
 mod transport_limits;
 mod tui_config;

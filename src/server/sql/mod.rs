@@ -7,7 +7,7 @@
 //! - expr.rs, functions.rs, aggregates.rs, bits.rs: expressions and calls;
 //! - pre_aggregate.rs: time-bucket counts without a sort of every event;
 //! - rollup_plan.rs: aggregates from the per-minute rollup of the store;
-//! - index_hint.rs: the time index for time-bounded queries;
+//! - index_hint.rs: the level or time index a filter reads;
 //! - types.rs: ClickHouse types of every expression (meta, rendering);
 //! - render.rs: the FORMAT JSON answer; udf.rs: the `ae_` SQLite functions.
 
@@ -254,6 +254,26 @@ mod tests {
         let p = plan(&conn, "SELECT blob3, count() FROM aepipe GROUP BY blob3");
         assert!(
             p.contains("SEARCH r USING PRIMARY KEY (index1=?)") && !p.contains("events"),
+            "{p}"
+        );
+        // A value of one level reads the level's slice of the narrow level
+        // index alone, not the wide rows of every level.
+        let p = plan(
+            &conn,
+            "SELECT quantileExactWeighted(0.95)(double1, _sample_interval) FROM aepipe WHERE blob4 = 'error'",
+        );
+        assert!(
+            p.contains("COVERING INDEX events_tenant_level (index1=? AND blob4=?)"),
+            "{p}"
+        );
+        let p = plan(
+            &conn,
+            "SELECT timestamp, blob3 FROM aepipe WHERE blob4 = 'error' \
+             AND timestamp > now() - INTERVAL 1 HOUR ORDER BY timestamp DESC LIMIT 10",
+        );
+        assert!(
+            p.contains("INDEX events_tenant_level (index1=? AND blob4=? AND timestamp>?)")
+                && !p.contains("TEMP B-TREE"),
             "{p}"
         );
     }

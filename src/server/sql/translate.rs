@@ -298,12 +298,10 @@ impl Translator {
                 env.aliases.insert(alias.value.clone(), expr);
             }
         }
-        let from_sql =
-            if scoped && index_hint::prefers_time_index(s.selection.as_ref(), &env.aliases) {
-                format!("{from_sql} INDEXED BY {}", index_hint::TIME_INDEX)
-            } else {
-                from_sql
-            };
+        let from_sql = match index_hint::preferred_index(s.selection.as_ref(), &env.aliases) {
+            Some(index) if scoped => format!("{from_sql} INDEXED BY {index}"),
+            _ => from_sql,
+        };
 
         // GROUP BY first: select items are checked against its keys.
         let mut group_sql = Vec::new();
