@@ -17,7 +17,6 @@ use std::time::Instant;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use serde_json::Value;
 
-pub use cache::{Cached, PayloadCache};
 pub use fetch::{FetchPlanner, PayloadError, PayloadRequest, PayloadStatus, DEFAULT_DEBOUNCE};
 use json_tree::{JsonTree, NodeKind};
 
@@ -472,11 +471,6 @@ impl DetailState {
                 Some(("row", Value::Object(fields.iter().cloned().collect())))
             }
         }
-    }
-
-    /// The path filter, for the title.
-    pub fn path(&self) -> &path::PathFilter {
-        &self.path
     }
 
     /// After the query changed: find it again and go to its first match.

@@ -97,9 +97,6 @@ impl TailBuffer {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
     pub fn dropped(&self) -> u64 {
         self.dropped
     }

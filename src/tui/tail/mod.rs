@@ -668,9 +668,6 @@ impl TailState {
     pub fn now_ms(&self) -> i64 {
         self.now_ms
     }
-    pub fn width(&self) -> u16 {
-        self.width
-    }
 }
 
 #[cfg(test)]
