@@ -97,6 +97,7 @@ impl TailBuffer {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
+    #[cfg(test)]
     pub fn dropped(&self) -> u64 {
         self.dropped
     }
