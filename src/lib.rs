@@ -20,6 +20,8 @@
 //! nothing uses. This crate's own integration tests and benches drive those
 //! internals directly: the `internals` feature, which they turn on through a
 //! dev-dependency on this crate, makes them public. It is not a stable API.
+//! The few items only those tests use exist only for them
+//! (`#[cfg(any(test, feature = "internals"))]`).
 
 pub(crate) mod cli;
 pub mod client;
@@ -30,6 +32,8 @@ pub(crate) mod safe_fs;
 pub mod sanitize;
 pub mod server;
 // The explorer: public only for this crate's tests and benches (see above).
+// Such modules are declared twice under opposite cfgs rather than by a
+// macro: rustfmt does not find the files of modules declared in a macro.
 #[cfg(feature = "internals")]
 pub mod tui;
 #[cfg(not(feature = "internals"))]
