@@ -3,17 +3,35 @@
 
 mod app;
 mod batch;
+#[cfg(feature = "internals")]
 pub mod demo;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod demo;
 mod error;
 mod extract;
 mod parse_errors;
+#[cfg(feature = "internals")]
 pub mod realism;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod realism;
 pub(crate) mod retention;
 mod routes;
+#[cfg(feature = "internals")]
 pub mod serve_cmd;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod serve_cmd;
+#[cfg(feature = "internals")]
 pub mod sql;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod sql;
+#[cfg(feature = "internals")]
 pub mod store;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod store;
+#[cfg(feature = "internals")]
 pub mod time;
+#[cfg(not(feature = "internals"))]
+pub(crate) mod time;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,9 +40,14 @@ use std::sync::Arc;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use error::AppError;
-pub use realism::{Fault, Realism, RequestCounts};
-use store::{Store, StoreError};
+// The embedding API: `start` with a `ServerConfig` (and its `Realism`), the
+// `ServerHandle` it returns, and the error types `ServerError` names. The
+// modules behind them are crate-private (public only with the `internals`
+// feature, for this crate's tests and benches).
+pub use demo::{DemoError, RecipeError};
+pub use realism::{Fault, FaultParseError, Realism, RequestCounts};
+use store::Store;
+pub use store::StoreError;
 
 /// How long a query may run before it is stopped.
 pub const DEFAULT_QUERY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);

@@ -232,7 +232,8 @@ pub struct App {
     /// new result arrives while it is open).
     pub chart: Option<ChartState>,
     /// The one open popup (help, a prompt, a picker, the send form…), if
-    /// any; it takes every key. Read it with `app.picker()` and the like.
+    /// any; it takes every key. The tests read it with `app.picker()` and
+    /// the like.
     pub popup: Option<crate::tui::pane::Popup>,
     /// The id of the send form's send in flight.
     pub send_id: Option<RequestId>,

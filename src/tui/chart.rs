@@ -66,6 +66,7 @@ pub struct ChartState {
 }
 
 impl ChartState {
+    #[cfg(any(test, feature = "internals"))]
     pub fn from_result(result: &QueryResult) -> Self {
         Self::from_result_named(result, &crate::tui::fields::FieldNames::default())
     }
@@ -90,7 +91,8 @@ impl ChartState {
         self.data.as_ref().map_err(String::as_str)
     }
 
-    /// A key under the built-in keymap (tests, embedders without a keymap).
+    /// A key under the built-in keymap (the tests).
+    #[cfg(any(test, feature = "internals"))]
     pub fn handle_key(&mut self, key: KeyEvent) -> ChartOutcome {
         self.handle_key_with(Keymap::builtin(), key)
     }

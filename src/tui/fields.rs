@@ -133,14 +133,6 @@ impl FieldNames {
         self.by_column.get(column).map(String::as_str)
     }
 
-    /// The positional column a name stands for (case-insensitive).
-    pub fn column_of(&self, name: &str) -> Option<&str> {
-        self.by_column
-            .iter()
-            .find(|(_, n)| n.eq_ignore_ascii_case(name))
-            .map(|(c, _)| c.as_str())
-    }
-
     /// How a result column is labelled: its name when it has one.
     pub fn label<'a>(&'a self, column: &'a str) -> &'a str {
         self.name_of(column).unwrap_or(column)
@@ -303,14 +295,13 @@ mod tests {
     }
 
     #[test]
-    fn names_and_columns_both_ways() {
+    fn named_columns_are_labelled_by_their_names() {
         let n = FieldNames::new(
             "p.s.l",
             &map(&[("blob6", "path"), ("double1", "latency_ms")]),
         )
         .unwrap();
         assert_eq!(n.name_of("blob6"), Some("path"));
-        assert_eq!(n.column_of("Latency_MS"), Some("double1"));
         assert_eq!(n.label("blob7"), "blob7");
         assert_eq!(n.label("double1"), "latency_ms");
     }

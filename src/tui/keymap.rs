@@ -219,6 +219,7 @@ impl Command {
             .find(|(n, _, _)| *n == name)
             .map(|(_, c, _)| *c)
     }
+    #[cfg(test)]
     pub fn name(self) -> &'static str {
         COMMANDS
             .iter()
@@ -486,8 +487,9 @@ impl Keymap {
         km
     }
 
-    /// The embedded defaults, parsed once; panes use them when the host
-    /// does not hand over its own (merged) keymap.
+    /// The embedded defaults, parsed once: the keymap of the tests' panes
+    /// (the explorer hands every pane its own merged keymap).
+    #[cfg(any(test, feature = "internals"))]
     pub fn builtin() -> &'static Keymap {
         static BUILTIN: std::sync::OnceLock<Keymap> = std::sync::OnceLock::new();
         BUILTIN.get_or_init(Keymap::defaults)

@@ -48,11 +48,7 @@ use keymap::Keymap;
 use terminal::TerminalGuard;
 use theme::Theme;
 
-/// `aepipe` with no subcommand.
-pub fn run() -> anyhow::Result<()> {
-    run_with(ConnectionFlags::default())
-}
-
+/// `aepipe` with no subcommand (`flags` from the command line).
 pub fn run_with(flags: ConnectionFlags) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

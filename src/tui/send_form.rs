@@ -216,7 +216,8 @@ impl SendForm {
         }
     }
 
-    /// A key under the built-in keymap (tests, embedders without a keymap).
+    /// A key under the built-in keymap (the tests).
+    #[cfg(any(test, feature = "internals"))]
     pub fn handle_key(&mut self, key: KeyEvent) -> SendOutcome {
         self.handle_key_with(Keymap::builtin(), key)
     }
@@ -430,6 +431,7 @@ fn parse_payload(text: &str) -> Result<Option<Map<String, Value>>, String> {
     }
 }
 
+#[cfg(any(test, feature = "internals"))]
 pub fn render(form: &SendForm, area: Rect, buf: &mut Buffer, theme: &Theme) {
     render_with_keys(form, area, buf, theme, Keymap::builtin());
 }

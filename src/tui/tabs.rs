@@ -67,10 +67,6 @@ impl Tabs {
         self.tabs.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.tabs.is_empty()
-    }
-
     pub fn current(&self) -> &Tab {
         &self.tabs[self.active.min(self.tabs.len() - 1)]
     }

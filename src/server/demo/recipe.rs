@@ -27,9 +27,7 @@ pub struct LogstoreRecipe {
     pub project: String,
     pub logstore: String,
     pub share: f64,
-    pub description: String,
     pub blob_names: Vec<String>,
-    pub double_names: Vec<String>,
     pub events: Vec<EventRecipe>,
 }
 

@@ -58,6 +58,9 @@ pub fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
 
 /// Run `sql` for `scope` and return AE's FORMAT JSON answer as text.
 /// `now_unix` is the query's `now()` in Unix seconds.
+/// Only the tests and benches query without a visibility bound; the server
+/// always goes through [`run_query_visible`].
+#[cfg(feature = "internals")]
 pub fn run_query(
     conn: &Connection,
     scope: Scope<'_>,

@@ -20,11 +20,11 @@ use checkpoint::Checkpointer;
 use group_commit::Writer;
 
 pub use readers::ReaderPool;
-pub use reads::{list_logstores, list_projects, read_rawlogs, RawRow};
+pub use reads::{list_logstores, list_projects, read_rawlogs};
 pub use writer::{
     insert_point, insert_raw, list_tenants, purge_expired_payloads, purge_old_events,
-    purge_old_rawlogs, read_payloads, remember_logstore, write_logs, write_points, DetailRow,
-    NewLog, NewPoint, RowShape, PURGE_CHUNK,
+    purge_old_rawlogs, read_payloads, remember_logstore, write_logs, write_points, NewLog,
+    NewPoint, RowShape, PURGE_CHUNK,
 };
 
 /// File name of the database inside the data dir.
@@ -55,7 +55,6 @@ pub struct Store {
     writer: Writer,
     readers: ReaderPool,
     _checkpointer: Checkpointer,
-    path: PathBuf,
 }
 
 impl Store {
@@ -111,16 +110,7 @@ impl Store {
             writer: Writer::spawn(writer)?,
             readers,
             _checkpointer: Checkpointer::spawn(&path)?,
-            path,
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn readers(&self) -> &ReaderPool {
-        &self.readers
     }
 
     /// Run `f` on the writer inside a group-committed transaction (see

@@ -2,10 +2,6 @@
 //! Analytics Engine (events), D1 (payloads) and Workers Logs (rawlogs).
 //! Shared knowledge of the store and the SQL translator, so it lives here once.
 
-/// Table holding AE events. Columns are named exactly as AE names them so the
-/// SQL translator can map `aepipe` columns one to one.
-pub const EVENTS_TABLE: &str = "events";
-
 /// Columns added after the first release: (table, column, definition).
 /// Databases created before them get them on open (see [`migrate`]).
 const ADDED_COLUMNS: [(&str, &str, &str); 2] = [

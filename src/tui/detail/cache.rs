@@ -70,11 +70,9 @@ impl PayloadCache {
         self.entries.insert(ref_id, (value, self.clock));
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 

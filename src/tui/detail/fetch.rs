@@ -207,6 +207,7 @@ impl FetchPlanner {
     }
 
     /// Number of requests sent and not yet answered.
+    #[cfg(any(test, feature = "internals"))]
     pub fn in_flight_count(&self) -> usize {
         self.in_flight.len()
     }

@@ -255,9 +255,6 @@ impl JsonTree {
     pub fn visible(&self) -> &[VisibleLine] {
         &self.visible
     }
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 
     /// Width available for text; long leaves wrap onto continuation lines.
     /// 0 means "do not wrap".

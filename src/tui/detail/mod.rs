@@ -17,9 +17,10 @@ use std::time::Instant;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use serde_json::Value;
 
-pub use cache::{Cached, PayloadCache};
-pub use fetch::{FetchPlanner, PayloadError, PayloadRequest, PayloadStatus, DEFAULT_DEBOUNCE};
-use json_tree::{JsonTree, NodeKind};
+#[cfg(any(test, feature = "internals"))]
+pub use fetch::DEFAULT_DEBOUNCE;
+pub use fetch::{FetchPlanner, PayloadError, PayloadRequest, PayloadStatus};
+use json_tree::JsonTree;
 
 use crate::client::{DetailResult, QueryResult};
 use crate::tui::keymap::{Command, Context, Keymap};
@@ -132,6 +133,7 @@ impl DetailState {
     /// (in any order: the grid may be sorted or filtered),
     /// whose payloads are prefetched in the same request.
     /// As [`show_row_at`](Self::show_row_at) for a grid in result order.
+    #[cfg(any(test, feature = "internals"))]
     pub fn show_row(
         &mut self,
         result: &QueryResult,
@@ -196,6 +198,7 @@ impl DetailState {
     }
 
     /// Whether empty blob/double columns are shown.
+    #[cfg(any(test, feature = "internals"))]
     pub fn shows_empty(&self) -> bool {
         self.show_empty
     }
@@ -254,6 +257,7 @@ impl DetailState {
     }
 
     /// Payload requests sent and not answered yet.
+    #[cfg(any(test, feature = "internals"))]
     pub fn fetches_in_flight(&self) -> usize {
         self.planner.in_flight_count()
     }
@@ -271,7 +275,8 @@ impl DetailState {
         self.clamp();
     }
 
-    /// A key under the built-in keymap (tests, embedders without a keymap).
+    /// A key under the built-in keymap (the tests).
+    #[cfg(any(test, feature = "internals"))]
     pub fn handle_key(&mut self, key: KeyEvent) -> DetailOutcome {
         self.handle_key_with(Keymap::builtin(), key)
     }
@@ -472,11 +477,6 @@ impl DetailState {
                 Some(("row", Value::Object(fields.iter().cloned().collect())))
             }
         }
-    }
-
-    /// The path filter, for the title.
-    pub fn path(&self) -> &path::PathFilter {
-        &self.path
     }
 
     /// After the query changed: find it again and go to its first match.
@@ -693,6 +693,7 @@ impl DetailState {
         self.content == Content::Empty
     }
     /// The payload state of the shown row, if it has a ref_id.
+    #[cfg(any(test, feature = "internals"))]
     pub fn payload_status(&self) -> Option<&PayloadStatus> {
         self.shown.as_ref()
     }
@@ -732,7 +733,8 @@ impl DetailState {
             short
         }
     }
-    pub fn cursor_kind(&self) -> Option<NodeKind> {
+    #[cfg(test)]
+    pub fn cursor_kind(&self) -> Option<json_tree::NodeKind> {
         self.cursor_node()
             .and_then(|n| self.tree.node(n))
             .map(|n| n.kind)

@@ -97,9 +97,7 @@ impl TailBuffer {
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
+    #[cfg(test)]
     pub fn dropped(&self) -> u64 {
         self.dropped
     }

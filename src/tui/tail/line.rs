@@ -30,6 +30,7 @@ pub struct TailLine {
 }
 
 impl TailLine {
+    #[cfg(test)]
     pub fn new(seq: u64, entry: RawLogEntry) -> Self {
         Self::named(seq, entry, &FieldNames::default())
     }

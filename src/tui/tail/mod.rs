@@ -20,7 +20,9 @@ use serde_json::Value;
 
 pub use buffer::{TailBuffer, DEFAULT_CAPACITY};
 pub use conn::{ConnState, STALL_AFTER};
-pub use filter::{Filter, LevelFilter};
+pub use filter::Filter;
+#[cfg(any(test, feature = "internals"))]
+pub use filter::LevelFilter;
 pub use line::TailLine;
 pub use task::{TailEvent, TailMsg};
 
@@ -402,7 +404,8 @@ impl TailState {
         self.editing.is_some()
     }
 
-    /// A key under the built-in keymap (tests, embedders without a keymap).
+    /// A key under the built-in keymap (the tests).
+    #[cfg(any(test, feature = "internals"))]
     pub fn handle_key(&mut self, key: KeyEvent) -> TailOutcome {
         self.handle_key_with(Keymap::builtin(), key)
     }
@@ -667,9 +670,6 @@ impl TailState {
     }
     pub fn now_ms(&self) -> i64 {
         self.now_ms
-    }
-    pub fn width(&self) -> u16 {
-        self.width
     }
 }
 

@@ -24,6 +24,7 @@ pub fn viewport(area: Rect) -> (u16, u16) {
     (inner.width, inner.height.saturating_sub(2))
 }
 
+#[cfg(any(test, feature = "internals"))]
 pub fn render(state: &TailState, area: Rect, buf: &mut Buffer, theme: &Theme, focused: bool) {
     render_with_keys(state, area, buf, theme, focused, Keymap::builtin());
 }

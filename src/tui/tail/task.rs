@@ -52,6 +52,7 @@ pub struct TailTask {
 }
 
 impl TailTask {
+    #[cfg(any(test, feature = "internals"))]
     pub fn is_finished(&self) -> bool {
         self.handle.is_finished()
     }

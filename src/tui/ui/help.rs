@@ -65,6 +65,7 @@ fn fold_tab_keys(rows: Vec<(String, Command)>) -> Vec<(String, Command)> {
 }
 
 /// The help text for a box `inner_width` columns wide (the default box).
+#[cfg(any(test, feature = "internals"))]
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     lines_for_width(app, BOX_WIDTH - 2)
 }

@@ -14,7 +14,6 @@ pub mod tabs;
 pub mod tree;
 
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
@@ -161,14 +160,6 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         w,
         h,
     )
-}
-
-pub fn style_if(cond: bool, style: Style) -> Style {
-    if cond {
-        style
-    } else {
-        Style::default()
-    }
 }
 
 #[cfg(test)]

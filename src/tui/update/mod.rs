@@ -48,7 +48,6 @@ use crate::tui::grid::export::ExportFormat;
 use crate::tui::grid::RunInfo;
 use crate::tui::keymap::{Command, Context};
 use crate::tui::pane::Popup;
-use crate::tui::ref_id::row_ref_id;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
 use crate::tui::tree::{Load, TreeRow};
@@ -702,10 +701,4 @@ pub(super) fn pane_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         },
         Focus::Detail => Vec::new(),
     }
-}
-
-/// The ref_id of the selected grid row, for the detail pane.
-pub fn selected_ref_id(app: &App) -> Option<String> {
-    let result = app.grid.result.as_ref()?;
-    row_ref_id(result, app.grid.selected_row()?)
 }
