@@ -266,7 +266,7 @@ mod tests {
             "SELECT quantileExactWeighted(0.95)(double1, _sample_interval) FROM aepipe WHERE blob4 = 'error'",
         );
         assert!(
-            p.contains("COVERING INDEX events_tenant_level (index1=? AND blob4=?)"),
+            p.contains("COVERING INDEX events_tenant_rare_level (index1=? AND blob4=?)"),
             "{p}"
         );
         let p = plan(
@@ -275,9 +275,15 @@ mod tests {
              AND timestamp > now() - INTERVAL 1 HOUR ORDER BY timestamp DESC LIMIT 10",
         );
         assert!(
-            p.contains("INDEX events_tenant_level (index1=? AND blob4=? AND timestamp>?)")
+            p.contains("INDEX events_tenant_rare_level (index1=? AND blob4=? AND timestamp>?)")
                 && !p.contains("TEMP B-TREE"),
             "{p}"
         );
+        // Debug and info are most of the rows: not in the level index.
+        let p = plan(
+            &conn,
+            "SELECT quantileExactWeighted(0.95)(double1, _sample_interval) FROM aepipe WHERE blob4 = 'info'",
+        );
+        assert!(!p.contains("rare_level"), "{p}");
     }
 }

@@ -298,9 +298,11 @@ impl Translator {
                 env.aliases.insert(alias.value.clone(), expr);
             }
         }
-        let from_sql = match index_hint::preferred_index(s.selection.as_ref(), &env.aliases) {
-            Some(index) if scoped => format!("{from_sql} INDEXED BY {index}"),
-            _ => from_sql,
+        let index_choice =
+            index_hint::preferred_index(s.selection.as_ref(), &env.aliases).filter(|_| scoped);
+        let from_sql = match index_choice {
+            Some(choice) => format!("{from_sql} INDEXED BY {}", choice.index),
+            None => from_sql,
         };
 
         // GROUP BY first: select items are checked against its keys.
@@ -413,6 +415,10 @@ impl Translator {
             if let Some(ms) = self.visible_by_ms {
                 // An integer literal: nothing from the request reaches it.
                 conditions.push(format!("events.visible_at <= {ms}"));
+            }
+            // A constant of the schema, implied by the user's condition.
+            if let Some(implied) = index_choice.and_then(|c| c.implied_condition) {
+                conditions.push(implied.to_string());
             }
         }
         if let Some(w) = &s.selection {

@@ -30,13 +30,21 @@ pub fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 pub const TIME_INDEX: &str = "events_tenant_time";
 /// The (index1, blob3) index: breakdowns by event.
 pub const EVENT_INDEX: &str = "events_tenant_event";
-/// The (index1, blob4, timestamp, double1, _sample_interval) index: filters
-/// on the level (`blob4`, which every point has), with or without a time
-/// range. It covers the level's value aggregates (e.g. a latency quantile of
-/// the errors) so they read a quarter of the tenant's rows from a narrow
-/// index, not the whole wide table. Keyed by (time, id) after the level, so
-/// a write appends at the end of its level's range (cheap on ingest).
-pub const LEVEL_INDEX: &str = "events_tenant_level";
+/// The (index1, blob4, timestamp, id, double1, _sample_interval) index of
+/// the rarer levels: filters on a level other than debug and info (warn,
+/// error, fatal …), with or without a time range. It covers the level's
+/// value aggregates (e.g. a latency quantile of the errors), so they read a
+/// narrow index, not every wide row of the tenant. Partial: most writes are
+/// debug or info and cost it nothing, and filters on those are seldom what an
+/// investigation narrows to. Keyed by (time, id) after the level, so a write
+/// appends at the end of its level's range.
+pub const LEVEL_INDEX: &str = "events_tenant_rare_level";
+/// The levels the level index leaves out.
+pub const BULK_LEVELS: [&str; 2] = ["debug", "info"];
+/// The level index's WHERE. A query reads a partial index only when its own
+/// WHERE carries this term verbatim, so a query that pins rarer levels adds
+/// it (src/server/sql/index_hint.rs).
+pub const LEVEL_INDEX_WHERE: &str = "blob4 NOT IN ('debug', 'info')";
 
 /// Statements that create the schema; idempotent.
 pub fn create_statements() -> String {
@@ -63,13 +71,16 @@ CREATE TABLE IF NOT EXISTS events (
 -- puts a value before the row id (e.g. double1 right after the time) makes
 -- writes land at random places in it and halved ingest throughput
 -- (benches/server_ingest.rs); the level index's key ends in (timestamp, id),
--- so a write appends, and its last columns only carry the values it covers.
+-- so a write appends, and its last columns only carry the values it covers;
+-- it holds the rarer levels only.
 DROP INDEX IF EXISTS events_by_time;
 DROP INDEX IF EXISTS events_by_event;
+DROP INDEX IF EXISTS events_tenant_level;
 CREATE INDEX IF NOT EXISTS {TIME_INDEX} ON events(index1, timestamp);
 CREATE INDEX IF NOT EXISTS {EVENT_INDEX} ON events(index1, blob3);
 CREATE INDEX IF NOT EXISTS {LEVEL_INDEX}
-    ON events(index1, blob4, timestamp, id, double1, _sample_interval);
+    ON events(index1, blob4, timestamp, id, double1, _sample_interval)
+    WHERE {LEVEL_INDEX_WHERE};
 
 -- D1's payload table, plus the tenant so `detail` answers only its own tenant.
 CREATE TABLE IF NOT EXISTS payloads (
