@@ -19,12 +19,12 @@ mod watch;
 pub use query::is_limit_reached;
 pub use tree::choose_logstore;
 
-use editor::{editor_command, refresh_completion};
-use grid::{export, export_prompt_key, grid_command};
+use editor::editor_outcome;
+use grid::{export, export_prompt_key, grid_outcome};
 use keys::{on_key, on_paste};
 use mouse::on_mouse;
 use query::{run_query, run_sql};
-use tree::{load_for_filter, tree_command};
+use tree::tree_outcome;
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -42,16 +42,17 @@ use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::DetailOutcome;
 use crate::tui::editor::completion::{self, CompletionState};
 use crate::tui::editor::history::History;
+use crate::tui::editor::EditorOutcome;
 use crate::tui::editor::LONG_SQL_CHARS;
 use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
-use crate::tui::grid::RunInfo;
+use crate::tui::grid::{GridOutcome, RunInfo};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::pane::Popup;
 use crate::tui::ref_id::row_ref_id;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
-use crate::tui::tree::{Load, TreeRow};
+use crate::tui::tree::{Load, TreeOutcome};
 use crate::tui::ui::layout;
 
 /// Seconds between retries when the server cannot be reached.
@@ -692,12 +693,25 @@ pub(super) fn cancel(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A command the focused pane's table left to a fallback table (`normal`,
+/// `global`) that is still the pane's own (e.g. `down` bound in
+/// `[normal]`); in the chart, the grid's commands the chart's table leaves.
 pub(super) fn pane_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     match app.focus {
-        Focus::Tree => tree_command(app, cmd),
-        Focus::Editor => editor_command(app, cmd),
+        Focus::Tree => {
+            let outcome = app.tree.command(cmd);
+            tree_outcome(app, outcome)
+        }
+        Focus::Editor => {
+            let outcome = app.editor.command(cmd);
+            editor_outcome(app, outcome).unwrap_or_default()
+        }
         Focus::Results => match app.bottom {
-            Bottom::Grid | Bottom::Chart => grid_command(app, cmd),
+            Bottom::Grid | Bottom::Chart => {
+                let outcome = app.grid.command(cmd);
+                // As after any grid command, the detail pane follows.
+                grid_outcome(app, outcome).unwrap_or_else(|| sync_detail(app))
+            }
             Bottom::Tail => Vec::new(),
         },
         Focus::Detail => Vec::new(),
