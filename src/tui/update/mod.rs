@@ -172,7 +172,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.result_scope = Some(running.scope);
                     let labels = app.result_names().clone();
                     app.grid.fit_labels(&labels);
-                    refresh_chart(app);
+                    match running.kind {
+                        RunKind::User => refresh_chart(app),
+                        RunKind::Refresh => refresh_chart_keeping_bucket(app),
+                    }
                     if app.bottom == Bottom::Tail && running.kind == RunKind::User {
                         app.bottom = Bottom::Grid;
                     }
@@ -477,6 +480,16 @@ pub fn apply_layout(app: &mut App) {
 /// The line/bar choice and the series shown stay (a watch refresh, a
 /// drill-down or a rename redraws the same chart with new data).
 pub(super) fn refresh_chart(app: &mut App) {
+    rebuild_chart(app, false);
+}
+
+/// As [`refresh_chart`], the bucket cursor staying on its bucket: a watch
+/// refresh brings the same query's new rows.
+fn refresh_chart_keeping_bucket(app: &mut App) {
+    rebuild_chart(app, true);
+}
+
+fn rebuild_chart(app: &mut App, keep_bucket: bool) {
     let before = app.chart.take();
     app.chart = if app.bottom == Bottom::Chart {
         app.grid.result.as_deref().map(|r| {
@@ -484,6 +497,9 @@ pub(super) fn refresh_chart(app: &mut App) {
             if let Some(old) = &before {
                 chart.kind = old.kind;
                 chart.only = old.only.filter(|i| chart.series_count() > *i);
+                if keep_bucket {
+                    chart.keep_cursor_of(old);
+                }
             }
             chart
         })
