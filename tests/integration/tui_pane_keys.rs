@@ -5,8 +5,6 @@
 
 use crate::tui_support;
 
-use std::time::Duration;
-
 use aepipe::tui::action::Action;
 use aepipe::tui::app::{App, Bottom, Focus};
 use aepipe::tui::effects::Effect;
@@ -14,25 +12,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde_json::json;
 use tui_support::*;
 
-/// Scoped to shop/api with a 20-row result in the grid.
+/// Scoped to shop/api with a 20-row result in the grid, focused.
 fn with_rows() -> App {
     let mut app = scoped(120, 32);
-    let effects = press(&mut app, [key(KeyCode::F(5))]);
-    let id = effects
-        .iter()
-        .find_map(|e| match e {
-            Effect::RunQuery { id, .. } => Some(*id),
-            _ => None,
-        })
-        .expect("a RunQuery effect");
-    press(
-        &mut app,
-        [Action::QueryFinished {
-            id,
-            result: Ok(sample_result(20)),
-            elapsed: Duration::from_millis(5),
-        }],
-    );
+    crate::tui_tabs::run(&mut app, "SELECT * FROM aepipe", sample_result(20));
     app.focus = Focus::Results;
     app
 }
