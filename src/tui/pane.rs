@@ -17,18 +17,21 @@
 //!
 //! A key goes to the open popup if there is one ([`Popup`], one slot:
 //! opening one closes the other), else to the focused pane, else to the
-//! keymap's commands (the pane's table, then `normal`, then `global`; a
-//! pane's table may bind a global command, which the pane leaves). A
-//! global chord (an F-key or a Ctrl/Alt key bound in `global`) skips the
-//! focused pane unless the pane's own table binds it or the pane is typing
-//! ([`Pane::captures_input`]), so F5 works the same everywhere. A command
-//! bound in `normal`/`global` that is the focused pane's own reaches it
-//! through its `command(cmd)`.
+//! keymap's commands: the command the pane's table, `normal` or `global`
+//! binds it to (a pane's table may bind a global command, e.g. `c` the
+//! chart in the grid, which the pane leaves; for detail and tail only
+//! `normal` and `global`, so an Esc they leave still cancels). A global
+//! chord (an F-key or a Ctrl/Alt key bound in `global`) skips the focused
+//! pane unless the pane's own table binds it or the pane is typing
+//! ([`Pane::captures_input`]), so F5 works the same everywhere. A pane
+//! command that `normal` or `global` binds reaches the tree, the editor or
+//! the grid (also under the chart) through their `command(cmd)`.
 //!
 //! To add a pane: a state type; its outcome enum and a [`Pane`] impl (its
 //! keys through its table, `Pane::render` drawing it with a [`RenderCtx`];
-//! what it needs to draw beyond its state goes into the state or, when
-//! several panes share it, into [`RenderCtx`]); its outcomes turned into
+//! what it needs to draw beyond its state goes into its state, or into
+//! [`RenderCtx`] when it is the explorer's and read where it is kept, as
+//! the scoped logstore and the field names); its outcomes turned into
 //! effects in `update/keys.rs`; its place in `ui/layout.rs` and in
 //! `ui::render`; and its key table in `assets/keymap.toml` (a `Context` in
 //! `keymap.rs`, which help lists, and a case in `App::key_context`).

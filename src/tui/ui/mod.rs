@@ -1,6 +1,6 @@
 //! Drawing: [`render`] lays the panes out and has each draw itself
-//! (`Pane::render` with a `RenderCtx`), then the status bar, footer and
-//! popups, which draw from `&App`. Nothing here changes state.
+//! (`Pane::render` with a `RenderCtx`); the tab strip, status bar, footer
+//! and popups draw from `&App`. Nothing here changes state.
 
 pub mod editor;
 pub mod footer;
