@@ -208,7 +208,7 @@ pub enum TreeOutcome {
 
 impl TreeState {
     /// A key: the `/` filter while it is typed, a character typed straight
-    /// into the filter (see [`TreeState::typing`]), else the `[tree]` table.
+    /// into the filter (see `TreeState::typing`), else the `[tree]` table.
     pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> TreeOutcome {
         if self.filtering {
             crate::tui::pane::filter_input(keymap, &key, &mut self.filter, &mut self.filtering);
