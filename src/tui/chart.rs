@@ -141,6 +141,28 @@ impl ChartState {
         }
     }
 
+    /// Put the cursor on the bucket `old`'s cursor was on (the same
+    /// time), or, when new rows no longer have that time, on the nearest
+    /// later one (the last when none is later). No cursor stays none.
+    pub fn keep_cursor_of(&mut self, old: &ChartState) {
+        let Some(time) = old.bucket_time() else {
+            return;
+        };
+        let buckets = self.buckets();
+        let Some(last) = buckets.len().checked_sub(1) else {
+            return;
+        };
+        self.cursor = Some(buckets.partition_point(|t| *t < time).min(last));
+    }
+
+    /// The time of the bucket the cursor is on.
+    fn bucket_time(&self) -> Option<f64> {
+        let buckets = self.buckets();
+        buckets
+            .get(self.cursor?.min(buckets.len().checked_sub(1)?))
+            .copied()
+    }
+
     /// The distinct times of the series drawn, ascending: the buckets the
     /// cursor steps through.
     pub fn buckets(&self) -> Vec<f64> {

@@ -227,11 +227,7 @@ pub fn marks(app: &App, i: usize) -> String {
 /// and the start of its statement, cut to `width` columns by the renderer.
 pub fn label(i: usize, tab: &Tab, marks: &str) -> String {
     let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
-    let sql = tab
-        .sql
-        .as_deref()
-        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
+    let sql = one_line(tab.sql.as_deref().unwrap_or(""));
     if sql.is_empty() {
         format!("{}{marks} {store}", i + 1)
     } else {
@@ -243,6 +239,55 @@ pub fn label(i: usize, tab: &Tab, marks: &str) -> String {
 pub fn short_label(i: usize, tab: &Tab, marks: &str) -> String {
     let store = tab.scope.as_ref().map_or("new", |s| s.logstore.as_str());
     format!("{}{marks} {store}", i + 1)
+}
+
+/// A statement on one line, as the strip shows it.
+pub fn one_line(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Tabs {
+    /// Where tab `i`'s statement (on one line) first differs from the
+    /// most alike statement of another tab on the same logstore, as the
+    /// byte offset of the first word that differs (its last word when the
+    /// other goes on where it ends); None when no other tab's starts the
+    /// same, or when it is the very same statement (nothing in it tells
+    /// the two apart).
+    pub fn differs_at(&self, i: usize) -> Option<usize> {
+        let tab = self.tabs.get(i)?;
+        let sql = one_line(tab.sql.as_deref()?);
+        let last_word = sql.rfind(' ').map_or(0, |k| k + 1);
+        let mut furthest = 0;
+        for (j, other) in self.tabs.iter().enumerate() {
+            let Some(other_sql) = other.sql.as_deref().filter(|_| j != i) else {
+                continue;
+            };
+            let other_sql = one_line(other_sql);
+            if other.scope != tab.scope || other_sql == sql {
+                continue;
+            }
+            // One starts as the other: where the shorter one ends.
+            let ends = if other_sql.len() < sql.len() {
+                other_sql.len()
+            } else {
+                last_word
+            };
+            let differs = sql
+                .char_indices()
+                .zip(other_sql.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(ends, |((at, _), _)| at);
+            furthest = furthest.max(differs);
+        }
+        // From the start of the word the difference is in.
+        let word = sql[..furthest].rfind(' ').map_or(0, |k| k + 1);
+        let word = if sql[furthest..].starts_with(' ') {
+            furthest + 1
+        } else {
+            word
+        };
+        (word > 0).then_some(word)
+    }
 }
 
 #[cfg(test)]

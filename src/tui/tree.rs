@@ -1,6 +1,13 @@
 //! The project → logstore tree: what is loaded, what is open, the cursor and
 //! the filter. Projects load at start, a project's logstores when it is first
-//! opened; nothing here waits for the network.
+//! opened; nothing here waits for the network. Its keys answer with a
+//! [`TreeOutcome`]: what needs the network (a load, a refresh) or the rest
+//! of the explorer (choosing a logstore) the host does.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::tui::app::Scope;
+use crate::tui::keymap::{Command, Context, Keymap};
 
 /// Something that loads over the network.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -179,6 +186,141 @@ impl TreeState {
         {
             self.cursor = i;
             self.scroll_to_cursor();
+        }
+    }
+}
+
+/// What the host should do after a key in the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeOutcome {
+    /// Not the tree's key; the host may use it.
+    Ignored,
+    Handled,
+    /// The filter changed: the host loads the logstores it may match.
+    Filtered,
+    /// Load the projects again, and the logstores of the open ones.
+    Reload,
+    /// Load this project's logstores.
+    LoadLogstores(String),
+    /// Scope the explorer to this logstore.
+    Choose(Scope),
+}
+
+impl TreeState {
+    /// A key: the `/` filter while it is typed, a character typed straight
+    /// into the filter (see `TreeState::typing`), else the `[tree]` table.
+    pub fn handle_key_with(&mut self, keymap: &Keymap, key: KeyEvent) -> TreeOutcome {
+        if self.filtering {
+            crate::tui::pane::filter_input(keymap, &key, &mut self.filter, &mut self.filtering);
+            self.clamp();
+            return TreeOutcome::Filtered;
+        }
+        if self.typing(keymap, &key) {
+            return TreeOutcome::Filtered;
+        }
+        match keymap.lookup_in(Context::Tree, &key) {
+            Some(cmd) => self.command(cmd),
+            None => TreeOutcome::Ignored,
+        }
+    }
+
+    /// Typing in the tree filters it without `/` first: a printable
+    /// character no table of the tree binds (so j, k, h, l, r, q, ? keep
+    /// their meaning) starts the filter; once it has started every
+    /// printable character extends it (so "che" stays "che" although h
+    /// collapses), and the `filter` table's keys take one back (Backspace)
+    /// or clear it (Esc). Returns whether the key was used so.
+    fn typing(&mut self, keymap: &Keymap, key: &KeyEvent) -> bool {
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let typing = !self.filter.is_empty();
+        match keymap.lookup(Context::Filter, key) {
+            Some(Command::DeleteBack) if typing => {
+                self.filter.pop();
+                self.clamp();
+                return true;
+            }
+            Some(Command::ClearFilter | Command::Cancel) if typing => {
+                self.filter.clear();
+                self.clamp();
+                return true;
+            }
+            _ => {}
+        }
+        match key.code {
+            KeyCode::Char(c)
+                if plain
+                    && !c.is_control()
+                    && (typing || keymap.lookup(Context::Tree, key).is_none()) =>
+            {
+                self.filter.push(c);
+            }
+            _ => return false,
+        }
+        self.clamp();
+        true
+    }
+
+    /// A command of the tree's (from its table, or a fallback table).
+    pub fn command(&mut self, cmd: Command) -> TreeOutcome {
+        match cmd {
+            Command::Up => self.move_by(-1),
+            Command::Down => self.move_by(1),
+            Command::First => self.move_to(0),
+            Command::Last => self.move_to(usize::MAX),
+            Command::Filter => self.filtering = true,
+            Command::Refresh => return TreeOutcome::Reload,
+            Command::Select | Command::Expand | Command::Collapse => return self.open(cmd),
+            _ => return TreeOutcome::Ignored,
+        }
+        TreeOutcome::Handled
+    }
+
+    /// Enter (open or close a project, choose a logstore), → and ←.
+    fn open(&mut self, cmd: Command) -> TreeOutcome {
+        match self.current() {
+            Some(TreeRow::Project(pi)) => {
+                let Some(node) = self.project_node(pi).cloned() else {
+                    return TreeOutcome::Handled;
+                };
+                let expand = match cmd {
+                    Command::Expand => true,
+                    Command::Collapse => false,
+                    _ => !node.expanded,
+                };
+                if let Some(n) = self.project_mut(&node.name) {
+                    n.expanded = expand;
+                }
+                self.clamp();
+                if expand && matches!(node.logstores, Load::NotLoaded | Load::Failed(_)) {
+                    return TreeOutcome::LoadLogstores(node.name);
+                }
+                TreeOutcome::Handled
+            }
+            Some(TreeRow::Logstore(pi, li)) => {
+                if cmd == Command::Collapse {
+                    if let Some(name) = self.project_name(pi).map(str::to_string) {
+                        if let Some(n) = self.project_mut(&name) {
+                            n.expanded = false;
+                        }
+                        self.cursor_to_project(pi);
+                    }
+                    return TreeOutcome::Handled;
+                }
+                match (self.project_name(pi), self.logstore_name(pi, li)) {
+                    (Some(project), Some(logstore)) => TreeOutcome::Choose(Scope {
+                        project: project.to_string(),
+                        logstore: logstore.to_string(),
+                    }),
+                    _ => TreeOutcome::Handled,
+                }
+            }
+            Some(TreeRow::ProjectStatus(pi)) => match self.project_name(pi) {
+                Some(name) => TreeOutcome::LoadLogstores(name.to_string()),
+                None => TreeOutcome::Handled,
+            },
+            None => TreeOutcome::Handled,
         }
     }
 }

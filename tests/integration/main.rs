@@ -51,6 +51,7 @@ mod tui_config;
 mod tui_defects;
 mod tui_flow;
 mod tui_investigate;
+mod tui_pane_keys;
 mod tui_panes_detail;
 mod tui_panes_send_chart;
 mod tui_panes_tail;

@@ -507,6 +507,52 @@ fn watch_reruns_on_ticks_keeps_the_cursor_and_waits_while_editing() {
     assert!(!app.watch.is_on());
 }
 
+/// Rows `from..to` of [`api_rows`]: a window that has moved on in time.
+fn api_rows_window(from: usize, to: usize) -> Arc<QueryResult> {
+    let all = api_rows(to, None);
+    let rows = (from..to)
+        .filter_map(|i| all.row(i).map(<[Cell]>::to_vec))
+        .collect();
+    Arc::new(QueryResult::from_parts(all.columns().to_vec(), rows))
+}
+
+#[test]
+fn a_watch_refresh_keeps_the_charts_bucket() {
+    let mut app = with_api_rows(30);
+    press(&mut app, [key(KeyCode::Tab), key(KeyCode::Char('c'))]);
+    // The newest bucket, then three back: 02:00:26.
+    press(
+        &mut app,
+        [
+            key(KeyCode::Right),
+            key(KeyCode::Left),
+            key(KeyCode::Left),
+            key(KeyCode::Left),
+        ],
+    );
+    let bucket = |app: &App| app.chart.as_ref().and_then(|c| c.bucket_range());
+    let before = bucket(&app).expect("a bucket is selected");
+    press(&mut app, [key(KeyCode::F(9))]);
+    assert!(app.watch.is_on());
+    let period = app.watch.every_secs * TICKS_PER_SECOND;
+    // The window moved on: 5 older rows gone, 10 newer ones in; the
+    // bucket's place in the list changed, its time did not.
+    let (id, _) = started_query(&ticks(&mut app, period)).expect("a refresh runs");
+    answer(&mut app, id, api_rows_window(5, 40));
+    assert_eq!(bucket(&app), Some(before), "the same bucket stays selected");
+    assert_eq!(app.chart.as_ref().and_then(|c| c.cursor), Some(21));
+    // A bucket the new rows no longer have: the cursor goes to the next
+    // newer one.
+    let (id, _) = started_query(&ticks(&mut app, period)).expect("a refresh runs");
+    answer(&mut app, id, api_rows_window(27, 40));
+    assert_eq!(app.chart.as_ref().and_then(|c| c.cursor), Some(0));
+    // A query the user runs starts without a bucket.
+    press(&mut app, [key(KeyCode::F(9))]);
+    let (id, _) = started_query(&press(&mut app, [key(KeyCode::F(5))])).expect("runs");
+    answer(&mut app, id, api_rows(30, None));
+    assert_eq!(app.chart.as_ref().and_then(|c| c.cursor), None);
+}
+
 // ---- against the real local server ---------------------------------------------
 
 async fn demo_server() -> common::TestServer {

@@ -136,6 +136,38 @@ fn two_tabs_keep_their_own_results_and_switch() {
 }
 
 #[test]
+fn tabs_whose_statements_start_the_same_show_where_they_differ() {
+    let mut app = two_tabs(120, 30);
+    let s = screen(&app);
+    // Cut where the two differ, the labels would read the same.
+    assert!(s.contains("1 api: SELECT blob6…'one'"), "tab strip:\n{s}");
+    assert!(s.contains("2 api: SELECT blob6…'two'"), "tab strip:\n{s}");
+    // Narrower labels, a statement that goes on after the one it starts
+    // as: "…" after the word, and the shorter one shows how it ends.
+    press(&mut app, [ctrl('t')]);
+    run(&mut app, &format!("{ONE} LIMIT 5"), rows("fig", 1));
+    let s = screen(&app);
+    let strip = "1 api: SEL…'one'│2 api: SEL…'two'│3 api: SE…LIMIT…";
+    assert!(s.contains(strip), "tab strip:\n{s}");
+
+    // The very same statement in two tabs: nothing tells them apart but
+    // their numbers; the labels stay as they were.
+    let mut app = scoped(120, 30);
+    run(&mut app, ONE, rows("apple", 3));
+    press(&mut app, [ctrl('t')]);
+    run(&mut app, ONE, rows("apple", 3));
+    assert_eq!(
+        (app.tabs.differs_at(0), app.tabs.differs_at(1)),
+        (None, None)
+    );
+    let s = screen(&app);
+    assert!(
+        s.contains("1 api: SELECT blob6 FROM…│2 api: SELECT blob6 FROM…"),
+        "tab strip:\n{s}"
+    );
+}
+
+#[test]
 fn one_tab_shows_no_strip() {
     let mut app = scoped(80, 24);
     run(&mut app, ONE, rows("apple", 3));

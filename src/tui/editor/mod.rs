@@ -5,6 +5,7 @@ pub mod completion;
 pub mod drill;
 pub mod highlight;
 pub mod history;
+mod keys;
 pub mod sampling;
 pub mod statement;
 pub mod undo;
@@ -15,6 +16,8 @@ use undo::{EditKind, Snapshot, UndoStack};
 
 use completion::CompletionState;
 use history::History;
+
+pub use keys::EditorOutcome;
 
 /// Cloudflare is reported to reject SQL longer than about this (one figure
 /// for the whole crate, in `limits`).

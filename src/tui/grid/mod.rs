@@ -3,6 +3,9 @@
 //! scroll offsets and column widths. Drawing reads only the visible window.
 
 pub mod export;
+mod keys;
+
+pub use keys::GridOutcome;
 
 use std::cmp::Ordering;
 use std::sync::Arc;

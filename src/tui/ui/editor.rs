@@ -1,85 +1,81 @@
 //! The SQL editor: tui-textarea while editing, highlighted text otherwise;
 //! the completion popup.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{ListItem, Paragraph, Wrap};
+use ratatui::widgets::{ListItem, Paragraph, Widget, Wrap};
 use ratatui::Frame;
 
-use crate::tui::app::{App, Focus};
+use crate::tui::app::App;
 use crate::tui::editor::completion::CandidateKind;
 use crate::tui::editor::highlight::highlight_line;
+use crate::tui::editor::EditorState;
 use crate::tui::editor::LONG_SQL_CHARS;
-use crate::tui::ui::{pane_block, picker, truncate};
+use crate::tui::pane::RenderCtx;
+use crate::tui::ui::{framed, picker, truncate};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// The editor pane (its `Pane::render`).
+pub fn render(editor: &EditorState, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
     if area.is_empty() {
         return;
     }
-    let scope = app
+    let theme = ctx.theme;
+    let scope = ctx
         .scope
-        .as_ref()
         .map_or("no logstore".to_string(), ToString::to_string);
     let mut title = vec![Span::raw(format!(" SQL · {scope} "))];
-    let chars = app.editor.char_count();
+    let chars = editor.char_count();
     if chars > LONG_SQL_CHARS {
         title.push(Span::styled(
             format!("⚠ {chars} chars: Cloudflare may reject over {LONG_SQL_CHARS} "),
-            app.theme.warning,
+            theme.warning,
         ));
     }
-    if let Some(warning) = crate::tui::editor::sampling::count_warning(&app.editor.text()) {
-        title.push(Span::styled(format!("⚠ {warning} "), app.theme.warning));
+    if let Some(warning) = crate::tui::editor::sampling::count_warning(&editor.text()) {
+        title.push(Span::styled(format!("⚠ {warning} "), theme.warning));
     }
-    if let Some(pos) = app.editor.history_pos {
+    if let Some(pos) = editor.history_pos {
         title.push(Span::styled(
-            format!("history {}/{} ", pos + 1, app.editor.history.entries.len()),
-            app.theme.dim,
+            format!("history {}/{} ", pos + 1, editor.history.entries.len()),
+            theme.dim,
         ));
     }
-    let block = pane_block(app, Line::from(title), Focus::Editor);
+    let block = framed(theme, ctx.focused, Line::from(title));
     let inner = block.inner(area);
-    frame.render_widget(block, area);
+    block.render(area, buf);
+    let placeholder = Paragraph::new(editor.textarea.placeholder_text().to_string())
+        .style(theme.dim)
+        .wrap(Wrap { trim: true });
     // An empty editor shows its placeholder wrapped (the textarea would cut
     // it at the pane's edge), with the cursor cell when focused.
-    if app.editor.textarea.lines().iter().all(String::is_empty) {
-        frame.render_widget(
-            Paragraph::new(app.editor.textarea.placeholder_text().to_string())
-                .style(app.theme.dim)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
-        if app.focus == Focus::Editor && !inner.is_empty() {
-            frame.buffer_mut()[(inner.x, inner.y)].set_style(app.editor.textarea.cursor_style());
+    if editor.textarea.lines().iter().all(String::is_empty) {
+        placeholder.render(inner, buf);
+        if ctx.focused && !inner.is_empty() {
+            buf[(inner.x, inner.y)].set_style(editor.textarea.cursor_style());
         }
         return;
     }
-    if app.focus == Focus::Editor {
-        frame.render_widget(&app.editor.textarea, inner);
+    if ctx.focused {
+        (&editor.textarea).render(inner, buf);
         return;
     }
-    if app.editor.is_empty() {
-        frame.render_widget(
-            Paragraph::new(app.editor.textarea.placeholder_text().to_string())
-                .style(app.theme.dim)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
+    if editor.is_empty() {
+        placeholder.render(inner, buf);
         return;
     }
     // Keep the cursor's line in view, as the textarea would.
-    let (row, _) = app.editor.textarea.cursor();
+    let (row, _) = editor.textarea.cursor();
     let top = row.saturating_sub(inner.height.saturating_sub(1) as usize);
-    let lines: Vec<Line> = app
-        .editor
+    let lines: Vec<Line> = editor
         .textarea
         .lines()
         .iter()
         .skip(top)
         .take(inner.height as usize)
-        .map(|l| highlight_line(l, &app.theme))
+        .map(|l| highlight_line(l, theme))
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    Paragraph::new(lines).render(inner, buf);
 }
 
 pub fn render_completion(app: &App, frame: &mut Frame, editor: Rect) {

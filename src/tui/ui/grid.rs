@@ -1,46 +1,43 @@
 //! The result grid. Only the rows and columns on screen are formatted, so a
 //! frame costs the same for 1,000 or 100,000 rows.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 use crate::client::Cell;
-use crate::tui::app::{App, Focus};
-use crate::tui::grid::SortDir;
+use crate::tui::app::App;
+use crate::tui::grid::{GridState, SortDir};
 use crate::tui::keymap::{ChordCode, Command, Context};
-use crate::tui::ui::{pane_block, safe, truncate};
+use crate::tui::pane::{Pane, RenderCtx};
+use crate::tui::theme::Theme;
+use crate::tui::ui::{framed, safe, truncate};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    if area.is_empty() {
+/// The results pane in grid view: a message while a query runs, when it
+/// failed or before any ran; else the grid pane draws its rows.
+pub fn render(app: &App, frame: &mut Frame, area: Rect, ctx: &RenderCtx) {
+    let Some(message) = message(app) else {
+        app.grid.render(area, frame.buffer_mut(), ctx);
         return;
-    }
-    let g = &app.grid;
-    let mut title = vec![Span::raw(" Results ")];
-    if g.filtering || !g.filter.is_empty() {
-        title.push(Span::styled(
-            format!("/{}{} ", g.filter, if g.filtering { "▏" } else { "" }),
-            app.theme.key,
-        ));
-    }
-    let mut block = pane_block(app, Line::from(title), Focus::Results);
+    };
+    let block = framed(ctx.theme, ctx.focused, title(&app.grid, ctx.theme));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(message, inner);
+}
+
+/// What the pane says instead of rows, if anything.
+fn message(app: &App) -> Option<Paragraph<'static>> {
     // A watch refresh runs behind the rows it will replace: they stay.
     let running = app
         .query
         .running
         .as_ref()
         .filter(|r| r.kind == crate::tui::app::RunKind::User);
-    if g.result.is_some() && running.is_none() && app.query.error.is_none() {
-        let room = area.width.saturating_sub(4) as usize;
-        let count = truncate(&g.count_line_within(room), room);
-        block = block.title_bottom(Line::styled(format!(" {count} "), app.theme.dim));
-    }
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-
     if let Some(running) = running {
         let secs = running.started.elapsed().as_secs_f64();
         let spin = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'][(app.tick % 10) as usize];
@@ -51,8 +48,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             )),
             Line::styled("Esc cancels", app.theme.dim),
         ];
-        frame.render_widget(Paragraph::new(text), inner);
-        return;
+        return Some(Paragraph::new(text));
     }
     if let Some(err) = &app.query.error {
         let heading = if app.conn_state == crate::tui::app::ConnState::Connected {
@@ -69,29 +65,61 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 app.theme.dim,
             ),
         ];
-        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
+        return Some(Paragraph::new(text).wrap(Wrap { trim: false }));
+    }
+    if app.grid.result.is_some() {
+        return None;
+    }
+    let hint = match &app.scope {
+        // A tab kept from the last session: its rows were not kept.
+        _ if app.tabs.current().sql.is_some() => super::tabs::rerun_hint(app),
+        None => format!(
+            "Choose a logstore in the tree, then run a query ({}).",
+            run_key(app)
+        ),
+        Some(_) => format!("Run a query with {}.", run_keys(app)),
+    };
+    Some(
+        Paragraph::new(hint)
+            .style(app.theme.dim)
+            .wrap(Wrap { trim: true }),
+    )
+}
+
+/// " Results ", with the `/` filter when there is one.
+fn title<'a>(g: &GridState, theme: &Theme) -> Line<'a> {
+    let mut title = vec![Span::raw(" Results ")];
+    if g.filtering || !g.filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{}{} ", g.filter, if g.filtering { "▏" } else { "" }),
+            theme.key,
+        ));
+    }
+    Line::from(title)
+}
+
+/// The grid's rows (its `Pane::render`): only the rows and columns on
+/// screen are formatted.
+pub fn render_rows(g: &GridState, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
+    if area.is_empty() {
         return;
     }
+    let theme = ctx.theme;
+    let mut block = framed(theme, ctx.focused, title(g, theme));
+    if g.result.is_some() {
+        let room = area.width.saturating_sub(4) as usize;
+        let count = truncate(&g.count_line_within(room), room);
+        block = block.title_bottom(Line::styled(format!(" {count} "), theme.dim));
+    }
+    let inner = block.inner(area);
+    block.render(area, buf);
     let Some(result) = &g.result else {
-        let hint = match &app.scope {
-            // A tab kept from the last session: its rows were not kept.
-            _ if app.tabs.current().sql.is_some() => super::tabs::rerun_hint(app),
-            None => format!(
-                "Choose a logstore in the tree, then run a query ({}).",
-                run_key(app)
-            ),
-            Some(_) => format!("Run a query with {}.", run_keys(app)),
-        };
-        frame.render_widget(
-            Paragraph::new(hint)
-                .style(app.theme.dim)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
         return;
     };
     if result.columns().is_empty() {
-        frame.render_widget(Paragraph::new("no columns").style(app.theme.dim), inner);
+        Paragraph::new("no columns")
+            .style(theme.dim)
+            .render(inner, buf);
         return;
     }
 
@@ -113,8 +141,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         used += w + 1;
     }
 
-    let focused = app.focus == Focus::Results;
-    let labels = app.result_names();
+    let focused = ctx.focused;
+    let labels = ctx.names;
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let header = |names: bool| -> Line {
         let spans: Vec<Span> = cols
@@ -138,14 +166,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     }
                 }
                 let style = if names {
-                    let s = app.theme.header;
+                    let s = theme.header;
                     if c == g.col && focused {
                         s.add_modifier(ratatui::style::Modifier::UNDERLINED)
                     } else {
                         s
                     }
                 } else {
-                    app.theme.header_type
+                    theme.header_type
                 };
                 let right = col.is_numeric();
                 [
@@ -165,15 +193,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             "no rows match the filter"
         };
-        lines.push(Line::styled(msg, app.theme.dim));
+        lines.push(Line::styled(msg, theme.dim));
     }
     for (i, &r) in g.view.iter().enumerate().skip(g.offset).take(body_rows) {
         let selected = i == g.row;
         let row_style = if selected {
             if focused {
-                app.theme.selected
+                theme.selected
             } else {
-                app.theme.selected_unfocused
+                theme.selected_unfocused
             }
         } else {
             Style::default()
@@ -188,7 +216,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 let style = if selected {
                     row_style
                 } else if is_null {
-                    app.theme.null
+                    theme.null
                 } else {
                     Style::default()
                 };
@@ -201,7 +229,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .collect();
         lines.push(Line::from(spans));
     }
-    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Left), inner);
+    Paragraph::new(lines)
+        .alignment(Alignment::Left)
+        .render(inner, buf);
 }
 
 /// Exactly `width` columns: truncated with '…', padded left or right.

@@ -1,5 +1,6 @@
-//! Drawing. Every function here takes `&App` and only draws; one file per
-//! pane.
+//! Drawing: [`render`] lays the panes out and has each draw itself
+//! (`Pane::render` with a `RenderCtx`); the tab strip, status bar, footer
+//! and popups draw from `&App`. Nothing here changes state.
 
 pub mod editor;
 pub mod footer;
@@ -20,6 +21,7 @@ use ratatui::Frame;
 
 use crate::tui::app::{App, Bottom, Focus};
 use crate::tui::pane::{Pane, Popup, RenderCtx};
+use crate::tui::theme::Theme;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let panes = layout::compute(app);
@@ -27,12 +29,24 @@ pub fn render(app: &App, frame: &mut Frame) {
         theme: &app.theme,
         keymap: &app.keymap,
         focused: app.focus == pane,
+        scope: app.scope.as_ref(),
+        names: app.result_names(),
     };
-    tree::render(app, frame, panes.tree);
-    editor::render(app, frame, panes.editor);
+    if !panes.tree.is_empty() {
+        app.tree
+            .render(panes.tree, frame.buffer_mut(), &ctx(Focus::Tree));
+    }
+    if !panes.editor.is_empty() {
+        app.editor
+            .render(panes.editor, frame.buffer_mut(), &ctx(Focus::Editor));
+    }
     tabs::render(app, frame, panes.tabs);
     match app.bottom {
-        Bottom::Grid => grid::render(app, frame, panes.results),
+        Bottom::Grid => {
+            if !panes.results.is_empty() {
+                grid::render(app, frame, panes.results, &ctx(Focus::Results));
+            }
+        }
         Bottom::Tail => {
             if !panes.results.is_empty() {
                 app.tail
@@ -83,6 +97,8 @@ fn render_popup(app: &App, popup: &Popup, frame: &mut Frame) {
                 theme: &app.theme,
                 keymap: &app.keymap,
                 focused: true,
+                scope: app.scope.as_ref(),
+                names: app.result_names(),
             };
             form.render(area, frame.buffer_mut(), &ctx);
         }
@@ -106,10 +122,15 @@ fn render_popup(app: &App, popup: &Popup, frame: &mut Frame) {
 
 /// A pane's frame: its border shows whether it has focus.
 pub fn pane_block<'a>(app: &App, title: impl Into<Line<'a>>, pane: Focus) -> Block<'a> {
-    app.theme
-        .pane_block(app.focus == pane)
+    framed(&app.theme, app.focus == pane, title)
+}
+
+/// A pane's frame with its title, the border showing whether it has focus.
+pub fn framed<'a>(theme: &Theme, focused: bool, title: impl Into<Line<'a>>) -> Block<'a> {
+    theme
+        .pane_block(focused)
         .title(safe::line(title.into()))
-        .title_style(app.theme.title)
+        .title_style(theme.title)
 }
 
 fn placeholder(app: &App, frame: &mut Frame, area: Rect, title: &str, pane: Focus, text: &str) {

@@ -2,7 +2,8 @@
 //! while it is watched and • when a watch refreshed it unseen), logstore
 //! and the start of its statement, the shown one highlighted, and when the
 //! shown one ran at the right when there is room. Labels share the width,
-//! so nine tabs still fit at 80 columns (as numbers, at worst).
+//! so nine tabs still fit at 80 columns (as numbers, at worst). Tabs whose
+//! statements start the same show where they differ after "…".
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -58,7 +59,7 @@ pub fn layout(app: &App, width: usize) -> Strip {
             used += 1;
         }
         let marks = tabs::marks(app, i);
-        let full = tabs::label(i, tab, &marks);
+        let full = distinct_label(app, i, each).unwrap_or_else(|| tabs::label(i, tab, &marks));
         let short = tabs::short_label(i, tab, &marks);
         let fits = |s: &str| unicode_width::UnicodeWidthStr::width(s) <= each;
         // Narrow: the logstore whole rather than a statement cut to "…".
@@ -74,6 +75,39 @@ pub fn layout(app: &App, width: usize) -> Strip {
     }
     let when = when.filter(|w| used + w.len() <= width);
     Strip { cells, when }
+}
+
+/// Tab `i`'s label in `each` columns when its statement starts as
+/// another tab's does and the word where they differ would be cut off:
+/// the start of the statement, "…", and that word ("1 api: SELECT
+/// blob6…'one'"). None when the plain label shows the word, or when
+/// there is no room for it.
+fn distinct_label(app: &App, i: usize, each: usize) -> Option<String> {
+    use unicode_width::UnicodeWidthStr;
+    if each < SQL_FROM_WIDTH {
+        return None;
+    }
+    let word_start = app.tabs.differs_at(i)?;
+    let tab = app.tabs.tabs.get(i)?;
+    let sql = tabs::one_line(tab.sql.as_deref()?);
+    let word_end = sql[word_start..]
+        .find(' ')
+        .map_or(sql.len(), |k| word_start + k);
+    let before = format!("{}: ", tabs::short_label(i, tab, &tabs::marks(app, i)));
+    let room = each.saturating_sub(before.width());
+    // The plain label cuts with "…" in its last column.
+    if sql.width() <= room || sql[..word_end].width() < room {
+        return None;
+    }
+    let word = &sql[word_start..word_end];
+    let more = if word_end < sql.len() { "…" } else { "" };
+    // The start of the statement, its cut marked by the "…" `truncate` puts.
+    let head = room.checked_sub(word.width() + more.width())?;
+    if head == 0 {
+        return None;
+    }
+    let head = super::truncate(&sql, head);
+    Some(format!("{before}{head}{word}{more}"))
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {

@@ -1,19 +1,20 @@
 //! The project → logstore tree.
 
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
-use ratatui::Frame;
+use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::app::{App, Focus};
-use crate::tui::tree::{Load, TreeRow};
-use crate::tui::ui::{pane_block, truncate};
+use crate::tui::pane::RenderCtx;
+use crate::tui::tree::{Load, TreeRow, TreeState};
+use crate::tui::ui::{framed, truncate};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// The tree pane (its `Pane::render`).
+pub fn render(t: &TreeState, area: Rect, buf: &mut Buffer, ctx: &RenderCtx) {
     if area.is_empty() {
         return;
     }
-    let t = &app.tree;
+    let theme = ctx.theme;
     let title = if t.filtering || !t.filter.is_empty() {
         format!(
             " Projects /{}{} ",
@@ -23,11 +24,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         " Projects ".to_string()
     };
-    let block = pane_block(app, title, Focus::Tree);
+    let block = framed(theme, ctx.focused, title);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
+    block.render(area, buf);
     let width = inner.width as usize;
-    let refresh = app
+    let refresh = ctx
         .keymap
         .key_for(
             crate::tui::keymap::Context::Tree,
@@ -35,15 +36,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         )
         .map_or_else(|| "refresh".to_string(), |k| k.to_string());
     let lines: Vec<Line> = match &t.projects {
-        Load::NotLoaded | Load::Loading => vec![Line::styled("loading…", app.theme.dim)],
+        Load::NotLoaded | Load::Loading => vec![Line::styled("loading…", theme.dim)],
         Load::Failed(e) => vec![
-            Line::styled("could not load projects:", app.theme.error),
-            Line::styled(truncate(e, width * 3), app.theme.error),
-            Line::styled(format!("{refresh}: retry"), app.theme.dim),
+            Line::styled("could not load projects:", theme.error),
+            Line::styled(truncate(e, width * 3), theme.error),
+            Line::styled(format!("{refresh}: retry"), theme.dim),
         ],
         Load::Loaded(p) if p.is_empty() => vec![
-            Line::styled("no projects yet", app.theme.dim),
-            Line::styled(format!("send data, then {refresh}"), app.theme.dim),
+            Line::styled("no projects yet", theme.dim),
+            Line::styled(format!("send data, then {refresh}"), theme.dim),
         ],
         Load::Loaded(_) => {
             let rows = t.visible_rows();
@@ -59,13 +60,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 } else {
                     "nothing matches"
                 };
-                vec![Line::styled(text, app.theme.dim)]
+                vec![Line::styled(text, theme.dim)]
             } else {
                 rows.iter()
                     .enumerate()
                     .skip(t.offset)
                     .take(inner.height as usize)
-                    .map(|(i, row)| row_line(app, row, i == t.cursor, width))
+                    .map(|(i, row)| row_line(t, ctx, row, i == t.cursor, width))
                     .collect()
             }
         }
@@ -75,11 +76,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if wrap {
         p = p.wrap(ratatui::widgets::Wrap { trim: true });
     }
-    frame.render_widget(p, inner);
+    p.render(inner, buf);
 }
 
-fn row_line<'a>(app: &App, row: &TreeRow, selected: bool, width: usize) -> Line<'a> {
-    let t = &app.tree;
+fn row_line<'a>(
+    t: &TreeState,
+    ctx: &RenderCtx,
+    row: &TreeRow,
+    selected: bool,
+    width: usize,
+) -> Line<'a> {
+    let theme = ctx.theme;
     let (text, scoped) = match row {
         TreeRow::Project(pi) => {
             let node = t.project_node(*pi);
@@ -90,10 +97,7 @@ fn row_line<'a>(app: &App, row: &TreeRow, selected: bool, width: usize) -> Line<
         TreeRow::Logstore(pi, li) => {
             let p = t.project_name(*pi).unwrap_or("");
             let l = t.logstore_name(*pi, *li).unwrap_or("");
-            let scoped = app
-                .scope
-                .as_ref()
-                .is_some_and(|s| s.project == p && s.logstore == l);
+            let scoped = ctx.scope.is_some_and(|s| s.project == p && s.logstore == l);
             (format!("  {}{l}", if scoped { "● " } else { "" }), scoped)
         }
         TreeRow::ProjectStatus(pi) => {
@@ -105,15 +109,15 @@ fn row_line<'a>(app: &App, row: &TreeRow, selected: bool, width: usize) -> Line<
         }
     };
     let style = if selected {
-        if app.focus == Focus::Tree {
-            app.theme.selected
+        if ctx.focused {
+            theme.selected
         } else {
-            app.theme.selected_unfocused
+            theme.selected_unfocused
         }
     } else if matches!(row, TreeRow::ProjectStatus(_)) {
-        app.theme.dim
+        theme.dim
     } else if scoped {
-        app.theme.ok
+        theme.ok
     } else {
         Default::default()
     };

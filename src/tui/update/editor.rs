@@ -1,27 +1,30 @@
-//! Editor commands: completion and history browsing.
+//! What the editor pane asks for: completion from the scoped logstore's
+//! field names, the next pane, a notice.
 
 use super::*;
 
-pub(super) fn editor_command(app: &mut App, cmd: Command) -> Vec<Effect> {
-    match cmd {
-        Command::Complete => {
+/// Act on what the editor asked for; None when the key was not the
+/// editor's.
+pub(super) fn editor_outcome(app: &mut App, outcome: EditorOutcome) -> Option<Vec<Effect>> {
+    match outcome {
+        EditorOutcome::Ignored => return None,
+        EditorOutcome::Handled => {}
+        EditorOutcome::Typed => {
+            if app.editor.completion.is_some() {
+                refresh_completion(app);
+            }
+        }
+        EditorOutcome::Complete => {
             open_completion(app);
         }
-        Command::CompleteOrNext if !open_completion(app) => focus_step(app, 1),
-        Command::HistoryPrev if !app.editor.browse_history(-1) => {
-            app.notify(NoticeLevel::Info, "no older query in history");
+        EditorOutcome::CompleteOrNext => {
+            if !open_completion(app) {
+                focus_step(app, 1);
+            }
         }
-        Command::HistoryNext => {
-            app.editor.browse_history(1);
-        }
-        Command::ClearEditor => app.editor.set_text(""),
-        Command::Undo if !app.editor.undo() => app.notify(NoticeLevel::Info, "nothing to undo"),
-        Command::Redo if !app.editor.redo() => app.notify(NoticeLevel::Info, "nothing to redo"),
-        Command::BufferStart => app.editor.move_to_buffer_edge(false),
-        Command::BufferEnd => app.editor.move_to_buffer_edge(true),
-        _ => {}
+        EditorOutcome::Info(text) => app.notify(NoticeLevel::Info, text),
     }
-    Vec::new()
+    Some(Vec::new())
 }
 
 /// The word the cursor stands at the end of: what completion completes.

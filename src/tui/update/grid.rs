@@ -1,74 +1,50 @@
-//! Grid commands: moving, sorting, filtering, widths, copy and export.
+//! What the grid pane asks for (the detail pane following its cursor,
+//! drill-downs, copy), and the export.
 
 use super::*;
 
-pub(super) fn grid_command(app: &mut App, cmd: Command) -> Vec<Effect> {
-    let g = &mut app.grid;
-    let page = g.height.max(1) as isize;
-    match cmd {
-        Command::Up => g.move_rows(-1),
-        Command::Down => g.move_rows(1),
-        Command::PageUp => g.move_rows(-page),
-        Command::PageDown => g.move_rows(page),
-        Command::First => g.move_to_row(0),
-        Command::Last => g.move_to_row(usize::MAX),
-        Command::Left => g.move_cols(-1),
-        Command::Right => g.move_cols(1),
-        Command::Sort => g.cycle_sort(),
-        Command::Filter => g.start_filter(),
-        Command::Widen => g.adjust_width(2),
-        Command::Narrow => g.adjust_width(-2),
-        Command::CopyCell | Command::CopyRow => return copy(app, cmd == Command::CopyRow),
-        Command::Export => {
-            if app.grid.result.is_none() {
-                app.notify(NoticeLevel::Warning, "no rows to export: run a query first");
-            } else {
-                app.open(Popup::Picker(Picker {
-                    kind: PickerKind::Export,
-                    title: format!("Export {} fetched rows as", app.grid.view.len()),
-                    items: ExportFormat::ALL
-                        .into_iter()
-                        .map(|f| (f.label().to_string(), f.extension().to_string()))
-                        .collect(),
-                    selected: 0,
-                }));
-            }
+/// Act on what the grid asked for; None when the key was not the grid's.
+pub(super) fn grid_outcome(app: &mut App, outcome: GridOutcome) -> Option<Vec<Effect>> {
+    let effects = match outcome {
+        GridOutcome::Ignored => return None,
+        GridOutcome::Handled => Vec::new(),
+        GridOutcome::Moved => sync_detail(app),
+        GridOutcome::Copy { what, text } => vec![Effect::Copy { what, text }],
+        GridOutcome::Warn(text) => {
+            app.notify(NoticeLevel::Warning, text);
+            Vec::new()
         }
-        Command::OpenDetail => app.focus = Focus::Detail,
-        Command::DrillIn => return drill::drill_down(app, crate::tui::editor::drill::Op::Eq),
-        Command::DrillOut => return drill::drill_down(app, crate::tui::editor::drill::Op::Ne),
-        Command::Back => return drill::go_back(app),
-        Command::Pivot => return drill::pivot(app),
-        Command::RawAround => return super::raw_window::raw_around_row(app),
-        Command::NameField => names::open_prompt(app),
-        Command::NarrowTime => return super::time::narrow_to_row(app),
-        _ => {}
-    }
-    sync_detail(app)
-}
-
-pub(super) fn copy(app: &mut App, whole_row: bool) -> Vec<Effect> {
-    let (Some(result), Some(row)) = (app.grid.result.clone(), app.grid.selected_row()) else {
-        app.notify(NoticeLevel::Warning, "nothing to copy");
-        return Vec::new();
+        GridOutcome::Export if app.grid.result.is_none() => {
+            app.notify(NoticeLevel::Warning, "no rows to export: run a query first");
+            sync_detail(app)
+        }
+        GridOutcome::Export => {
+            app.open(Popup::Picker(Picker {
+                kind: PickerKind::Export,
+                title: format!("Export {} fetched rows as", app.grid.view.len()),
+                items: ExportFormat::ALL
+                    .into_iter()
+                    .map(|f| (f.label().to_string(), f.extension().to_string()))
+                    .collect(),
+                selected: 0,
+            }));
+            sync_detail(app)
+        }
+        GridOutcome::OpenDetail => {
+            app.focus = Focus::Detail;
+            sync_detail(app)
+        }
+        GridOutcome::NameField => {
+            names::open_prompt(app);
+            sync_detail(app)
+        }
+        GridOutcome::Drill(op) => drill::drill_down(app, op),
+        GridOutcome::Back => drill::go_back(app),
+        GridOutcome::Pivot => drill::pivot(app),
+        GridOutcome::RawAround => super::raw_window::raw_around_row(app),
+        GridOutcome::NarrowTime => super::time::narrow_to_row(app),
     };
-    let (what, text) = if whole_row {
-        let obj = result.row_json(row).unwrap_or_default();
-        (
-            "row as JSON".to_string(),
-            serde_json::Value::Object(obj).to_string(),
-        )
-    } else {
-        let name = result
-            .columns()
-            .get(app.grid.col)
-            .map_or("cell".to_string(), |c| c.name.clone());
-        (
-            format!("cell {name}"),
-            result.display(row, app.grid.col).into_owned(),
-        )
-    };
-    vec![Effect::Copy { what, text }]
+    Some(effects)
 }
 
 /// Ask where to write: the file name is offered for editing, in the

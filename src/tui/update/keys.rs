@@ -1,6 +1,7 @@
 //! Keys, in one order (see `tui/pane.rs`): the open popup, else the
 //! focused pane (its text input, then its own table), else the keymap's
-//! commands; pane outcomes become effects here.
+//! commands; every pane's outcomes become effects here (or in the
+//! `update/` module of that pane, which this calls).
 
 use super::*;
 use crate::tui::keymap::Keymap;
@@ -35,52 +36,61 @@ fn popup_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// The focused pane's own keys: its text input when typing, else its
-/// table. None leaves the key to the keymap's commands.
+/// The focused pane's own keys (its text input when typing, else its
+/// table). None leaves the key to the keymap's commands.
 fn focused_pane_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
-    // Global chords (F-keys, Ctrl/Alt) win over the hosted panes' own keys,
-    // so F5, Alt-z or Alt-← work the same in every pane.
+    // A global chord (an F-key, Ctrl/Alt) the pane's own table does not
+    // bind goes past the pane unless it is typing, so F5, Alt-z or Alt-←
+    // work the same in every pane.
     let global_chord = (matches!(key.code, KeyCode::F(_))
         || key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT))
-        && app.keymap.lookup_in(Context::Global, &key).is_some();
+        && app.keymap.lookup_in(Context::Global, &key).is_some()
+        && app.keymap.lookup_in(app.key_context(), &key).is_none();
+    let keymap = &app.keymap;
     match (app.focus, app.bottom) {
-        (Focus::Tree, _) => tree_key(app, &key),
-        (Focus::Editor, _) => completion_key(app, &key),
-        (Focus::Results, Bottom::Grid) => grid_filter_key(app, &key),
+        (Focus::Tree, _) => match offer(&mut app.tree, keymap, key, global_chord)? {
+            TreeOutcome::Ignored => None,
+            outcome => Some(tree_outcome(app, outcome)),
+        },
+        (Focus::Editor, _) => {
+            let outcome = offer(&mut app.editor, keymap, key, global_chord)?;
+            editor_outcome(app, outcome)
+        }
+        (Focus::Results, Bottom::Grid) => {
+            let outcome = offer(&mut app.grid, keymap, key, global_chord)?;
+            grid_outcome(app, outcome)
+        }
         (Focus::Results, Bottom::Chart) => {
-            let chart = app.chart.as_mut().filter(|c| offered(&**c, global_chord))?;
-            let outcome = chart.on_key(&app.keymap, key);
+            let outcome = offer(app.chart.as_mut()?, keymap, key, global_chord)?;
             chart_outcome(app, outcome)
         }
         (Focus::Results, Bottom::Tail) => {
-            if !offered(&app.tail, global_chord) {
-                return None;
-            }
-            let outcome = app.tail.on_key(&app.keymap, key);
+            let outcome = offer(&mut app.tail, keymap, key, global_chord)?;
             tail_outcome(app, outcome)
         }
-        (Focus::Detail, _) => {
-            if !offered(&app.detail, global_chord) {
-                return None;
-            }
-            match app.detail.on_key(&app.keymap, key) {
-                DetailOutcome::Ignored => None,
-                outcome => Some(detail_outcome(app, outcome)),
-            }
-        }
+        (Focus::Detail, _) => match offer(&mut app.detail, keymap, key, global_chord)? {
+            DetailOutcome::Ignored => None,
+            outcome => Some(detail_outcome(app, outcome)),
+        },
     }
 }
 
-/// Whether a pane is offered a key: always while it types, else unless
-/// the key is a global chord.
-fn offered<P: Pane>(pane: &P, global_chord: bool) -> bool {
-    !global_chord || pane.captures_input()
+/// Offer a key to a pane: always while it types, else unless the key is a
+/// global chord. None: the pane was not offered the key.
+fn offer<P: Pane>(
+    pane: &mut P,
+    keymap: &Keymap,
+    key: KeyEvent,
+    global_chord: bool,
+) -> Option<P::Outcome> {
+    (!global_chord || pane.captures_input()).then(|| pane.on_key(keymap, key))
 }
 
 /// What a key left: the command the focused pane's table (or `normal`,
-/// `global`) binds it to; in the editor an unbound key types.
+/// `global`) binds it to (a pane's table may bind a global command, e.g.
+/// `c` the chart in the grid).
 fn keymap_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     // The detail and tail tables were offered to their panes already; what
     // those left is looked up outside them (so Esc still cancels).
@@ -90,43 +100,8 @@ fn keymap_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match app.keymap.lookup(ctx, &key) {
         Some(cmd) => command(app, cmd),
-        None => {
-            if app.focus == Focus::Editor {
-                editor_input(app, key);
-            }
-            Vec::new()
-        }
+        None => Vec::new(),
     }
-}
-
-/// The tree: its `/` filter while typing it, else typing a filter straight
-/// away (see [`tree_typing`]).
-fn tree_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    if app.tree.filtering {
-        filter_input(
-            &app.keymap,
-            key,
-            &mut app.tree.filter,
-            &mut app.tree.filtering,
-        );
-        app.tree.clamp();
-        return Some(load_for_filter(app));
-    }
-    tree_typing(app, key).then(|| load_for_filter(app))
-}
-
-/// The grid's `/` filter while typing it.
-fn grid_filter_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    if !app.grid.filtering {
-        return None;
-    }
-    let mut filter = app.grid.filter.clone();
-    filter_input(&app.keymap, key, &mut filter, &mut app.grid.filtering);
-    if filter != app.grid.filter {
-        app.grid.set_filter(filter);
-        return Some(sync_detail(app));
-    }
-    Some(Vec::new())
 }
 
 fn chart_outcome(app: &mut App, outcome: ChartOutcome) -> Option<Vec<Effect>> {
@@ -150,44 +125,6 @@ fn tail_outcome(app: &mut App, outcome: TailOutcome) -> Option<Vec<Effect>> {
     }
 }
 
-/// Typing in the tree filters it without `/` first: a printable character
-/// no table of the tree binds (so j, k, h, l, r, q, ? keep their meaning)
-/// starts the filter; once it has started every printable character
-/// extends it (so "che" stays "che" although h collapses), and the
-/// `filter` table's keys take one back (Backspace) or clear it (Esc).
-/// Returns whether the key was used so.
-fn tree_typing(app: &mut App, key: &KeyEvent) -> bool {
-    let plain = !key
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    let typing = !app.tree.filter.is_empty();
-    match app.keymap.lookup(Context::Filter, key) {
-        Some(Command::DeleteBack) if typing => {
-            app.tree.filter.pop();
-            app.tree.clamp();
-            return true;
-        }
-        Some(Command::ClearFilter | Command::Cancel) if typing => {
-            app.tree.filter.clear();
-            app.tree.clamp();
-            return true;
-        }
-        _ => {}
-    }
-    match key.code {
-        KeyCode::Char(c)
-            if plain
-                && !c.is_control()
-                && (typing || app.keymap.lookup(Context::Tree, key).is_none()) =>
-        {
-            app.tree.filter.push(c);
-        }
-        _ => return false,
-    }
-    app.tree.clamp();
-    true
-}
-
 /// The send form is modal: it takes every key but Ctrl-C.
 pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let Some(Popup::SendForm(form)) = &mut app.popup else {
@@ -205,39 +142,6 @@ pub(super) fn send_form_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             vec![Effect::Send { id, request }]
         }
         SendOutcome::Handled | SendOutcome::Ignored => Vec::new(),
-    }
-}
-
-/// Typing into a one-line filter: the `filter` table's keys keep it
-/// (Enter) or clear it (Esc); other characters type.
-pub(super) fn filter_input(
-    keymap: &Keymap,
-    key: &KeyEvent,
-    filter: &mut String,
-    active: &mut bool,
-) {
-    match keymap.lookup(Context::Filter, key) {
-        Some(Command::Accept | Command::Close) => *active = false,
-        Some(Command::ClearFilter | Command::Cancel) => {
-            filter.clear();
-            *active = false;
-        }
-        Some(Command::DeleteBack) => {
-            filter.pop();
-        }
-        _ => match key.code {
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => filter.push(c),
-            _ => {}
-        },
-    }
-}
-
-pub(super) fn editor_input(app: &mut App, key: KeyEvent) {
-    if app.editor.input(key) {
-        app.editor.history_pos = None;
-        if app.editor.completion.is_some() {
-            refresh_completion(app);
-        }
     }
 }
 
@@ -309,26 +213,6 @@ pub(super) fn picker_choose(app: &mut App, picker: Picker) -> Vec<Effect> {
             export(app, format)
         }
     }
-}
-
-/// Keys while the completion popup is open (its `completion` table); None
-/// lets the key through to the editor.
-pub(super) fn completion_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let comp = app.editor.completion.as_mut()?;
-    match app.keymap.lookup(Context::Completion, key) {
-        Some(Command::Close | Command::Cancel) => app.editor.completion = None,
-        Some(Command::Up) => comp.selected = comp.selected.saturating_sub(1),
-        Some(Command::Down) => {
-            comp.selected = (comp.selected + 1).min(comp.items.len().saturating_sub(1))
-        }
-        Some(Command::Accept | Command::Select) => {
-            let prefix = comp.prefix.clone();
-            let text = comp.items.get(comp.selected)?.inserted().to_string();
-            app.editor.accept_completion(&prefix, &text);
-        }
-        _ => return None,
-    }
-    Some(Vec::new())
 }
 
 pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {

@@ -19,12 +19,12 @@ mod watch;
 pub use query::is_limit_reached;
 pub use tree::choose_logstore;
 
-use editor::{editor_command, refresh_completion};
-use grid::{export, export_prompt_key, grid_command};
+use editor::editor_outcome;
+use grid::{export, export_prompt_key, grid_outcome};
 use keys::{on_key, on_paste};
 use mouse::on_mouse;
 use query::{run_query, run_sql};
-use tree::{load_for_filter, tree_command};
+use tree::tree_outcome;
 
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -42,15 +42,16 @@ use crate::tui::chart::{ChartOutcome, ChartState};
 use crate::tui::detail::DetailOutcome;
 use crate::tui::editor::completion::{self, CompletionState};
 use crate::tui::editor::history::History;
+use crate::tui::editor::EditorOutcome;
 use crate::tui::editor::LONG_SQL_CHARS;
 use crate::tui::effects::Effect;
 use crate::tui::grid::export::ExportFormat;
-use crate::tui::grid::RunInfo;
+use crate::tui::grid::{GridOutcome, RunInfo};
 use crate::tui::keymap::{Command, Context};
 use crate::tui::pane::Popup;
 use crate::tui::send_form::{SendForm, SendOutcome};
 use crate::tui::tail::TailOutcome;
-use crate::tui::tree::{Load, TreeRow};
+use crate::tui::tree::{Load, TreeOutcome};
 use crate::tui::ui::layout;
 
 /// Seconds between retries when the server cannot be reached.
@@ -170,7 +171,10 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     app.result_scope = Some(running.scope);
                     let labels = app.result_names().clone();
                     app.grid.fit_labels(&labels);
-                    refresh_chart(app);
+                    match running.kind {
+                        RunKind::User => refresh_chart(app),
+                        RunKind::Refresh => refresh_chart_keeping_bucket(app),
+                    }
                     if app.bottom == Bottom::Tail && running.kind == RunKind::User {
                         app.bottom = Bottom::Grid;
                     }
@@ -475,6 +479,16 @@ pub fn apply_layout(app: &mut App) {
 /// The line/bar choice and the series shown stay (a watch refresh, a
 /// drill-down or a rename redraws the same chart with new data).
 pub(super) fn refresh_chart(app: &mut App) {
+    rebuild_chart(app, false);
+}
+
+/// As [`refresh_chart`], the bucket cursor staying on its bucket: a watch
+/// refresh brings the same query's new rows.
+fn refresh_chart_keeping_bucket(app: &mut App) {
+    rebuild_chart(app, true);
+}
+
+fn rebuild_chart(app: &mut App, keep_bucket: bool) {
     let before = app.chart.take();
     app.chart = if app.bottom == Bottom::Chart {
         app.grid.result.as_deref().map(|r| {
@@ -482,6 +496,9 @@ pub(super) fn refresh_chart(app: &mut App) {
             if let Some(old) = &before {
                 chart.kind = old.kind;
                 chart.only = old.only.filter(|i| chart.series_count() > *i);
+                if keep_bucket {
+                    chart.keep_cursor_of(old);
+                }
             }
             chart
         })
@@ -691,12 +708,25 @@ pub(super) fn cancel(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A command the focused pane's table left to a fallback table (`normal`,
+/// `global`) that is still the pane's own (e.g. `down` bound in
+/// `[normal]`); in the chart, the grid's commands the chart's table leaves.
 pub(super) fn pane_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     match app.focus {
-        Focus::Tree => tree_command(app, cmd),
-        Focus::Editor => editor_command(app, cmd),
+        Focus::Tree => {
+            let outcome = app.tree.command(cmd);
+            tree_outcome(app, outcome)
+        }
+        Focus::Editor => {
+            let outcome = app.editor.command(cmd);
+            editor_outcome(app, outcome).unwrap_or_default()
+        }
         Focus::Results => match app.bottom {
-            Bottom::Grid | Bottom::Chart => grid_command(app, cmd),
+            Bottom::Grid | Bottom::Chart => {
+                let outcome = app.grid.command(cmd);
+                // As after any grid command, the detail pane follows.
+                grid_outcome(app, outcome).unwrap_or_else(|| sync_detail(app))
+            }
             Bottom::Tail => Vec::new(),
         },
         Focus::Detail => Vec::new(),

@@ -1,41 +1,39 @@
-//! The tree pane: moving, opening projects (their logstores load lazily)
-//! and choosing a logstore.
+//! What the tree pane asks for: loading projects and logstores (lazily,
+//! when a project opens or a filter may match them) and choosing a
+//! logstore.
 
 use super::*;
 
-pub(super) fn tree_command(app: &mut App, cmd: Command) -> Vec<Effect> {
-    match cmd {
-        Command::Up => app.tree.move_by(-1),
-        Command::Down => app.tree.move_by(1),
-        Command::First => app.tree.move_to(0),
-        Command::Last => app.tree.move_to(usize::MAX),
-        Command::Filter => app.tree.filtering = true,
-        Command::Refresh => {
-            let mut effects = load_projects(app);
-            // Reload the logstores of open projects too.
-            let open: Vec<String> = app
-                .tree
-                .projects
-                .loaded()
-                .map(|ps| {
-                    ps.iter()
-                        .filter(|p| p.expanded)
-                        .map(|p| p.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            for p in open {
-                effects.extend(load_logstores(app, &p));
-            }
-            app.notify(NoticeLevel::Info, "refreshing…");
-            return effects;
-        }
-        Command::Select | Command::Expand | Command::Collapse => {
-            return tree_open(app, cmd);
-        }
-        _ => {}
+/// Act on what the tree asked for.
+pub(super) fn tree_outcome(app: &mut App, outcome: TreeOutcome) -> Vec<Effect> {
+    match outcome {
+        TreeOutcome::Ignored | TreeOutcome::Handled => Vec::new(),
+        TreeOutcome::Filtered => load_for_filter(app),
+        TreeOutcome::Reload => reload(app),
+        TreeOutcome::LoadLogstores(project) => load_logstores(app, &project),
+        TreeOutcome::Choose(scope) => choose_logstore(app, scope),
     }
-    Vec::new()
+}
+
+/// The projects again, and the logstores of the open ones.
+fn reload(app: &mut App) -> Vec<Effect> {
+    let mut effects = load_projects(app);
+    let open: Vec<String> = app
+        .tree
+        .projects
+        .loaded()
+        .map(|ps| {
+            ps.iter()
+                .filter(|p| p.expanded)
+                .map(|p| p.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for p in open {
+        effects.extend(load_logstores(app, &p));
+    }
+    app.notify(NoticeLevel::Info, "refreshing…");
+    effects
 }
 
 /// While the tree is filtered, every project's logstores are needed: a filter
@@ -75,56 +73,6 @@ pub(super) fn load_logstores(app: &mut App, project: &str) -> Vec<Effect> {
         id,
         project: project.to_string(),
     }]
-}
-
-pub(super) fn tree_open(app: &mut App, cmd: Command) -> Vec<Effect> {
-    match app.tree.current() {
-        Some(TreeRow::Project(pi)) => {
-            let Some(node) = app.tree.project_node(pi).cloned() else {
-                return Vec::new();
-            };
-            let expand = match cmd {
-                Command::Expand => true,
-                Command::Collapse => false,
-                _ => !node.expanded,
-            };
-            let name = node.name.clone();
-            if let Some(n) = app.tree.project_mut(&name) {
-                n.expanded = expand;
-            }
-            app.tree.clamp();
-            if expand && matches!(node.logstores, Load::NotLoaded | Load::Failed(_)) {
-                return load_logstores(app, &name);
-            }
-            Vec::new()
-        }
-        Some(TreeRow::Logstore(pi, li)) => {
-            if cmd == Command::Collapse {
-                if let Some(name) = app.tree.project_name(pi).map(str::to_string) {
-                    if let Some(n) = app.tree.project_mut(&name) {
-                        n.expanded = false;
-                    }
-                    app.tree.cursor_to_project(pi);
-                }
-                return Vec::new();
-            }
-            let (Some(project), Some(logstore)) = (
-                app.tree.project_name(pi).map(str::to_string),
-                app.tree.logstore_name(pi, li).map(str::to_string),
-            ) else {
-                return Vec::new();
-            };
-            choose_logstore(app, Scope { project, logstore })
-        }
-        Some(TreeRow::ProjectStatus(pi)) => {
-            let name = app.tree.project_name(pi).map(str::to_string);
-            match name {
-                Some(name) => load_logstores(app, &name),
-                None => Vec::new(),
-            }
-        }
-        None => Vec::new(),
-    }
 }
 
 /// Scope the editor (and tail, send form) to a logstore.
