@@ -203,8 +203,15 @@ async fn a_tail_started_mid_stream_shows_what_surfaces_after_its_start() {
     let after = everything_visible(&c, "mid").await;
     let (counts, gaps) = tail_until(&mut tailer, total - after.len(), None).await;
     writer.await.unwrap();
+    // The writer is done: wait until its last late records have surfaced
+    // (on a loaded machine the tail may have counted enough lines before
+    // they did), then let the tail read them.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while everything_visible(&c, "mid").await.len() < total {
+        assert!(Instant::now() < deadline, "the last records never surfaced");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let (counts, gaps) = {
-        // The writer is done: let the last late records surface.
         let (more, more_gaps) = tail_until(&mut tailer, 0, None).await;
         let mut counts = counts;
         for (s, n) in more {
