@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aepipe::server::sql::{register_functions, run_query, Scope};
+use aepipe::server::store::schema::PAGE_SIZE;
 use rusqlite::{params, Connection};
 
 const BIG_EVENTS: i64 = 1_000_000;
@@ -47,6 +48,7 @@ fn plain_path() -> PathBuf {
 fn build_plain(events: &std::path::Path, plain: &std::path::Path) -> rusqlite::Result<()> {
     let _ = std::fs::remove_file(plain);
     let conn = Connection::open(plain)?;
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
     conn.execute(
         "ATTACH DATABASE ?1 AS src",
@@ -66,6 +68,8 @@ fn build(path: &PathBuf) -> rusqlite::Result<()> {
     }
     let _ = std::fs::remove_file(path);
     let mut conn = Connection::open(path)?;
+    // As the server makes its database.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")?;
     conn.execute_batch(&aepipe::server::store::schema::create_statements())?;
     let tx = conn.transaction()?;
@@ -130,7 +134,11 @@ fn ready(path: &PathBuf) -> bool {
         )
         .map(|n| n == 4)
         .unwrap_or(false);
+    let page_size = conn
+        .query_row("PRAGMA page_size", [], |r| r.get::<_, i64>(0))
+        .unwrap_or(0);
     current
+        && page_size == PAGE_SIZE
         && conn
             .query_row(
                 "SELECT count(*) FROM events WHERE index1 = 'big/main'",

@@ -14,8 +14,14 @@ use super::StoreError;
 
 const EVERY: Duration = Duration::from_millis(500);
 
-/// WAL pages after which the writer checkpoints itself anyway (about 64 MB).
-pub const WRITER_BACKSTOP_PAGES: i64 = 16_384;
+/// WAL size after which the writer checkpoints itself anyway.
+const WRITER_BACKSTOP_BYTES: i64 = 64 << 20;
+
+/// [`WRITER_BACKSTOP_BYTES`] in pages of `page_size` (SQLite counts pages;
+/// a database keeps the page size it was made with).
+pub fn writer_backstop_pages(page_size: i64) -> i64 {
+    WRITER_BACKSTOP_BYTES / page_size.max(512)
+}
 
 /// Keeps the checkpoint thread alive; it stops when the last clone is dropped.
 #[derive(Clone)]

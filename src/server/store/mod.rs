@@ -69,6 +69,8 @@ impl Store {
         // WAL + NORMAL: a commit is durable against a crash of the process
         // (kill -9), which is what "acknowledged" promises; only a power loss
         // can drop the last commits.
+        // Before anything is written (a no-op on an existing database).
+        writer.pragma_update(None, "page_size", schema::PAGE_SIZE)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         writer.pragma_update(None, "synchronous", "NORMAL")?;
         writer.pragma_update(None, "cache_size", -32_768)?;
@@ -76,10 +78,11 @@ impl Store {
         // sub-journal; in a temp file that was an open, writes and a delete
         // per group (about 8% of the writer's time).
         writer.pragma_update(None, "temp_store", "MEMORY")?;
+        let page_size: i64 = writer.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         writer.pragma_update(
             None,
             "wal_autocheckpoint",
-            checkpoint::WRITER_BACKSTOP_PAGES,
+            checkpoint::writer_backstop_pages(page_size),
         )?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         // A database from before the rollup gets it filled from its events
@@ -156,4 +159,93 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     super::sql::register_functions(&conn)?;
     Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma(conn: &Connection, name: &str) -> i64 {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("PRAGMA {name}: {e}"))
+    }
+
+    async fn open_and_write(dir: &Path) -> Store {
+        let store = Store::open(dir).unwrap_or_else(|e| panic!("open: {e}"));
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "INSERT INTO events (timestamp, index1, blob4, double1)
+                     VALUES (100, 'p/l', 'error', 7.5), (101, 'p/l', 'info', 1)",
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap_or_else(|e| panic!("write: {e}"));
+        store
+    }
+
+    #[tokio::test]
+    async fn a_new_database_has_the_schema_page_size_and_a_64_mb_backstop() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = open_and_write(dir.path()).await;
+        let (page_size, backstop) = store
+            .write_alone(|c| Ok((pragma(c, "page_size"), pragma(c, "wal_autocheckpoint"))))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page_size, schema::PAGE_SIZE);
+        assert_eq!(backstop * page_size, 64 << 20);
+    }
+
+    /// A database made with SQLite's default 4 KiB pages and before the
+    /// level index keeps its pages, gets the index, and answers from it.
+    #[tokio::test]
+    async fn an_older_4_kib_database_keeps_its_pages_and_gets_the_level_index() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        {
+            let old = Connection::open(dir.path().join(DB_FILE)).unwrap_or_else(|e| panic!("{e}"));
+            old.execute_batch("PRAGMA journal_mode = WAL")
+                .unwrap_or_else(|e| panic!("{e}"));
+            let without_level_index = schema::create_statements().replace(
+                &format!("CREATE INDEX IF NOT EXISTS {}", schema::LEVEL_INDEX),
+                "CREATE INDEX IF NOT EXISTS not_the_level_index",
+            );
+            old.execute_batch(&without_level_index)
+                .unwrap_or_else(|e| panic!("{e}"));
+            old.execute_batch("DROP INDEX not_the_level_index")
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(pragma(&old, "page_size"), 4096);
+        }
+        let store = open_and_write(dir.path()).await;
+        let (page_size, backstop, indexed, errors) = store
+            .write_alone(|c| {
+                let indexed: i64 = c.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE name = ?1",
+                    [schema::LEVEL_INDEX],
+                    |r| r.get(0),
+                )?;
+                let errors: f64 = c.query_row(
+                    &format!(
+                        "SELECT sum(double1) FROM events INDEXED BY {} \
+                         WHERE index1 = 'p/l' AND blob4 = 'error' AND {}",
+                        schema::LEVEL_INDEX,
+                        schema::LEVEL_INDEX_WHERE
+                    ),
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok((
+                    pragma(c, "page_size"),
+                    pragma(c, "wal_autocheckpoint"),
+                    indexed,
+                    errors,
+                ))
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page_size, 4096);
+        assert_eq!(backstop * page_size, 64 << 20);
+        assert_eq!(indexed, 1);
+        assert_eq!(errors, 7.5);
+    }
 }
