@@ -28,13 +28,7 @@ fn level_db() -> (Connection, Vec<Written>) {
     // The fixture's own rows are not part of what this test works out.
     conn.execute_batch("DELETE FROM events; DELETE FROM rollup_minutes;")
         .expect("empty the fixture");
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = sql_support::xorshift(0x9E37_79B9_7F4A_7C15);
     let mut own = Vec::new();
     for i in 0..6_000 {
         let r = next();

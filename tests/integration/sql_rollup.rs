@@ -21,13 +21,7 @@ const LEVELS: [&str; 4] = ["debug", "info", "warn", "error"];
 /// rows are added to across writes).
 fn spread_db() -> Connection {
     let conn = sql_support::db();
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = sql_support::xorshift(0x2545_F491_4F6C_DD1D);
     let mut written = 0;
     while written < 6_000 {
         let r = next();

@@ -110,6 +110,7 @@ pub fn preferred_index(
     };
     let rare_level = |e: &&Expr| match e {
         Expr::Value(v) => match &v.value {
+            // The parsed value, which is what the query binds and compares.
             Value::SingleQuotedString(s) => !BULK_LEVELS.contains(&s.as_str()),
             _ => false,
         },

@@ -6,6 +6,18 @@ use aepipe::server::sql::{register_functions, run_query, Scope, SqlError};
 use rusqlite::{params, Connection};
 use serde_json::Value;
 
+/// A repeatable stream of pseudo-random numbers from `seed` (xorshift), for
+/// generated datasets without a dependency.
+pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// 2026-11-27 02:15:35 UTC (a Friday): `now()` of every test query.
 pub const NOW: i64 = 1_795_745_735;
 
